@@ -1,0 +1,41 @@
+# ember: the two commands users need are `make demo` and `make test`.
+BUILD ?= build
+JOBS ?= $(shell nproc)
+PY ?= python3
+CMAKE_FLAGS ?=
+
+.PHONY: deps build test test-cpp test-python demo sanitize bench clean
+
+# Installs what the build needs (idempotent; Debian packages and PyPI only).
+deps:
+	@bash scripts/install_deps.sh
+
+build: deps
+	cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS)
+	cmake --build $(BUILD) -j $(JOBS)
+
+test-cpp: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-python: build
+	@if [ -d tests/python ] && ls tests/python/test_*.py >/dev/null 2>&1 && [ -f pyproject.toml ]; then \
+	  $(PY) -m pip install -q --no-build-isolation -e . && $(PY) -m pytest -q tests/python; \
+	else echo "no Python tests yet"; fi
+
+test: test-cpp test-python
+
+demo: build
+	$(BUILD)/example_quickstart
+
+# The C++ suite under AddressSanitizer and UndefinedBehaviorSanitizer.
+sanitize: deps
+	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DEMBER_BUILD_CUDA=OFF \
+	  -DEMBER_SANITIZE=address,undefined
+	cmake --build build-asan -j $(JOBS)
+	cd build-asan && ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure
+
+bench: deps
+	bash benchmarks/run_cpu.sh
+
+clean:
+	rm -rf $(BUILD) build-asan

@@ -1,0 +1,260 @@
+#include "ember/core/scheduler.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace ember::scheduler {
+
+namespace {
+
+// Set on pool threads and during a parallel_for: nested calls run serially.
+thread_local bool in_parallel_region = false;
+
+// One worker thread per stream runs its tasks in order. `done` counts
+// completed tasks; waiters spin briefly, then sleep on the condition variable.
+class StreamWorker {
+ public:
+  StreamWorker() : thread_([this] { run(); }) {}
+  ~StreamWorker() {
+    {
+      std::lock_guard<std::mutex> lk(mtx_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+  uint64_t enqueue(std::function<void()> task) {
+    uint64_t seq;
+    bool wake;
+    {
+      std::lock_guard<std::mutex> lk(mtx_);
+      queue_.push_back(std::move(task));
+      seq = ++submitted_;
+      wake = sleeping_;
+    }
+    if (wake) cv_.notify_one();
+    return seq;
+  }
+
+  void wait_for(uint64_t seq) {
+    for (int i = 0; i < 2000; ++i) {
+      if (done_.load(std::memory_order_acquire) >= seq) return;
+      if (i > 64) std::this_thread::yield();
+    }
+    std::unique_lock<std::mutex> lk(mtx_);
+    ++waiters_;
+    done_cv_.wait(lk, [&] { return done_.load(std::memory_order_acquire) >= seq; });
+    --waiters_;
+  }
+
+  bool is_done(uint64_t seq) {
+    return done_.load(std::memory_order_acquire) >= seq;
+  }
+
+  uint64_t submitted() {
+    std::lock_guard<std::mutex> lk(mtx_);
+    return submitted_;
+  }
+
+ private:
+  void run() {
+    std::deque<std::function<void()>> batch;
+    while (true) {
+      {
+        std::unique_lock<std::mutex> lk(mtx_);
+        if (queue_.empty()) {
+          // Spin a little before sleeping: eval usually queues more soon.
+          for (int i = 0; i < 200 && queue_.empty() && !stop_; ++i) {
+            lk.unlock();
+            std::this_thread::yield();
+            lk.lock();
+          }
+          sleeping_ = true;
+          cv_.wait(lk, [&] { return !queue_.empty() || stop_; });
+          sleeping_ = false;
+        }
+        if (queue_.empty() && stop_) return;
+        batch.swap(queue_);
+      }
+      for (auto& task : batch) {
+        task();  // tasks catch their own exceptions
+        task = nullptr;
+        done_.fetch_add(1, std::memory_order_acq_rel);
+        if (waiters_.load(std::memory_order_acquire) > 0) {
+          std::lock_guard<std::mutex> lk(mtx_);
+          done_cv_.notify_all();
+        }
+      }
+      batch.clear();
+    }
+  }
+
+  std::mutex mtx_;
+  std::condition_variable cv_;
+  std::condition_variable done_cv_;
+  std::deque<std::function<void()>> queue_;
+  uint64_t submitted_ = 0;
+  std::atomic<uint64_t> done_{0};
+  std::atomic<int> waiters_{0};
+  bool sleeping_ = false;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+class Workers {
+ public:
+  StreamWorker& get(int index) {
+    std::lock_guard<std::mutex> lk(mtx_);
+    auto it = workers_.find(index);
+    if (it != workers_.end()) return *it->second;
+    auto w = std::make_unique<StreamWorker>();
+    auto& ref = *w;
+    workers_.emplace(index, std::move(w));
+    return ref;
+  }
+  std::vector<StreamWorker*> all() {
+    std::lock_guard<std::mutex> lk(mtx_);
+    std::vector<StreamWorker*> out;
+    for (auto& [k, w] : workers_) out.push_back(w.get());
+    return out;
+  }
+
+ private:
+  std::mutex mtx_;
+  std::unordered_map<int, std::unique_ptr<StreamWorker>> workers_;
+};
+
+Workers& workers() {
+  // Leaked on purpose: worker threads must not be joined during static
+  // destruction while other statics they use are being torn down.
+  static Workers* w = new Workers();
+  return *w;
+}
+
+// A small fork-join pool for splitting one kernel across cores.
+class ThreadPool {
+ public:
+  explicit ThreadPool(int n) {
+    for (int i = 0; i < n; ++i) threads_.emplace_back([this] { run(); });
+  }
+  int size() const { return int(threads_.size()); }
+
+  void run_parallel(int64_t chunks,
+                    const std::function<void(int64_t)>& body) {
+    std::unique_lock<std::mutex> call_lk(call_mtx_);  // one job at a time
+    {
+      std::lock_guard<std::mutex> lk(mtx_);
+      body_ = &body;
+      chunks_ = chunks;
+      next_.store(0);
+      remaining_.store(chunks);
+      ++generation_;
+    }
+    cv_.notify_all();
+    work();
+    std::unique_lock<std::mutex> lk(mtx_);
+    done_cv_.wait(lk, [&] { return remaining_.load() == 0; });
+    body_ = nullptr;
+  }
+
+ private:
+  void work() {
+    while (true) {
+      int64_t c = next_.fetch_add(1);
+      if (c >= chunks_) return;
+      (*body_)(c);
+      if (remaining_.fetch_sub(1) == 1) {
+        std::lock_guard<std::mutex> lk(mtx_);
+        done_cv_.notify_all();
+      }
+    }
+  }
+  void run() {
+    in_parallel_region = true;
+    uint64_t seen = 0;
+    while (true) {
+      std::unique_lock<std::mutex> lk(mtx_);
+      cv_.wait(lk, [&] { return generation_ != seen; });
+      seen = generation_;
+      if (body_ == nullptr) continue;
+      lk.unlock();
+      work();
+    }
+  }
+
+  std::vector<std::thread> threads_;
+  std::mutex call_mtx_;
+  std::mutex mtx_;
+  std::condition_variable cv_;
+  std::condition_variable done_cv_;
+  const std::function<void(int64_t)>* body_ = nullptr;
+  int64_t chunks_ = 0;
+  std::atomic<int64_t> next_{0};
+  std::atomic<int64_t> remaining_{0};
+  uint64_t generation_ = 0;
+};
+
+ThreadPool& pool() {
+  static ThreadPool* p = new ThreadPool(std::max(0, num_threads() - 1));
+  return *p;
+}
+
+}  // namespace
+
+uint64_t enqueue(Stream s, std::function<void()> task) {
+  return workers().get(s.index).enqueue(std::move(task));
+}
+
+void wait_for(Stream s, uint64_t seq) { workers().get(s.index).wait_for(seq); }
+
+bool is_done(Stream s, uint64_t seq) { return workers().get(s.index).is_done(seq); }
+
+void synchronize(Stream s) {
+  auto& w = workers().get(s.index);
+  w.wait_for(w.submitted());
+}
+
+void synchronize_all() {
+  for (auto* w : workers().all()) w->wait_for(w->submitted());
+}
+
+int num_threads() {
+  static int n = [] {
+    unsigned hc = std::thread::hardware_concurrency();
+    return int(hc == 0 ? 1 : std::min(hc, 64u));
+  }();
+  return n;
+}
+
+void parallel_for(int64_t n, int64_t grain,
+                  const std::function<void(int64_t, int64_t)>& fn) {
+  if (n <= 0) return;
+  int nt = num_threads();
+  if (nt <= 1 || n < 2 * grain || in_parallel_region) {
+    fn(0, n);
+    return;
+  }
+  int64_t chunks = std::min<int64_t>(nt, n / grain);
+  int64_t per = (n + chunks - 1) / chunks;
+  std::function<void(int64_t)> body = [&](int64_t c) {
+    int64_t b = c * per;
+    int64_t e = std::min(n, b + per);
+    if (b < e) fn(b, e);
+  };
+  in_parallel_region = true;
+  pool().run_parallel(chunks, body);
+  in_parallel_region = false;
+}
+
+}  // namespace ember::scheduler
+
+namespace ember {
+void synchronize(StreamOrDevice s) { scheduler::synchronize(to_stream(s)); }
+}  // namespace ember

@@ -1,0 +1,35 @@
+// Stream workers, completion counters and the intra-op thread pool.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+#include "ember/core/device.h"
+
+namespace ember::scheduler {
+
+/// Queues `task` on the stream's worker; returns its sequence number. The
+/// stream's completion counter reaches that number when the task has run.
+uint64_t enqueue(Stream s, std::function<void()> task);
+/// Blocks until the stream has completed work up to `seq`.
+void wait_for(Stream s, uint64_t seq);
+/// True if the stream has completed work up to `seq`.
+bool is_done(Stream s, uint64_t seq);
+/// Blocks until everything queued so far on the stream has run.
+void synchronize(Stream s);
+/// Blocks until every stream is idle.
+void synchronize_all();
+
+/// Number of threads kernels may use (cores, at least 1).
+int num_threads();
+/// Runs fn(begin, end) over [0, n) split into chunks of at least `grain`
+/// items across the pool; the caller runs a share and waits for the rest.
+void parallel_for(int64_t n, int64_t grain,
+                  const std::function<void(int64_t, int64_t)>& fn);
+
+}  // namespace ember::scheduler
+
+namespace ember {
+/// Waits for all work queued on a stream (default stream if none given).
+void synchronize(StreamOrDevice s = {});
+}  // namespace ember

@@ -1,0 +1,14 @@
+// ember: the public C++ API.
+#pragma once
+
+#include "ember/core/allocator.h"
+#include "ember/core/array.h"
+#include "ember/core/device.h"
+#include "ember/core/dtype.h"
+#include "ember/core/scheduler.h"
+#include "ember/ops/binary.h"
+#include "ember/ops/copy.h"
+#include "ember/ops/shape.h"
+#include "ember/ops/unary.h"
+#include "ember/ops/utils.h"
+#include "ember/transforms/eval.h"

@@ -1,0 +1,7 @@
+// Every primitive header (for backends and generated code).
+#pragma once
+
+#include "ember/primitives/binary.h"
+#include "ember/primitives/copy.h"
+#include "ember/primitives/shape.h"
+#include "ember/primitives/unary.h"

@@ -1,0 +1,118 @@
+#include "ember/transforms/eval.h"
+
+#include <unordered_map>
+#include <unordered_set>
+
+#include "ember/core/scheduler.h"
+#include "ember/primitives/primitive.h"
+
+namespace ember {
+
+namespace {
+
+// Builds the tape: every unscheduled array the outputs depend on, inputs
+// before users, each node once (siblings are scheduled with their first
+// output). Iterative DFS so deep graphs don't overflow the stack.
+std::vector<array> build_tape(const std::vector<array>& outputs) {
+  std::vector<array> tape;
+  std::unordered_set<Node*> seen;
+  struct Frame {
+    array a;
+    size_t next_input;
+  };
+  std::vector<Frame> stack;
+  for (auto& out : outputs) {
+    if (out.status() != Status::unscheduled) continue;
+    Node* n = out.node().get();
+    if (!seen.insert(n).second) continue;
+    stack.push_back({out, 0});
+    while (!stack.empty()) {
+      auto& f = stack.back();
+      auto& ins = f.a.inputs();
+      if (f.next_input < ins.size()) {
+        const array& in = ins[f.next_input++];
+        if (in.status() == Status::unscheduled) {
+          Node* m = in.node().get();
+          if (seen.insert(m).second) stack.push_back({in, 0});
+        }
+        continue;
+      }
+      tape.push_back(std::move(f.a));
+      stack.pop_back();
+    }
+  }
+  return tape;
+}
+
+void run_node(Primitive& p, const std::vector<array>& inputs,
+              std::vector<array>& outputs) {
+  for (auto& in : inputs) {
+    if (in.error()) std::rethrow_exception(in.error());
+  }
+  if (p.device().type == DeviceType::cpu) {
+    p.eval_cpu(inputs, outputs);
+  } else {
+    p.eval_gpu(inputs, outputs);
+  }
+}
+
+void schedule(std::vector<array>& tape) {
+  for (auto& a : tape) {
+    auto node = a.node();
+    auto outputs = a.outputs();
+    Stream stream = node->primitive->stream();
+    // Cross-stream inputs: wait on their stream before running.
+    std::vector<std::pair<Stream, uint64_t>> waits;
+    for (auto& in : node->inputs) {
+      if (in.status() == Status::scheduled && in.event_stream() != stream) {
+        waits.emplace_back(in.event_stream(), in.event_seq());
+      }
+    }
+    bool keep_graph = false;
+    for (auto& o : outputs) keep_graph = keep_graph || o.is_tracer();
+    std::vector<array> inputs =
+        keep_graph ? node->inputs : std::move(node->inputs);
+    auto prim = node->primitive;
+    uint64_t seq = scheduler::enqueue(
+        stream, [prim = std::move(prim), inputs = std::move(inputs), outputs,
+                 waits = std::move(waits)]() mutable {
+          try {
+            for (auto& [s, q] : waits) scheduler::wait_for(s, q);
+            run_node(*prim, inputs, outputs);
+          } catch (...) {
+            auto e = std::current_exception();
+            for (auto& o : outputs) o.set_error(e);
+          }
+          // Release inputs on the worker so their buffers can be reused.
+          inputs.clear();
+        });
+    for (auto& o : outputs) {
+      o.set_event(stream, seq);
+      o.set_status(Status::scheduled);
+      if (!keep_graph) o.detach();
+    }
+    a = array(std::shared_ptr<ArrayDesc>());  // drop the tape's reference so inputs can be donated
+  }
+}
+
+}  // namespace
+
+void async_eval(std::vector<array> outputs) {
+  auto tape = build_tape(outputs);
+  schedule(tape);
+}
+
+void eval(std::vector<array> outputs) {
+  async_eval(outputs);
+  std::exception_ptr first;
+  for (auto& o : outputs) {
+    try {
+      o.wait();
+    } catch (...) {
+      if (!first) first = std::current_exception();
+    }
+  }
+  if (first) std::rethrow_exception(first);
+}
+
+}  // namespace ember
