@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <map>
+#include <vector>
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
@@ -37,9 +38,9 @@ class Allocator {
     size_t rs = round_size(size);
     std::unique_lock<std::mutex> lk(mtx_);
     auto it = cache_.find(rs);
-    if (it != cache_.end()) {
-      void* p = it->second;
-      cache_.erase(it);
+    if (it != cache_.end() && !it->second.empty()) {
+      void* p = it->second.back();
+      it->second.pop_back();
       cache_bytes_ -= rs;
       add_active(rs);
       return {p, size};
@@ -78,7 +79,7 @@ class Allocator {
     active_ -= rs;
     if (cache_limit_ > 0 && rs <= cache_limit_) {
       if (cache_bytes_ + rs > cache_limit_) release_cache(cache_bytes_ + rs - cache_limit_);
-      cache_.emplace(rs, b.ptr);
+      cache_[rs].push_back(b.ptr);
       cache_bytes_ += rs;
       return;
     }
@@ -117,17 +118,19 @@ class Allocator {
   // Frees cached buffers, largest first, until `bytes` are released.
   void release_cache(size_t bytes) {
     size_t freed = 0;
-    while (freed < bytes && !cache_.empty()) {
-      auto it = std::prev(cache_.end());
-      freed += it->first;
-      cache_bytes_ -= it->first;
-      std::free(it->second);
-      cache_.erase(it);
+    for (auto it = cache_.rbegin(); it != cache_.rend() && freed < bytes; ++it) {
+      auto& bucket = it->second;
+      while (!bucket.empty() && freed < bytes) {
+        std::free(bucket.back());
+        bucket.pop_back();
+        freed += it->first;
+        cache_bytes_ -= it->first;
+      }
     }
   }
 
   std::mutex mtx_;
-  std::multimap<size_t, void*> cache_;
+  std::map<size_t, std::vector<void*>> cache_;  // rounded size -> free buffers
   size_t cache_bytes_ = 0;
   size_t active_ = 0;
   size_t peak_ = 0;

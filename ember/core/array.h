@@ -54,6 +54,8 @@ struct Node {
   // output dropped by the user can be recreated at eval time.
   std::vector<Shape> out_shapes;
   std::vector<Dtype> out_dtypes;
+  // Last eval pass that visited this node (replaces a visited set).
+  uint64_t visit_epoch = 0;
 };
 
 enum class Status : uint8_t {

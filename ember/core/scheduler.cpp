@@ -37,6 +37,7 @@ class StreamWorker {
       std::lock_guard<std::mutex> lk(mtx_);
       queue_.push_back(std::move(task));
       seq = ++submitted_;
+      pending_.store(seq, std::memory_order_release);
       wake = sleeping_;
     }
     if (wake) cv_.notify_one();
@@ -70,12 +71,15 @@ class StreamWorker {
       {
         std::unique_lock<std::mutex> lk(mtx_);
         if (queue_.empty()) {
-          // Spin a little before sleeping: eval usually queues more soon.
-          for (int i = 0; i < 200 && queue_.empty() && !stop_; ++i) {
-            lk.unlock();
-            std::this_thread::yield();
-            lk.lock();
+          // Spin a little (without the lock) before sleeping: eval usually
+          // queues more soon.
+          uint64_t taken = submitted_;
+          lk.unlock();
+          for (int i = 0; i < 4000; ++i) {
+            if (pending_.load(std::memory_order_acquire) != taken) break;
+            if (i > 100) std::this_thread::yield();
           }
+          lk.lock();
           sleeping_ = true;
           cv_.wait(lk, [&] { return !queue_.empty() || stop_; });
           sleeping_ = false;
@@ -101,6 +105,7 @@ class StreamWorker {
   std::condition_variable done_cv_;
   std::deque<std::function<void()>> queue_;
   uint64_t submitted_ = 0;
+  std::atomic<uint64_t> pending_{0};  // mirrors submitted_ for lock-free spins
   std::atomic<uint64_t> done_{0};
   std::atomic<int> waiters_{0};
   bool sleeping_ = false;

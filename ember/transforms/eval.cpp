@@ -1,7 +1,6 @@
 #include "ember/transforms/eval.h"
 
-#include <unordered_map>
-#include <unordered_set>
+#include <atomic>
 
 #include "ember/core/scheduler.h"
 #include "ember/primitives/primitive.h"
@@ -13,9 +12,16 @@ namespace {
 // Builds the tape: every unscheduled array the outputs depend on, inputs
 // before users, each node once (siblings are scheduled with their first
 // output). Iterative DFS so deep graphs don't overflow the stack.
+std::atomic<uint64_t> g_epoch{0};
+
 std::vector<array> build_tape(const std::vector<array>& outputs) {
   std::vector<array> tape;
-  std::unordered_set<Node*> seen;
+  uint64_t epoch = ++g_epoch;
+  auto first_visit = [epoch](Node* n) {
+    if (n->visit_epoch == epoch) return false;
+    n->visit_epoch = epoch;
+    return true;
+  };
   struct Frame {
     array a;
     size_t next_input;
@@ -24,7 +30,7 @@ std::vector<array> build_tape(const std::vector<array>& outputs) {
   for (auto& out : outputs) {
     if (out.status() != Status::unscheduled) continue;
     Node* n = out.node().get();
-    if (!seen.insert(n).second) continue;
+    if (!first_visit(n)) continue;
     stack.push_back({out, 0});
     while (!stack.empty()) {
       auto& f = stack.back();
@@ -33,7 +39,7 @@ std::vector<array> build_tape(const std::vector<array>& outputs) {
         const array& in = ins[f.next_input++];
         if (in.status() == Status::unscheduled) {
           Node* m = in.node().get();
-          if (seen.insert(m).second) stack.push_back({in, 0});
+          if (first_visit(m)) stack.push_back({in, 0});
         }
         continue;
       }
@@ -70,21 +76,17 @@ void schedule(std::vector<array>& tape) {
     }
     bool keep_graph = false;
     for (auto& o : outputs) keep_graph = keep_graph || o.is_tracer();
-    std::vector<array> inputs =
-        keep_graph ? node->inputs : std::move(node->inputs);
-    auto prim = node->primitive;
     uint64_t seq = scheduler::enqueue(
-        stream, [prim = std::move(prim), inputs = std::move(inputs), outputs,
-                 waits = std::move(waits)]() mutable {
+        stream, [node, outputs, waits = std::move(waits), keep_graph]() mutable {
           try {
             for (auto& [s, q] : waits) scheduler::wait_for(s, q);
-            run_node(*prim, inputs, outputs);
+            run_node(*node->primitive, node->inputs, outputs);
           } catch (...) {
             auto e = std::current_exception();
             for (auto& o : outputs) o.set_error(e);
           }
           // Release inputs on the worker so their buffers can be reused.
-          inputs.clear();
+          if (!keep_graph) node->inputs.clear();
         });
     for (auto& o : outputs) {
       o.set_event(stream, seq);

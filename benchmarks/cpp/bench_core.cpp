@@ -1,0 +1,53 @@
+// CPU micro-benchmarks of the core engine (Google Benchmark):
+// graph build + eval overhead of tiny ops, elementwise add and copy of 16M
+// floats. Run through benchmarks/run_cpu.sh, which also times NumPy.
+#include <benchmark/benchmark.h>
+
+#include "ember/ember.h"
+
+using namespace ember;
+
+// A chain of 1000 dependent adds on 16 floats: build the graph, then eval.
+static void BM_TinyAddChain(benchmark::State& state) {
+  std::vector<float> v(16, 1.0f);
+  array x(v, {16});
+  for (auto _ : state) {
+    array y = x;
+    for (int i = 0; i < 1000; ++i) y = add(y, x);
+    eval(y);
+    benchmark::DoNotOptimize(y.data<float>());
+  }
+  state.counters["us_per_op"] = benchmark::Counter(
+      1000.0 * state.iterations(),
+      benchmark::Counter::kIsRate | benchmark::Counter::kInvert,
+      benchmark::Counter::OneK::kIs1000);
+}
+BENCHMARK(BM_TinyAddChain)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+// c = a + b on 16M float32 (fresh output each time, served by the cache).
+static void BM_Add16M(benchmark::State& state) {
+  size_t n = size_t(1) << 24;
+  std::vector<float> v(n, 1.5f);
+  array a(v, {int(n)});
+  array b(v, {int(n)});
+  for (auto _ : state) {
+    array c = add(a, b);
+    eval(c);
+  }
+  state.SetBytesProcessed(int64_t(state.iterations()) * n * 12);
+}
+BENCHMARK(BM_Add16M)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+
+
+static void BM_TinyAddBuildOnly(benchmark::State& state) {
+  std::vector<float> v(16, 1.0f);
+  array x(v, {16});
+  for (auto _ : state) {
+    array y = x;
+    for (int i = 0; i < 1000; ++i) y = add(y, x);
+    benchmark::DoNotOptimize(y);
+  }
+}
+BENCHMARK(BM_TinyAddBuildOnly)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK_MAIN();
