@@ -10,5 +10,8 @@
 #include "ember/ops/copy.h"
 #include "ember/ops/shape.h"
 #include "ember/ops/unary.h"
+#include "ember/ops/reduce.h"
+#include "ember/ops/scan.h"
+#include "ember/ops/sort.h"
 #include "ember/ops/utils.h"
 #include "ember/transforms/eval.h"

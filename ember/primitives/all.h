@@ -5,3 +5,6 @@
 #include "ember/primitives/copy.h"
 #include "ember/primitives/shape.h"
 #include "ember/primitives/unary.h"
+#include "ember/primitives/reduce.h"
+#include "ember/primitives/scan.h"
+#include "ember/primitives/sort.h"

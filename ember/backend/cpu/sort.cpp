@@ -1,0 +1,178 @@
+// CPU sorting. Each line along the axis (any input strides) is gathered into
+// a scratch buffer (values in acc_t<T>, or indices), sorted with std
+// algorithms under a NaN-last order (stable_sort for sort/argsort,
+// nth_element for partitions), and written to the row-contiguous output.
+// Lines run in parallel. Cost O(n log n) per line plus one read and write.
+#include <algorithm>
+#include <numeric>
+#include <vector>
+
+#include "ember/backend/common/utils.h"
+#include "ember/backend/cpu/copy.h"
+#include "ember/backend/cpu/reduce_ops.h"
+#include "ember/core/scheduler.h"
+#include "ember/primitives/sort.h"
+
+namespace ember {
+
+namespace {
+
+using cpu::convert;
+constexpr int64_t kGrain = 1 << 14;
+
+// Strict weak order with NaNs after everything else.
+template <typename C>
+inline bool nan_last_less(C a, C b) {
+  if constexpr (std::is_floating_point_v<C>) {
+    if (b != b) return a == a;
+    return a < b;
+  } else {
+    return cpu::less_than(a, b);
+  }
+}
+
+// Comparison type: acc_t<T>, with bool stored as uint8_t (no vector<bool>).
+template <typename T>
+using cmp_t = std::conditional_t<std::is_same_v<T, bool>, uint8_t, acc_t<T>>;
+
+enum class Mode { Sort, ArgSort, Partition, ArgPartition };
+
+// Calls fn(src_offset, dst_offset) for every line along `axis`.
+template <typename F>
+void for_each_line(const array& in, const array& out, int axis, F&& fn) {
+  int nd = in.ndim();
+  Shape shape;
+  Strides sin, sout;
+  for (int i = 0; i < nd; ++i) {
+    if (i == axis) continue;
+    shape.push_back(in.shape(i));
+    sin.push_back(in.strides()[i]);
+    sout.push_back(out.strides()[i]);
+  }
+  int64_t n = in.shape(axis);
+  int64_t lines = int64_t(in.size()) / std::max<int64_t>(n, 1);
+  int d = int(shape.size());
+  scheduler::parallel_for(lines, std::max<int64_t>(1, kGrain / std::max<int64_t>(n, 1)),
+                          [&](int64_t b, int64_t e) {
+    StridedIterator is(shape, sin, d), os(shape, sout, d);
+    is.seek(b);
+    os.seek(b);
+    for (int64_t l = b; l < e; ++l) {
+      fn(is.loc, os.loc);
+      is.step();
+      os.step();
+    }
+  });
+}
+
+template <typename T>
+void sort_impl(const array& in, array& out, int axis, int kth, Mode mode) {
+  using C = cmp_t<T>;
+  int64_t n = in.shape(axis);
+  int64_t si = in.strides()[axis], so = out.strides()[axis];
+  const T* src = in.data<T>();
+  auto less = [](C a, C b) { return nan_last_less(a, b); };
+  if (mode == Mode::Sort) {
+    T* dst = out.data<T>();
+    for_each_line(in, out, axis, [&](int64_t io, int64_t oo) {
+      thread_local std::vector<C> buf;
+      buf.resize(n);
+      for (int64_t i = 0; i < n; ++i) buf[i] = convert<C>(src[io + i * si]);
+      std::stable_sort(buf.begin(), buf.end(), less);
+      for (int64_t i = 0; i < n; ++i) dst[oo + i * so] = convert<T>(buf[i]);
+    });
+    return;
+  }
+  // Index-based modes; Partition gathers values through the indices.
+  for_each_line(in, out, axis, [&](int64_t io, int64_t oo) {
+    thread_local std::vector<C> vals;
+    thread_local std::vector<uint32_t> idx;
+    vals.resize(n);
+    idx.resize(n);
+    for (int64_t i = 0; i < n; ++i) vals[i] = convert<C>(src[io + i * si]);
+    std::iota(idx.begin(), idx.end(), 0u);
+    auto by_val = [&](uint32_t a, uint32_t b) { return less(vals[a], vals[b]); };
+    if (mode == Mode::ArgSort) {
+      std::stable_sort(idx.begin(), idx.end(), by_val);
+    } else if (n > 0) {
+      std::nth_element(idx.begin(), idx.begin() + kth, idx.end(), by_val);
+    }
+    if (mode == Mode::Partition) {
+      T* dst = out.data<T>();
+      for (int64_t i = 0; i < n; ++i) dst[oo + i * so] = src[io + int64_t(idx[i]) * si];
+    } else {
+      uint32_t* dst = out.data<uint32_t>();
+      for (int64_t i = 0; i < n; ++i) dst[oo + i * so] = idx[i];
+    }
+  });
+}
+
+void run_sort(const array& in, array& out, int axis, int kth, Mode mode) {
+  out.set_data(allocator::malloc(std::max<size_t>(out.nbytes(), 1)));
+  if (out.size() == 0) return;
+  dispatch_all(in.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    sort_impl<T>(in, out, axis, kth, mode);
+  });
+}
+
+}  // namespace
+
+void Sort::eval_cpu(const std::vector<array>& inputs, array& out) {
+  run_sort(inputs[0], out, axis_, kth_, Mode::Sort);
+}
+void ArgSort::eval_cpu(const std::vector<array>& inputs, array& out) {
+  run_sort(inputs[0], out, axis_, kth_, Mode::ArgSort);
+}
+void Partition::eval_cpu(const std::vector<array>& inputs, array& out) {
+  run_sort(inputs[0], out, axis_, kth_, Mode::Partition);
+}
+void ArgPartition::eval_cpu(const std::vector<array>& inputs, array& out) {
+  run_sort(inputs[0], out, axis_, kth_, Mode::ArgPartition);
+}
+
+// Binary search per value (NaN-last order, matching sort).
+void SearchSorted::eval_cpu(const std::vector<array>& inputs, array& out) {
+  out.set_data(allocator::malloc(std::max<size_t>(out.nbytes(), 1)));
+  if (out.size() == 0) return;
+  const array& seq = inputs[0];
+  const array& vals = inputs[1];
+  bool batched = seq.ndim() == 2;
+  int64_t n = seq.shape(-1);
+  int64_t per_batch = batched ? int64_t(out.size()) / seq.shape(0) : 0;
+  dispatch_all(seq.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    using C = cmp_t<T>;
+    // Contiguous copies: the sequence is searched many times.
+    std::vector<C> sv(seq.size());
+    {
+      int64_t s0 = batched ? seq.strides()[0] : 0, s1 = seq.strides()[seq.ndim() - 1];
+      int64_t rows = batched ? seq.shape(0) : 1;
+      const T* sp = seq.data<T>();
+      for (int64_t r = 0; r < rows; ++r) {
+        for (int64_t i = 0; i < n; ++i) sv[r * n + i] = convert<C>(sp[r * s0 + i * s1]);
+      }
+    }
+    const T* vp = vals.data<T>();
+    uint32_t* dst = out.data<uint32_t>();
+    Shape vshape = vals.shape();
+    Strides vstr = vals.strides();
+    int d = vals.ndim();
+    bool right = right_;
+    scheduler::parallel_for(int64_t(out.size()), 4096, [&](int64_t b, int64_t e) {
+      StridedIterator it(vshape, vstr, d);
+      it.seek(b);
+      for (int64_t i = b; i < e; ++i) {
+        C v = convert<C>(vp[it.loc]);
+        const C* row = sv.data() + (batched ? (i / per_batch) * n : 0);
+        const C* pos = right
+            ? std::upper_bound(row, row + n, v, [](C a, C b) { return nan_last_less(a, b); })
+            : std::lower_bound(row, row + n, v, [](C a, C b) { return nan_last_less(a, b); });
+        dst[i] = uint32_t(pos - row);
+        it.step();
+      }
+    });
+  });
+}
+
+}  // namespace ember
