@@ -5,6 +5,7 @@
 #include "ember/core/array.h"
 #include "ember/core/device.h"
 #include "ember/core/dtype.h"
+#include "ember/core/print.h"
 #include "ember/core/scheduler.h"
 #include "ember/ops/binary.h"
 #include "ember/ops/copy.h"
