@@ -16,3 +16,6 @@
 #include "ember/ops/sort.h"
 #include "ember/ops/utils.h"
 #include "ember/transforms/eval.h"
+#include "ember/transforms/autodiff.h"
+#include "ember/transforms/custom.h"
+#include "ember/transforms/vmap.h"

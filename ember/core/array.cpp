@@ -224,7 +224,16 @@ Status array::status() const {
   return desc_->status.load(std::memory_order_acquire);
 }
 void array::detach() { desc_->node.reset(); }
-bool array::is_tracer() const { return desc_->tracer; }
+bool array::is_tracer() const { return desc_->tracer && detail::in_tracing(); }
+
+namespace detail {
+namespace {
+thread_local int tracing_depth = 0;
+}  // namespace
+bool in_tracing() { return tracing_depth > 0; }
+TracingScope::TracingScope() { ++tracing_depth; }
+TracingScope::~TracingScope() { --tracing_depth; }
+}  // namespace detail
 void array::set_tracer(bool t) { desc_->tracer = t; }
 
 const Flags& array::flags() const { return desc_->flags; }

@@ -215,6 +215,19 @@ struct ArrayDesc {
   ~ArrayDesc();
 };
 
+namespace detail {
+/// True while a transformation (vjp, jvp, vmap, ...) traces a function on
+/// this thread; tracer flags only take effect then.
+bool in_tracing();
+/// Marks the calling thread as tracing for the lifetime of the object.
+struct TracingScope {
+  TracingScope();
+  ~TracingScope();
+  TracingScope(const TracingScope&) = delete;
+  TracingScope& operator=(const TracingScope&) = delete;
+};
+}  // namespace detail
+
 /// Row-major strides (in elements) of a shape.
 Strides row_strides(const Shape& shape);
 /// Number of elements of a shape.

@@ -8,3 +8,4 @@
 #include "ember/primitives/reduce.h"
 #include "ember/primitives/scan.h"
 #include "ember/primitives/sort.h"
+#include "ember/primitives/transforms.h"

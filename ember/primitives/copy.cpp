@@ -1,4 +1,4 @@
-// Derivatives of copy primitives.
+// Derivatives and batching rules of copy primitives.
 #include "ember/primitives/copy.h"
 
 #include "ember/ops/copy.h"
@@ -27,6 +27,21 @@ std::vector<array> Copy::jvp(const std::vector<array>&,
                              const std::vector<array>& tangents,
                              const std::vector<int>&) {
   return {tangents[0]};
+}
+
+std::pair<std::vector<array>, std::vector<int>> AsType::vmap(
+    const std::vector<array>& inputs, const std::vector<int>& axes) {
+  return {{astype(inputs[0], dtype_, stream())}, {axes[0]}};
+}
+
+std::pair<std::vector<array>, std::vector<int>> Copy::vmap(
+    const std::vector<array>& inputs, const std::vector<int>& axes) {
+  auto shape = inputs[0].shape();
+  auto dtype = inputs[0].dtype();
+  return {{array(std::move(shape), dtype,
+                 std::make_shared<Copy>(stream(), allow_col_major_),
+                 {inputs[0]})},
+          {axes[0]}};
 }
 
 }  // namespace ember

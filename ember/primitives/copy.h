@@ -11,6 +11,7 @@ class AsType : public UnaryPrimitive {
   AsType(Stream s, Dtype dtype) : UnaryPrimitive(s), dtype_(dtype) {}
   EMBER_DEFINE_EVAL()
   EMBER_DEFINE_GRADS()
+  EMBER_DEFINE_VMAP()
   EMBER_DEFINE_NAME(AsType)
   bool is_equivalent(const Primitive& o) const override {
     return dtype_ == static_cast<const AsType&>(o).dtype_;
@@ -28,6 +29,7 @@ class Copy : public UnaryPrimitive {
       : UnaryPrimitive(s), allow_col_major_(allow_col_major) {}
   EMBER_DEFINE_EVAL()
   EMBER_DEFINE_GRADS()
+  EMBER_DEFINE_VMAP()
   EMBER_DEFINE_NAME(Copy)
   bool is_equivalent(const Primitive& o) const override { return true; }
 
