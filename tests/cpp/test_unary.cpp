@@ -1,0 +1,463 @@
+// Elementwise unary ops: values against double references, dtypes, layouts,
+// edge cases, errors, derivatives (finite differences) and vmap.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+#include <limits>
+
+#include "ember/ember.h"
+#include "ember/ops/indexing.h"
+#include "test_utils.h"
+
+using namespace ember;
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Deterministic values in [lo, hi].
+std::vector<double> values(int n, double lo, double hi, uint32_t seed = 1) {
+  std::vector<double> v(n);
+  uint32_t x = seed * 2654435761u + 12345u;
+  for (int i = 0; i < n; ++i) {
+    x = x * 1664525u + 1013904223u;
+    v[i] = lo + (hi - lo) * (double(x >> 8) / double(1u << 24));
+  }
+  return v;
+}
+
+double tol_for(Dtype t) {
+  switch (t) {
+    case Dtype::float64: return 1e-12;
+    case Dtype::float16: return 4e-3;
+    case Dtype::bfloat16: return 3e-2;
+    default: return 2e-6;
+  }
+}
+
+double erfinv_ref(double y) {
+  if (y == 1) return kInf;
+  if (y == -1) return -kInf;
+  if (!(y > -1 && y < 1)) return kNaN;
+  double lo = -10, hi = 10;
+  for (int i = 0; i < 200; ++i) {
+    double m = 0.5 * (lo + hi);
+    (std::erf(m) < y ? lo : hi) = m;
+  }
+  return 0.5 * (lo + hi);
+}
+
+struct UnaryCase {
+  const char* name;
+  std::function<array(const array&)> op;
+  std::function<double(double)> ref;
+  double lo, hi;
+  bool differentiable = true;
+};
+
+std::vector<UnaryCase> float_cases() {
+  return {
+      {"abs", [](const array& a) { return abs(a); },
+       [](double x) { return std::fabs(x); }, -3, 3},
+      {"sign", [](const array& a) { return sign(a); },
+       [](double x) { return double((x > 0) - (x < 0)); }, -3, 3, false},
+      {"negative", [](const array& a) { return negative(a); },
+       [](double x) { return -x; }, -3, 3},
+      {"square", [](const array& a) { return square(a); },
+       [](double x) { return x * x; }, -3, 3},
+      {"reciprocal", [](const array& a) { return reciprocal(a); },
+       [](double x) { return 1 / x; }, 0.5, 3},
+      {"sqrt", [](const array& a) { return sqrt(a); },
+       [](double x) { return std::sqrt(x); }, 0.1, 5},
+      {"rsqrt", [](const array& a) { return rsqrt(a); },
+       [](double x) { return 1 / std::sqrt(x); }, 0.1, 5},
+      {"exp", [](const array& a) { return exp(a); },
+       [](double x) { return std::exp(x); }, -3, 3},
+      {"expm1", [](const array& a) { return expm1(a); },
+       [](double x) { return std::expm1(x); }, -2, 2},
+      {"log", [](const array& a) { return log(a); },
+       [](double x) { return std::log(x); }, 0.1, 5},
+      {"log2", [](const array& a) { return log2(a); },
+       [](double x) { return std::log2(x); }, 0.1, 5},
+      {"log10", [](const array& a) { return log10(a); },
+       [](double x) { return std::log10(x); }, 0.1, 5},
+      {"log1p", [](const array& a) { return log1p(a); },
+       [](double x) { return std::log1p(x); }, -0.5, 3},
+      {"sin", [](const array& a) { return sin(a); },
+       [](double x) { return std::sin(x); }, -3, 3},
+      {"cos", [](const array& a) { return cos(a); },
+       [](double x) { return std::cos(x); }, -3, 3},
+      {"tan", [](const array& a) { return tan(a); },
+       [](double x) { return std::tan(x); }, -1.2, 1.2},
+      {"arcsin", [](const array& a) { return arcsin(a); },
+       [](double x) { return std::asin(x); }, -0.9, 0.9},
+      {"arccos", [](const array& a) { return arccos(a); },
+       [](double x) { return std::acos(x); }, -0.9, 0.9},
+      {"arctan", [](const array& a) { return arctan(a); },
+       [](double x) { return std::atan(x); }, -3, 3},
+      {"sinh", [](const array& a) { return sinh(a); },
+       [](double x) { return std::sinh(x); }, -2, 2},
+      {"cosh", [](const array& a) { return cosh(a); },
+       [](double x) { return std::cosh(x); }, -2, 2},
+      {"tanh", [](const array& a) { return tanh(a); },
+       [](double x) { return std::tanh(x); }, -2, 2},
+      {"arcsinh", [](const array& a) { return arcsinh(a); },
+       [](double x) { return std::asinh(x); }, -3, 3},
+      {"arccosh", [](const array& a) { return arccosh(a); },
+       [](double x) { return std::acosh(x); }, 1.2, 4},
+      {"arctanh", [](const array& a) { return arctanh(a); },
+       [](double x) { return std::atanh(x); }, -0.8, 0.8},
+      {"degrees", [](const array& a) { return degrees(a); },
+       [](double x) { return x * 180 / M_PI; }, -3, 3},
+      {"radians", [](const array& a) { return radians(a); },
+       [](double x) { return x * M_PI / 180; }, -200, 200},
+      {"erf", [](const array& a) { return erf(a); },
+       [](double x) { return std::erf(x); }, -2, 2},
+      {"erfinv", [](const array& a) { return erfinv(a); }, erfinv_ref, -0.9,
+       0.9},
+      {"sigmoid", [](const array& a) { return sigmoid(a); },
+       [](double x) { return 1 / (1 + std::exp(-x)); }, -4, 4},
+      {"floor", [](const array& a) { return floor(a); },
+       [](double x) { return std::floor(x); }, -3, 3, false},
+      {"ceil", [](const array& a) { return ceil(a); },
+       [](double x) { return std::ceil(x); }, -3, 3, false},
+      {"trunc", [](const array& a) { return trunc(a); },
+       [](double x) { return std::trunc(x); }, -3, 3, false},
+      {"round", [](const array& a) { return round(a); },
+       [](double x) { return std::nearbyint(x); }, -3, 3, false},
+  };
+}
+
+std::vector<double> map_ref(const std::function<double(double)>& f,
+                          const std::vector<double>& x) {
+  std::vector<double> out;
+  for (double v : x) out.push_back(f(v));
+  return out;
+}
+
+}  // namespace
+
+TEST(Unary, FloatOpsAllDtypes) {
+  for (auto& c : float_cases()) {
+    for (Dtype t : {float32, float64, float16, bfloat16}) {
+      SCOPED_TRACE(std::string(c.name) + " " + dtype_name(t));
+      array x(values(12, c.lo, c.hi), {3, 4}, t);
+      array y = c.op(x);
+      EXPECT_EQ(y.dtype(), t);
+      EXPECT_EQ(y.shape(), (Shape{3, 4}));
+      // Reference from the (rounded) input values, in double.
+      auto xin = to_vector(x);
+      double tol = tol_for(t);
+      if (std::string(c.name) == "erfinv" && t == float32) tol = 1e-5;
+      expect_values(y, map_ref(c.ref, xin), tol);
+    }
+  }
+}
+
+TEST(Unary, FloatOpsLayouts) {
+  for (auto& c : float_cases()) {
+    SCOPED_TRACE(c.name);
+    auto v = values(12, c.lo, c.hi, 7);
+    array x(v, {3, 4}, float32);
+    auto xin = to_vector(x);
+    // Transposed view.
+    array xt = transpose(x);
+    std::vector<double> expect_t;
+    for (int j = 0; j < 4; ++j)
+      for (int i = 0; i < 3; ++i) expect_t.push_back(c.ref(xin[i * 4 + j]));
+    array yt = c.op(xt);
+    EXPECT_EQ(yt.shape(), (Shape{4, 3}));
+    expect_values(yt, expect_t, 2e-6);
+    // Broadcast view (stride 0 rows).
+    array row(std::vector<double>(v.begin(), v.begin() + 4), {1, 4}, float32);
+    auto rin = to_vector(row);
+    std::vector<double> expect_b;
+    for (int i = 0; i < 3; ++i)
+      for (int j = 0; j < 4; ++j) expect_b.push_back(c.ref(rin[j]));
+    expect_values(c.op(broadcast_to(row, {3, 4})), expect_b, 2e-6);
+    // Sliced view (every other column).
+    array xs = slice(x, Shape{0, 0}, Shape{3, 4}, Shape{1, 2});
+    std::vector<double> expect_s;
+    for (int i = 0; i < 3; ++i)
+      for (int j = 0; j < 4; j += 2) expect_s.push_back(c.ref(xin[i * 4 + j]));
+    expect_values(c.op(xs), expect_s, 2e-6);
+    // 0-d and empty.
+    array s = array(float(v[0]));
+    array ys = c.op(s);
+    EXPECT_EQ(ys.ndim(), 0);
+    expect_values(ys, {c.ref(double(float(v[0])))}, 2e-6);
+    array e = c.op(zeros_for_test({0, 3}));
+    EXPECT_EQ(e.shape(), (Shape{0, 3}));
+    EXPECT_EQ(to_vector(e).size(), 0u);
+  }
+}
+
+TEST(Unary, LargeContiguousParallel) {
+  // Large enough to be split across threads.
+  int n = 1 << 18;
+  std::vector<float> v(n);
+  for (int i = 0; i < n; ++i) v[i] = float(i % 1000) / 100.0f;
+  array x(v, {n});
+  array y = exp(negative(x));
+  y.eval();
+  const float* p = y.data<float>();
+  for (int i = 0; i < n; i += 997) {
+    EXPECT_NEAR(p[i], std::exp(-double(v[i])), 1e-6);
+  }
+}
+
+TEST(Unary, PromotionToFloat) {
+  array xi({1, 2, 4}, int32);
+  for (auto& c : float_cases()) {
+    std::string n = c.name;
+    SCOPED_TRACE(n);
+    if (n == "abs" || n == "sign" || n == "negative" || n == "square" ||
+        n == "floor" || n == "ceil" || n == "trunc" || n == "round") {
+      EXPECT_EQ(c.op(xi).dtype(), int32);
+      continue;
+    }
+    EXPECT_EQ(c.op(xi).dtype(), float32);
+  }
+  EXPECT_EQ(exp(array({true, false})).dtype(), float32);
+  EXPECT_EQ(sqrt(array({1, 4}, uint8)).dtype(), float32);
+  expect_values(sqrt(array({1, 4, 9}, int64)), {1, 2, 3});
+}
+
+TEST(Unary, IntegerBehaviour) {
+  expect_values(abs(array({-3, 0, 5}, int8)), {3, 0, 5});
+  EXPECT_EQ(abs(array({-3}, int8)).dtype(), int8);
+  // The minimum wraps like NumPy instead of being undefined.
+  expect_values(abs(array({-128}, int8)), {-128});
+  expect_values(abs(array({200}, uint8)), {200});
+  expect_values(sign(array({-7, 0, 9}, int32)), {-1, 0, 1});
+  expect_values(sign(array({0, 9}, uint16)), {0, 1});
+  expect_values(sign(array({true, false})), {1, 0});
+  EXPECT_EQ(sign(array({true})).dtype(), bool_);
+  expect_values(negative(array({-7, 0, 9}, int64)), {7, 0, -9});
+  expect_values(negative(array({1, 255}, uint8)), {255, 1});
+  expect_values(square(array({-7, 3}, int16)), {49, 9});
+  expect_values(square(array({true, false})), {1, 0});
+  expect_values(positive(array({-1, 2})), {-1, 2});
+  // Rounding ops keep integers as they are.
+  array xi({-3, 4}, int32);
+  EXPECT_EQ(floor(xi).id(), xi.id());
+  EXPECT_EQ(ceil(xi).id(), xi.id());
+  EXPECT_EQ(trunc(xi).id(), xi.id());
+  EXPECT_EQ(round(xi).id(), xi.id());
+}
+
+TEST(Unary, NegativeBoolThrows) {
+  EXPECT_THROW(negative(array({true})), std::invalid_argument);
+  EXPECT_THROW(-array({true}), std::invalid_argument);
+}
+
+TEST(Unary, RoundHalfToEven) {
+  array x({0.5f, 1.5f, 2.5f, -0.5f, -1.5f, -2.5f, 2.4f, -2.6f});
+  expect_values(round(x), {0, 2, 2, -0.0, -2, -2, 2, -3});
+  expect_values(round(array({1.2345, -2.675, 12.5}, float64), 2),
+                {1.23, -2.68, 12.5}, 1e-12);
+  expect_values(round(array({1.25f, 1.35f}), 1), {1.2, 1.4}, 1e-6);
+  // Integers with decimals compute in float and cast back.
+  array r = round(array({15, 25, 149, -35}, int32), -1);
+  EXPECT_EQ(r.dtype(), int32);
+  expect_values(r, {20, 20, 150, -40});
+  EXPECT_EQ(round(array({1.5f}, float16)).dtype(), float16);
+  expect_values(round(array({2.5f, 3.5f}, bfloat16)), {2, 4});
+}
+
+TEST(Unary, ComplexSupport) {
+  array z({complex64_t(3, 4), complex64_t(0, 0), complex64_t(-1, 1)});
+  array a = abs(z);
+  EXPECT_EQ(a.dtype(), float32);
+  expect_values(a, {5, 0, std::sqrt(2.0)});
+  array sg = sign(z);
+  EXPECT_EQ(sg.dtype(), complex64);
+  sg.eval();
+  EXPECT_NEAR(detail::read_element<complex64_t>(sg, 0).imag(), 0.8f, 1e-6);
+  EXPECT_NEAR(detail::read_element<complex64_t>(sg, 1).real(), 0.0f, 1e-6);
+  array c = conj(z);
+  EXPECT_EQ(c.dtype(), complex64);
+  c.eval();
+  EXPECT_EQ(detail::read_element<complex64_t>(c, 0), complex64_t(3, -4));
+  array re = real(z), im = imag(z);
+  EXPECT_EQ(re.dtype(), float32);
+  EXPECT_EQ(im.dtype(), float32);
+  expect_values(re, {3, 0, -1});
+  expect_values(im, {4, 0, 1});
+  array e = exp(array({complex64_t(0, float(M_PI))}));
+  e.eval();
+  auto ev = detail::read_element<complex64_t>(e, 0);
+  EXPECT_NEAR(ev.real(), -1, 1e-6);
+  EXPECT_NEAR(ev.imag(), 0, 1e-6);
+  array sq = sqrt(array({complex64_t(-4, 0)}));
+  sq.eval();
+  EXPECT_NEAR(detail::read_element<complex64_t>(sq, 0).imag(), 2, 1e-6);
+  array l2 = log2(array({complex64_t(8, 0)}));
+  expect_values(l2, {3}, 1e-6);
+  expect_values(log1p(array({complex64_t(1, 0)})), {std::log(2.0)}, 1e-6);
+  // Real input: conj/real return it, imag gives zeros.
+  array xr({1.0f, -2.0f});
+  EXPECT_EQ(conj(xr).id(), xr.id());
+  EXPECT_EQ(real(xr).id(), xr.id());
+  expect_values(imag(xr), {0, 0});
+  EXPECT_EQ(imag(xr).dtype(), float32);
+}
+
+TEST(Unary, ComplexErrors) {
+  array z({complex64_t(1, 1)});
+  EXPECT_THROW(expm1(z), std::invalid_argument);
+  EXPECT_THROW(erf(z), std::invalid_argument);
+  EXPECT_THROW(erfinv(z), std::invalid_argument);
+  EXPECT_THROW(floor(z), std::invalid_argument);
+  EXPECT_THROW(ceil(z), std::invalid_argument);
+  EXPECT_THROW(trunc(z), std::invalid_argument);
+  EXPECT_THROW(round(z), std::invalid_argument);
+  EXPECT_THROW(isposinf(z), std::invalid_argument);
+  EXPECT_THROW(isneginf(z), std::invalid_argument);
+}
+
+TEST(Unary, SpecialValues) {
+  array x({kNaN, kInf, -kInf, 0.0, -1.0}, float32);
+  expect_values(sign(x), {kNaN, 1, -1, 0, -1});
+  expect_values(sqrt(x), {kNaN, kInf, kNaN, 0, kNaN});
+  expect_values(log(x), {kNaN, kInf, kNaN, -kInf, kNaN});
+  expect_values(sigmoid(x), {kNaN, 1, 0, 0.5, 1 / (1 + std::exp(1.0))});
+  expect_values(erfinv(array({1.0f, -1.0f, 2.0f, 0.0f})), {kInf, -kInf, kNaN, 0});
+  expect_values(erfinv(array({0.999999, -0.5}, float64)),
+                {erfinv_ref(0.999999), erfinv_ref(-0.5)}, 1e-12);
+  expect_values(abs(array({-0.0f})), {0.0});
+}
+
+TEST(Unary, Classification) {
+  array x({kNaN, kInf, -kInf, 0.0, -1.5}, float32);
+  expect_values(isnan(x), {1, 0, 0, 0, 0});
+  expect_values(isinf(x), {0, 1, 1, 0, 0});
+  expect_values(isfinite(x), {0, 0, 0, 1, 1});
+  expect_values(isposinf(x), {0, 1, 0, 0, 0});
+  expect_values(isneginf(x), {0, 0, 1, 0, 0});
+  EXPECT_EQ(isnan(x).dtype(), bool_);
+  EXPECT_EQ(isinf(x).dtype(), bool_);
+  EXPECT_EQ(isfinite(x).dtype(), bool_);
+  EXPECT_EQ(isposinf(x).dtype(), bool_);
+  EXPECT_EQ(isneginf(x).dtype(), bool_);
+  array xh({kNaN, kInf, 1.0}, float16);
+  expect_values(isnan(xh), {1, 0, 0});
+  expect_values(isinf(array({kNaN, -kInf, 1.0}, bfloat16)), {0, 1, 0});
+  array xi({1, 2}, int32);
+  expect_values(isnan(xi), {0, 0});
+  expect_values(isinf(xi), {0, 0});
+  expect_values(isfinite(xi), {1, 1});
+  expect_values(isposinf(xi), {0, 0});
+  EXPECT_EQ(isnan(xi).shape(), (Shape{2}));
+  array z({complex64_t(kNaN, 0), complex64_t(0, kInf), complex64_t(1, 1)});
+  expect_values(isnan(z), {1, 0, 0});
+  expect_values(isinf(z), {0, 1, 0});
+  expect_values(isfinite(z), {0, 0, 1});
+  EXPECT_EQ(isnan(zeros_for_test({0})).shape(), (Shape{0}));
+}
+
+TEST(Unary, NanToNum) {
+  array x({kNaN, kInf, -kInf, 2.0}, float32);
+  double fmax = std::numeric_limits<float>::max();
+  expect_values(nan_to_num(x), {0, fmax, -fmax, 2});
+  expect_values(nan_to_num(x, 5.0f, 100.0f, -100.0f), {5, 100, -100, 2});
+  array xd({kNaN, kInf, -kInf}, float64);
+  double dmax = std::numeric_limits<double>::max();
+  expect_values(nan_to_num(xd), {0, dmax, -dmax});
+  array xh({kInf, kNaN}, float16);
+  EXPECT_EQ(nan_to_num(xh).dtype(), float16);
+  expect_values(nan_to_num(xh), {65504, 0});
+  array xi({1, 2}, int32);
+  EXPECT_EQ(nan_to_num(xi).id(), xi.id());
+  array z({complex64_t(kNaN, kInf)});
+  array zc = nan_to_num(z);
+  zc.eval();
+  EXPECT_EQ(detail::read_element<complex64_t>(zc, 0),
+            complex64_t(0, std::numeric_limits<float>::max()));
+}
+
+TEST(Unary, LogicalNotAndInvert) {
+  array b({true, false});
+  expect_values(logical_not(b), {0, 1});
+  expect_values(logical_not(array({0.0f, 2.5f})), {1, 0});
+  EXPECT_EQ(logical_not(array({3, 0})).dtype(), bool_);
+  expect_values(!array({3, 0}), {0, 1});
+  expect_values(bitwise_invert(array({0, 5, -1}, int32)), {-1, -6, 0});
+  expect_values(bitwise_invert(array({0, 5}, uint8)), {255, 250});
+  expect_values(bitwise_invert(b), {0, 1});
+  EXPECT_EQ(bitwise_invert(b).dtype(), bool_);
+  expect_values(~array({1}, int64), {-2});
+  EXPECT_THROW(bitwise_invert(array({1.0f})), std::invalid_argument);
+  EXPECT_THROW(~array({complex64_t(1, 0)}), std::invalid_argument);
+}
+
+// ---- derivatives against central finite differences (float64) ----
+
+TEST(Unary, GradientsFiniteDifferences) {
+  for (auto& c : float_cases()) {
+    SCOPED_TRACE(c.name);
+    auto xv = values(6, c.lo, c.hi, 3);
+    if (std::string(c.name) == "abs") xv = {-2.0, -0.7, 0.3, 1.1, 2.5, -1.4};
+    array x(xv, {2, 3}, float64);
+    array t(values(6, -1, 1, 5), {2, 3}, float64);
+    auto fn = [&](const array& a) { return c.op(a); };
+    auto [y, jt] = jvp(fn, x, t);
+    auto [y2, vt] = vjp(fn, x, t);
+    std::vector<double> fd;
+    auto tv = to_vector(t);
+    double eps = 1e-6;
+    for (int i = 0; i < 6; ++i) {
+      if (!c.differentiable) {
+        fd.push_back(0);
+        continue;
+      }
+      fd.push_back((c.ref(xv[i] + eps * tv[i]) - c.ref(xv[i] - eps * tv[i])) /
+                   (2 * eps));
+    }
+    expect_values(jt, fd, 1e-6);
+    expect_values(vt, fd, 1e-6);
+  }
+}
+
+TEST(Unary, GradientConventions) {
+  // abs'(0) = 0.
+  auto [y, g] = vjp([](const array& a) { return abs(a); },
+                    array({0.0f, -2.0f}), array({1.0f, 1.0f}));
+  expect_values(g, {0, -1});
+  // Complex: real / imag / conj are real-linear maps.
+  array z({complex64_t(1, 2)});
+  auto [yr, gr] = vjp([](const array& a) { return real(a); }, z, array({3.0f}));
+  gr.eval();
+  EXPECT_EQ(detail::read_element<complex64_t>(gr, 0), complex64_t(3, 0));
+  auto [yi, gi] = vjp([](const array& a) { return imag(a); }, z, array({3.0f}));
+  gi.eval();
+  EXPECT_EQ(detail::read_element<complex64_t>(gi, 0), complex64_t(0, 3));
+  auto [yj, tj] = jvp([](const array& a) { return imag(a); }, z,
+                      array({complex64_t(5, 7)}));
+  expect_values(tj, {7});
+  // Integer / bool outputs have zero derivatives.
+  auto [yl, gl] = vjp([](const array& a) { return astype(logical_not(a), float32); },
+                      array({1.0f, 0.0f}), array({1.0f, 1.0f}));
+  expect_values(gl, {0, 0});
+}
+
+TEST(Unary, Vmap) {
+  array x(values(6, 0.2, 0.9), {2, 3}, float32);
+  auto xin = to_vector(x);
+  for (auto& c : float_cases()) {
+    SCOPED_TRACE(c.name);
+    auto f = vmap([&](const array& a) { return c.op(a); }, 1, 0);
+    array y = f(x);  // maps over columns: y[j, i] = f(x[i, j])
+    EXPECT_EQ(y.shape(), (Shape{3, 2}));
+    std::vector<double> expect;
+    for (int j = 0; j < 3; ++j)
+      for (int i = 0; i < 2; ++i) expect.push_back(c.ref(xin[i * 3 + j]));
+    expect_values(y, expect, 2e-6);
+  }
+  auto g = vmap([](const array& a) { return isnan(logical_not(a)); });
+  expect_values(g(array({1.0f, 0.0f})), {0, 0});
+  auto h = vmap([](const array& a) { return bitwise_invert(a); });
+  expect_values(h(array({1, 2}, int32)), {-2, -3});
+}
