@@ -15,6 +15,8 @@
 #include "ember/ops/scan.h"
 #include "ember/ops/sort.h"
 #include "ember/ops/utils.h"
+#include "ember/ops/conv.h"
+#include "ember/ops/linalg.h"
 #include "ember/transforms/eval.h"
 #include "ember/transforms/autodiff.h"
 #include "ember/transforms/custom.h"

@@ -9,3 +9,5 @@
 #include "ember/primitives/scan.h"
 #include "ember/primitives/sort.h"
 #include "ember/primitives/transforms.h"
+#include "ember/primitives/matmul.h"
+#include "ember/primitives/conv.h"
