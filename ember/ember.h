@@ -21,3 +21,4 @@
 #include "ember/transforms/autodiff.h"
 #include "ember/transforms/custom.h"
 #include "ember/transforms/vmap.h"
+#include "ember/ops/creation.h"

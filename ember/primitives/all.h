@@ -11,3 +11,4 @@
 #include "ember/primitives/transforms.h"
 #include "ember/primitives/matmul.h"
 #include "ember/primitives/conv.h"
+#include "ember/primitives/creation.h"
