@@ -490,7 +490,8 @@ std::pair<std::vector<array>, std::vector<int>> Scatter::vmap(
   array a = batch_first(inputs[0], axes[0], n, s);
   // Indices: batch first (or a broadcastable leading 1), plus the batch iota.
   std::vector<array> idx;
-  int ni = inputs[last].ndim() - inputs[0].ndim() - (axes[last] >= 0 ? 1 : 0);
+  int ni = (inputs[last].ndim() - (axes[last] >= 0 ? 1 : 0)) -
+           (inputs[0].ndim() - (axes[0] >= 0 ? 1 : 0));
   for (int i = 1; i < last; ++i) {
     idx.push_back(axes[i] >= 0 ? moveaxis(inputs[i], axes[i], 0, s)
                                : expand_dims(inputs[i], 0, s));
@@ -669,8 +670,9 @@ std::pair<std::vector<array>, std::vector<int>> MaskedScatter::vmap(
   array vals = batch_first(inputs[2], axes[2], n, s);
   array out = a;
   Shape start(a.ndim(), 0), stop = a.shape();
+  Shape item(a.shape().begin() + 1, a.shape().end());
   for (int b = 0; b < n; ++b) {
-    array r = make<MaskedScatter>(inputs[0].shape(), a.dtype(),
+    array r = make<MaskedScatter>(item, a.dtype(),
                                   {take(a, b, 0, s), take(mask, b, 0, s),
                                    take(vals, b, 0, s)},
                                   s);

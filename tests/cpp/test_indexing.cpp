@@ -649,7 +649,7 @@ TEST(Indexing, VmapMatchesLoop) {
   for (int ax : {0, 1, 2}) {
     check([](const array& a) { return slice(a, {1, -1}, {2, -10}, {1, -2}); }, ax);
     check([](const array& a) { return take(a, array({1, 0, 1}), 1); }, ax);
-    check([](const array& a) { return take_along_axis(a, array({1, 0}, {1, 2}), 0); },
+    check([](const array& a) { return take_along_axis(a, array({1, 0}, {2, 1}), 0); },
           ax);
     check([](const array& a) { return gather(a, array({1}), 0, {1, 2}); }, ax);
     check([](const array& a) {
@@ -663,7 +663,8 @@ TEST(Indexing, VmapMatchesLoop) {
       return put_along_axis(a, array({0}, {1, 1}), array(3.0f), 0);
     }, ax);
     check([](const array& a) {
-      return masked_scatter(a, array({true, false}, {1, 2}), array({5.0f, 6.0f}));
+      array m = astype(remainder(a, array(3.0f)), bool_);
+      return masked_scatter(a, m, array({5.0f, 6.0f, 7.0f}));
     }, ax);
   }
   // Batched indices with an unbatched (or batched) source.
