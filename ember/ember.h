@@ -17,6 +17,7 @@
 #include "ember/ops/utils.h"
 #include "ember/ops/conv.h"
 #include "ember/ops/linalg.h"
+#include "ember/ops/indexing.h"
 #include "ember/transforms/eval.h"
 #include "ember/transforms/autodiff.h"
 #include "ember/transforms/custom.h"

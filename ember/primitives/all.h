@@ -10,5 +10,6 @@
 #include "ember/primitives/sort.h"
 #include "ember/primitives/transforms.h"
 #include "ember/primitives/matmul.h"
+#include "ember/primitives/indexing.h"
 #include "ember/primitives/conv.h"
 #include "ember/primitives/creation.h"
