@@ -163,8 +163,9 @@ void reduce_impl(const array& x, array& out, const std::vector<int>& axes) {
     return;
   }
 
-  // Column reduce: unit-stride kept dim of length M, blocks of B accumulators.
-  constexpr int64_t B = 256;
+  // Column reduce: unit-stride kept dim of length M, blocks of B accumulators
+  // (wide blocks keep each row read contiguous and prefetch-friendly).
+  constexpr int64_t B = 2048;
   int64_t M = last.n, so = last.sout;
   int64_t nblk = (M + B - 1) / B;
   int64_t tasks = nkept * nblk;
