@@ -50,4 +50,17 @@ static void BM_TinyAddBuildOnly(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_TinyAddBuildOnly)->Unit(benchmark::kMicrosecond)->UseRealTime();
+// sum of 16M float32 to a scalar.
+static void BM_Sum16M(benchmark::State& state) {
+  size_t n = size_t(1) << 24;
+  std::vector<float> v(n, 1.0f);
+  array a(v, {int(n)});
+  for (auto _ : state) {
+    array c = sum(a);
+    eval(c);
+  }
+  state.SetBytesProcessed(int64_t(state.iterations()) * n * 4);
+}
+BENCHMARK(BM_Sum16M)->Unit(benchmark::kMillisecond)->UseRealTime();
+
 BENCHMARK_MAIN();
