@@ -726,8 +726,8 @@ TEST(Shape, DiagonalRules) {
   array ct = iota({2, ShapeElem(len)}) + 1.0f;
   auto g = db.primitive().vjp({b}, {ct}, {0}, {db});
   expect_values(g[0], ref_build({3, 2, 4}, [&](auto i) {
-                  // diagonal element k is b[k, j, k + 1]
-                  return i[2] == i[0] + 1 ? double(i[1] * len + i[0] + 1) : 0.0;
+                  // diagonal element k of plane j is b[k + 1, j, k]
+                  return i[0] == i[2] + 1 ? double(i[1] * len + i[2] + 1) : 0.0;
                 }));
   auto [vo, vax] = db.primitive().vmap({iota({5, 3, 2, 4})}, {0});
   EXPECT_EQ(vo[0].shape(), (Shape{5, 2, len}));
