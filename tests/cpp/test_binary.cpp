@@ -1,6 +1,9 @@
 // Elementwise binary ops: arithmetic, comparisons, logical and bitwise ops,
 // against double references; dtypes, promotion, weak scalars, layouts,
 // integer edge cases, errors, derivatives and vmap.
+// GCC 12's SLP vectoriser with -march=native (AVX-512) miscompiles some
+// braced double lists here ({1, 1, 1, 0} became {1, 1, 1, 1}).
+#pragma GCC optimize("no-tree-slp-vectorize")
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -371,7 +374,7 @@ TEST(Binary, Comparisons) {
   // Mixed dtypes compare in the promoted type; broadcasting; strided.
   expect_values(equal(array({1, 2}, int32), array({1.0f, 2.5f})), {1, 0});
   array m({1, 2, 3, 4}, {2, 2});
-  expect_values(greater(transpose(m), m), {0, 0, 1, 0});
+  expect_values(greater(transpose(m), m), {0, 1, 0, 0});
   expect_values(less(m, array({2, 3})), {1, 1, 0, 0});
   // Complex: equality and lexicographic order.
   array z1({complex64_t(1, 2), complex64_t(1, 2), complex64_t(0, 5)});
@@ -391,7 +394,7 @@ TEST(Binary, ArrayEqualIsClose) {
   EXPECT_EQ(array_equal(array({1}), array({1})).ndim(), 0);
   EXPECT_TRUE(array_equal(zeros_for_test({0}), zeros_for_test({0})).item<bool>());
   array x({1.0, 1.0, kInf, kInf, kNaN, 0.0, 1e10}, float32);
-  array y({1.0 + 1e-6, 1.1, kInf, -kInf, kNaN, 1e-9, 1.00001e10}, float32);
+  array y({1.0 + 1e-6, 1.1, kInf, -kInf, kNaN, 1e-9, 1.000005e10}, float32);
   expect_values(isclose(x, y), {1, 0, 1, 0, 0, 1, 1});
   expect_values(isclose(x, y, 1e-5, 1e-8, true), {1, 0, 1, 0, 1, 1, 1});
   expect_values(isclose(array({1.0f}), array({1.5f}), 0.0, 0.6), {1});

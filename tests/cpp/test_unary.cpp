@@ -1,5 +1,8 @@
 // Elementwise unary ops: values against double references, dtypes, layouts,
 // edge cases, errors, derivatives (finite differences) and vmap.
+// GCC 12's SLP vectoriser with -march=native (AVX-512) miscompiles some
+// braced double lists here ({1, 1, 1, 0} became {1, 1, 1, 1}).
+#pragma GCC optimize("no-tree-slp-vectorize")
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -325,8 +328,10 @@ TEST(Unary, SpecialValues) {
   expect_values(log(x), {kNaN, kInf, kNaN, -kInf, kNaN});
   expect_values(sigmoid(x), {kNaN, 1, 0, 0.5, 1 / (1 + std::exp(1.0))});
   expect_values(erfinv(array({1.0f, -1.0f, 2.0f, 0.0f})), {kInf, -kInf, kNaN, 0});
-  expect_values(erfinv(array({0.999999, -0.5}, float64)),
-                {erfinv_ref(0.999999), erfinv_ref(-0.5)}, 1e-12);
+  // erfinv near 1 is ill-conditioned: |dx| ~ eps / erf'(x).
+  expect_values(erfinv(array({0.999999, -0.5, -0.99999999}, float64)),
+                {erfinv_ref(0.999999), erfinv_ref(-0.5), erfinv_ref(-0.99999999)},
+                1e-9);
   expect_values(abs(array({-0.0f})), {0.0});
 }
 

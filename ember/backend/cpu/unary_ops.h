@@ -42,6 +42,8 @@ inline F erfinv(F y) {
     return std::numeric_limits<F>::quiet_NaN();
   }
   float yf = float(y);
+  // A double just inside (-1, 1) may round to +/-1 in float.
+  if (std::abs(yf) >= 1.0f) yf = std::copysign(0.99999994f, yf);
   float w = -std::log((1.0f - yf) * (1.0f + yf));
   float p;
   if (w < 5.0f) {
@@ -68,12 +70,16 @@ inline F erfinv(F y) {
     p = 2.83297682f + p * w;
   }
   F x = F(p * yf);
-  // d erf(x)/dx = 2/sqrt(pi) e^{-x^2}; two Newton steps reach double precision.
+  // Newton on erf (erf' = 2/sqrt(pi) e^{-x^2}): float(y) above may be off by
+  // an ulp of float, so double needs a few more steps near |y| = 1.
   const F k = F(1.1283791670955126);
-  for (int i = 0; i < 2; ++i) {
+  const int steps = std::is_same_v<F, double> ? 10 : 2;
+  for (int i = 0; i < steps; ++i) {
     F d = k * std::exp(-x * x);
     if (d == 0) break;
-    x -= (std::erf(x) - y) / d;
+    F dx = (std::erf(x) - y) / d;
+    x -= dx;
+    if (std::abs(dx) <= std::numeric_limits<F>::epsilon() * std::abs(x)) break;
   }
   return x;
 }
