@@ -6,6 +6,7 @@
 
 #include "ember/ember.h"
 #include "ember/primitives/shape.h"
+#include "grad_check.h"
 #include "test_utils.h"
 
 using namespace ember;
@@ -824,3 +825,85 @@ TEST(Shape, Diff) {
   EXPECT_THROW(diff(a, -1), std::invalid_argument);
   EXPECT_THROW(diff(m, 1, 2), std::out_of_range);
 }
+
+// vjp / jvp against finite differences and vmap against a loop, through the
+// transforms (tests/cpp/grad_check.h), for every shape op.
+namespace {
+using gradcheck::OpCase;
+using VFn = std::function<std::vector<array>(const std::vector<array>&)>;
+
+VFn one(std::function<array(const array&)> op) {
+  return [op](const std::vector<array>& in) { return std::vector<array>{op(in[0])}; };
+}
+
+std::vector<OpCase> shape_table() {
+  std::vector<OpCase> t;
+  auto row = [&t](std::string name, VFn fn, std::vector<Shape> shapes) {
+    OpCase c;
+    c.name = std::move(name);
+    c.fn = std::move(fn);
+    c.shapes = std::move(shapes);
+    t.push_back(c);
+    return &t.back();
+  };
+  const Shape S{2, 3}, R{2, 3, 4};
+  row("BroadcastTo", one([](const array& a) { return broadcast_to(a, {2, 3, 4}); }),
+      {{3, 1}});
+  row("Reshape", one([](const array& a) { return reshape(a, {4, -1}); }), {R});
+  row("ReshapeTransposed",
+      one([](const array& a) { return reshape(transpose(a), {6, 4}); }), {R});
+  row("Transpose", one([](const array& a) { return transpose(a, {1, 2, 0}); }), {R});
+  row("Swapaxes", one([](const array& a) { return swapaxes(a, 0, 2); }), {R});
+  row("Moveaxis", one([](const array& a) { return moveaxis(a, 2, 0); }), {R});
+  row("ExpandDims", one([](const array& a) { return expand_dims(a, {0, 3}); }), {S});
+  row("Squeeze", one([](const array& a) { return squeeze(a); }), {{1, 3, 1}});
+  row("Flatten", one([](const array& a) { return flatten(a, 1); }), {R});
+  row("Unflatten", one([](const array& a) { return unflatten(a, 1, {3, 2}); }), {{2, 6}});
+  row("Concatenate3", [](const std::vector<array>& in) {
+        return std::vector<array>{concatenate({in[0], in[1], in[2]}, 0)};
+      }, {S, {1, 3}, S});
+  row("ConcatenateNone", [](const std::vector<array>& in) {
+        return std::vector<array>{concatenate({in[0], in[1]})};
+      }, {S, {4}});
+  row("Stack", [](const std::vector<array>& in) {
+        return std::vector<array>{stack({in[0], in[1]}, -1)};
+      }, {S, S});
+  row("Unstack", [](const std::vector<array>& in) { return unstack(in[0], 1); }, {S});
+  row("SplitSections", [](const std::vector<array>& in) { return split(in[0], 2, 2); }, {R});
+  row("SplitIndices", [](const std::vector<array>& in) {
+        return split(in[0], Shape{1, -1}, 1);
+      }, {{2, 5}});
+  row("Tile", one([](const array& a) { return tile(a, {2, 1, 2}); }), {S});
+  row("RepeatNone", one([](const array& a) { return repeat(a, 3); }), {S});
+  row("PadConstant", one([](const array& a) { return pad(a, {{2, 1}, {0, 3}}); }), {S});
+  for (std::string mode : {"edge", "reflect", "symmetric"}) {
+    row("Pad_" + mode, one([mode](const array& a) {
+          return pad(a, {{2, 3}, {4, 1}}, array(0), mode);
+        }), {S});
+  }
+  row("RollNone", one([](const array& a) { return roll(a, 4); }), {S});
+  row("RollAxes", one([](const array& a) { return roll(a, Shape{1, -2}, {0, 2}); }), {R});
+  row("FlipAll", one([](const array& a) { return flip(a); }), {R});
+  row("DiagonalNeg", one([](const array& a) { return diagonal(a, -1, 2, 1); }), {{2, 3, 4}});
+  row("DiagVector", one([](const array& a) { return diag(a, 1); }), {{3}});
+  row("DiagMatrix", one([](const array& a) { return diag(a, -1); }), {{4, 3}});
+  row("Trace", one([](const array& a) { return trace(a, 1, 0, 2); }), {R});
+  row("Atleast3d", one([](const array& a) { return atleast_3d(a); }), {{4}});
+  row("AsStridedWindows", one([](const array& a) {
+        return as_strided(a, {3, 3}, {1, 1}, 1);
+      }), {{6}});
+  row("Diff", one([](const array& a) { return diff(a, 2, 1); }), {{3, 5}});
+  auto* v = row("View", one([](const array& a) { return view(a, uint8); }), {S});
+  v->differentiable = false;
+  return t;
+}
+}  // namespace
+
+class ShapeGradients : public ::testing::TestWithParam<OpCase> {};
+
+TEST_P(ShapeGradients, VjpJvpVmap) { gradcheck::check_op(GetParam()); }
+
+INSTANTIATE_TEST_SUITE_P(Shape, ShapeGradients, ::testing::ValuesIn(shape_table()),
+                         [](const ::testing::TestParamInfo<OpCase>& info) {
+                           return info.param.name;
+                         });
