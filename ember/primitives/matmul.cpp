@@ -109,6 +109,12 @@ std::pair<std::vector<array>, std::vector<int>> AddMM::vmap(
     const std::vector<array>& inputs, const std::vector<int>& axes) {
   auto s = stream();
   auto in = batch_front(inputs, axes, s);
+  if (axes[0] < 0 && axes[1] < 0 && axes[2] >= 0) {
+    // Only c is batched: give the product the batch size so c fits it.
+    Shape sh = in[0].shape();
+    sh[0] = in[2].shape(0);
+    in[0] = broadcast_to(in[0], sh, s);
+  }
   return {{addmm(in[2], in[0], in[1], alpha_, beta_, s)}, {0}};
 }
 

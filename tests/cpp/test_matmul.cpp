@@ -559,4 +559,14 @@ TEST(Matmul, MatmulVmap) {
     for (int i = 0; i < 10; ++i) ref.push_back(1.5 * r[i] + 2.0 * cv[i]);
   }
   expect_values(o, ref, 1e-5);
+  // Only c batched (along axis 0).
+  array cb = rnd({B, 2, 5}, 6);
+  auto [outs2, axes2] = z0.primitive().vmap({a0, b0, cb}, {-1, -1, 0});
+  array o2 = moveaxis(outs2[0], axes2[0], 0);
+  auto cbv = to_vector(cb);
+  auto r0 = ref_matmul(to_vector(a0), {2, 4}, to_vector(b0), {4, 5}).first;
+  std::vector<double> ref2;
+  for (int k = 0; k < B; ++k)
+    for (int i = 0; i < 10; ++i) ref2.push_back(1.5 * r0[i] + 2.0 * cbv[k * 10 + i]);
+  expect_values(o2, ref2, 1e-5);
 }
