@@ -1,10 +1,13 @@
 // Function transformations: vjp, jvp, grad, value_and_grad, vmap,
 // stop_gradient, custom_function, checkpoint, their nesting, and the
 // table-driven derivative / batching checks of every primitive.
+#include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <random>
 
 #include "ember/ember.h"
 #include "ember/primitives/primitive.h"
@@ -702,54 +705,361 @@ VFn bin(array (*op)(const array&, const array&, StreamOrDevice)) {
   };
 }
 
+// Input spec of a table row: kind 'f' uniform float in [lo, hi), 'a' float
+// with |x| in [lo, hi) and a random sign (away from kinks at 0), 'i' int32
+// in [lo, hi), 'u' distinct int32 in [0, hi), 'b' random bool.
+struct In {
+  Shape shape;
+  char kind = 'f';
+  double lo = -1, hi = 1;
+};
+
+array make_in(const In& in, std::mt19937& rng) {
+  size_t n = shape_size(in.shape);
+  std::vector<double> v(n);
+  std::uniform_real_distribution<double> u(in.lo, in.hi);
+  switch (in.kind) {
+    case 'a':
+      for (auto& x : v) x = u(rng) * (rng() % 2 ? 1 : -1);
+      return array(v, in.shape, float64);
+    case 'i':
+      for (auto& x : v) x = std::floor(u(rng));
+      return array(v, in.shape, int32);
+    case 'u': {
+      std::vector<int> perm(int(in.hi));
+      for (int k = 0; k < int(perm.size()); ++k) perm[k] = k;
+      std::shuffle(perm.begin(), perm.end(), rng);
+      for (size_t k = 0; k < n; ++k) v[k] = perm[k];
+      return array(v, in.shape, int32);
+    }
+    case 'b':
+      for (auto& x : v) x = rng() % 2;
+      return array(v, in.shape, bool_);
+    default:
+      for (auto& x : v) x = u(rng);
+      return array(v, in.shape, float64);
+  }
+}
+
 std::vector<OpCase> op_table() {
   std::vector<OpCase> t;
-  auto row = [&t](std::string name, VFn fn, std::vector<Shape> shapes, double lo = -1,
-                  double hi = 1) {
+  t.reserve(256);
+  auto row = [&t](std::string name, VFn fn, std::vector<In> ins) {
     OpCase c;
     c.name = std::move(name);
     c.fn = std::move(fn);
-    c.shapes = std::move(shapes);
-    c.lo = lo;
-    c.hi = hi;
+    for (auto& in : ins) c.shapes.push_back(in.shape);
+    c.make_input = [ins](int i, std::mt19937& rng) { return make_in(ins[i], rng); };
     t.push_back(c);
     return &t.back();
   };
-  // Elementwise binary (inputs already broadcast by the op; include a
-  // broadcast case).
-  row("Add", bin(add), {{2, 3}, {2, 3}});
-  row("AddBroadcast", bin(add), {{2, 3}, {3}});
-  row("Subtract", bin(subtract), {{2, 3}, {1, 3}});
-  row("Multiply", bin(multiply), {{2, 3}, {2, 1}});
-  row("Divide", bin(divide), {{2, 3}, {2, 3}}, 0.5, 2.0);
-  row("MultiplyScalar", bin(multiply), {{}, {4}});
-  // Elementwise unary.
-  row("Negative", un(negative), {{2, 3}});
-  row("Exp", un(exp), {{2, 3}});
-  row("Log", un(log), {{2, 3}}, 0.5, 2.0);
-  row("Sin", un(sin), {{2, 3}});
-  row("Cos", un(cos), {{2, 3}});
-  // Copies and shapes.
-  auto* r = row("AsType", [](const std::vector<array>& in) {
-        return std::vector<array>{astype(in[0], in[0].dtype() == float64 ? float32 : float64)};
-      }, {{2, 3}});
+  auto f1 = [](std::function<array(const array&)> op) {
+    return VFn([op](const std::vector<array>& in) { return std::vector<array>{op(in[0])}; });
+  };
+  auto f2 = [](std::function<array(const array&, const array&)> op) {
+    return VFn([op](const std::vector<array>& in) {
+      return std::vector<array>{op(in[0], in[1])};
+    });
+  };
+  auto f3 = [](std::function<array(const array&, const array&, const array&)> op) {
+    return VFn([op](const std::vector<array>& in) {
+      return std::vector<array>{op(in[0], in[1], in[2])};
+    });
+  };
+  const Shape S{2, 3};
+  OpCase* r;
+
+  // ---- elementwise binary (inputs broadcast by the op)
+  row("Add", bin(add), {{S}, {S}});
+  row("AddBroadcast", bin(add), {{S}, {{3}}});
+  row("Subtract", bin(subtract), {{S}, {{1, 3}}});
+  row("Multiply", bin(multiply), {{S}, {{2, 1}}});
+  row("MultiplyScalar", bin(multiply), {{{}}, {{4}}});
+  row("Divide", bin(divide), {{S}, {S, 'f', 0.5, 2}});
+  row("Power", bin(power), {{S, 'f', 0.5, 2}, {S}});
+  row("Maximum", bin(maximum), {{S}, {S}});
+  row("Minimum", bin(minimum), {{S}, {S}});
+  row("LogAddExp", bin(logaddexp), {{S}, {S}});
+  row("ArcTan2", bin(arctan2), {{S, 'a', 0.3, 1}, {S, 'a', 0.3, 1}});
+  row("Remainder", bin(remainder), {{S, 'f', 1.05, 1.9}, {S, 'f', 0.7, 0.95}});
+  row("FloorDivide", bin(floor_divide), {{S, 'f', 1.05, 1.9}, {S, 'f', 0.7, 0.95}});
+  row("DivMod", [](const std::vector<array>& in) { return divmod(in[0], in[1]); },
+      {{S, 'f', 1.05, 1.9}, {S, 'f', 0.7, 0.95}});
+  for (auto [name, op] : std::vector<std::pair<std::string, array (*)(const array&, const array&, StreamOrDevice)>>{
+           {"Equal", equal}, {"NotEqual", not_equal}, {"Less", less},
+           {"LessEqual", less_equal}, {"Greater", greater},
+           {"GreaterEqual", greater_equal}}) {
+    row(name, bin(op), {{S}, {S}});
+  }
+  for (auto [name, op] : std::vector<std::pair<std::string, array (*)(const array&, const array&, StreamOrDevice)>>{
+           {"LogicalAnd", logical_and}, {"LogicalOr", logical_or}}) {
+    r = row(name, bin(op), {{S, 'b'}, {S, 'b'}});
+    r->differentiable = false;
+  }
+  for (auto [name, op] : std::vector<std::pair<std::string, array (*)(const array&, const array&, StreamOrDevice)>>{
+           {"BitwiseAnd", bitwise_and}, {"BitwiseOr", bitwise_or},
+           {"BitwiseXor", bitwise_xor}, {"LeftShift", left_shift},
+           {"RightShift", right_shift}}) {
+    r = row(name, bin(op), {{S, 'i', 0, 8}, {S, 'i', 0, 4}});
+    r->differentiable = false;
+  }
+
+  // ---- elementwise unary (domains avoid poles and kinks)
+  struct U {
+    const char* name;
+    array (*op)(const array&, StreamOrDevice);
+    char kind;
+    double lo, hi;
+  };
+  for (auto u : std::vector<U>{
+           {"Abs", abs, 'a', 0.2, 1},       {"Sign", sign, 'a', 0.2, 1},
+           {"Negative", negative, 'f', -1, 1}, {"Square", square, 'f', -1, 1},
+           {"Sqrt", sqrt, 'f', 0.5, 2},     {"Rsqrt", rsqrt, 'f', 0.5, 2},
+           {"Reciprocal", reciprocal, 'f', 0.5, 2},
+           {"Exp", exp, 'f', -1, 1},        {"Expm1", expm1, 'f', -1, 1},
+           {"Log", log, 'f', 0.5, 2},       {"Log2", log2, 'f', 0.5, 2},
+           {"Log10", log10, 'f', 0.5, 2},   {"Log1p", log1p, 'f', -0.5, 1},
+           {"Sin", sin, 'f', -1, 1},        {"Cos", cos, 'f', -1, 1},
+           {"Tan", tan, 'f', -1, 1},        {"ArcSin", arcsin, 'f', -0.8, 0.8},
+           {"ArcCos", arccos, 'f', -0.8, 0.8}, {"ArcTan", arctan, 'f', -1, 1},
+           {"Sinh", sinh, 'f', -1, 1},      {"Cosh", cosh, 'f', -1, 1},
+           {"Tanh", tanh, 'f', -1, 1},      {"ArcSinh", arcsinh, 'f', -1, 1},
+           {"ArcCosh", arccosh, 'f', 1.5, 3}, {"ArcTanh", arctanh, 'f', -0.8, 0.8},
+           {"Erf", erf, 'f', -1, 1},        {"ErfInv", erfinv, 'f', -0.8, 0.8},
+           {"Sigmoid", sigmoid, 'f', -2, 2}, {"Floor", floor, 'f', -2, 2},
+           {"Ceil", ceil, 'f', -2, 2},      {"Trunc", trunc, 'f', -2, 2},
+           {"Degrees", degrees, 'f', -1, 1}, {"Radians", radians, 'f', -1, 1},
+           {"Positive", positive, 'f', -1, 1}}) {
+    row(u.name, un(u.op), {{S, u.kind, u.lo, u.hi}});
+  }
+  row("Round", f1([](const array& a) { return round(a); }), {{S, 'f', -2, 2}});
+  row("IsNaN", un(isnan), {{S}});
+  r = row("LogicalNot", un(logical_not), {{S, 'b'}});
+  r->differentiable = false;
+  r = row("BitwiseInvert", un(bitwise_invert), {{S, 'i', 0, 100}});
+  r->differentiable = false;
+
+  // ---- ternary
+  row("Select", f3([](const array& c, const array& x, const array& y) { return where(c, x, y); }),
+      {{S, 'b'}, {S}, {{3}}});
+  row("Clip", f3([](const array& a, const array& lo, const array& hi) { return clip(a, lo, hi); }),
+      {{S, 'f', -2, 2}, {S, 'f', -1.5, -0.5}, {S, 'f', 0.5, 1.5}});
+
+  // ---- copies and stop_gradient
+  r = row("AsType", f1([](const array& a) {
+            return astype(a, a.dtype() == float64 ? float32 : float64);
+          }), {{S}});
   r->eps = 1e-3;  // the float64 check goes through float32 rounding
   r->tol = 1e-3;
   r->second_order = false;
-  row("Copy", [](const std::vector<array>& in) { return std::vector<array>{copy(in[0])}; },
-      {{2, 3}});
-  row("Reshape", [](const std::vector<array>& in) {
-        return std::vector<array>{reshape(in[0], {3, 2})};
-      }, {{2, 3}});
+  row("Copy", f1([](const array& a) { return copy(a); }), {{S}});
   // Finite differences can't see stop_gradient: batching rule only.
-  r = row("StopGradient", [](const std::vector<array>& in) {
-        return std::vector<array>{multiply(stop_gradient(in[0]), in[0])};
-      }, {{2, 3}});
+  r = row("StopGradient", f1([](const array& a) { return multiply(stop_gradient(a), a); }), {{S}});
   r->differentiable = false;
+
+  // ---- reductions
+  const Shape R{2, 3, 2};
+  row("SumAll", f1([](const array& a) { return sum(a); }), {{R}});
+  row("SumAxis", f1([](const array& a) { return sum(a, 1); }), {{R}});
+  row("SumAxesKeepdims", f1([](const array& a) { return sum(a, {0, 2}, true); }), {{R}});
+  row("Prod", f1([](const array& a) { return prod(a, 1); }), {{R, 'a', 0.5, 1.5}});
+  row("ProdAll", f1([](const array& a) { return prod(a); }), {{S, 'a', 0.5, 1.5}});
+  row("Max", f1([](const array& a) { return max(a, 1); }), {{R}});
+  row("Min", f1([](const array& a) { return min(a, {0, 2}); }), {{R}});
+  row("Mean", f1([](const array& a) { return mean(a, -1); }), {{R}});
+  row("Var", f1([](const array& a) { return var(a, 1); }), {{R}});
+  row("Std", f1([](const array& a) { return ember::std(a, 1, false, 1); }), {{R}});
+  row("LogSumExp", f1([](const array& a) { return logsumexp(a, 1); }), {{R}});
+  row("Softmax", f1([](const array& a) { return softmax(a, -1); }), {{R}});
+  row("SoftmaxAxis0", f1([](const array& a) { return softmax(a, 0); }), {{R}});
+  row("Median", f1([](const array& a) { return median(a, 1); }), {{{2, 3, 2}}});
+  for (auto [name, fn] : std::vector<std::pair<std::string, VFn>>{
+           {"ArgMax", f1([](const array& a) { return argmax(a, 1); })},
+           {"ArgMin", f1([](const array& a) { return argmin(a, 0); })},
+           {"All", f1([](const array& a) { return all(a, 1); })},
+           {"Any", f1([](const array& a) { return any(a); })},
+           {"CountNonzero", f1([](const array& a) { return count_nonzero(a, 1); })}}) {
+    row(name, fn, {{R}});
+  }
+
+  // ---- scans
+  row("CumSum", f1([](const array& a) { return cumsum(a, 1); }), {{R}});
+  row("CumSumReverseExclusive", f1([](const array& a) { return cumsum(a, 0, true, false); }),
+      {{R}});
+  row("CumProd", f1([](const array& a) { return cumprod(a, 1); }), {{R, 'a', 0.5, 1.5}});
+  row("CumProdReverse", f1([](const array& a) { return cumprod(a, -1, true); }),
+      {{R, 'a', 0.5, 1.5}});
+  row("CumMax", f1([](const array& a) { return cummax(a, 1); }), {{R}});
+  row("CumMin", f1([](const array& a) { return cummin(a, 0, true); }), {{R}});
+  row("LogCumSumExp", f1([](const array& a) { return logcumsumexp(a, 1); }), {{R}});
+
+  // ---- sorting
+  row("Sort", f1([](const array& a) { return sort(a, 1); }), {{R}});
+  row("SortFlat", f1([](const array& a) { return sort(a); }), {{S}});
+  row("ArgSort", f1([](const array& a) { return argsort(a, 0); }), {{R}});
+  row("Partition", f1([](const array& a) { return partition(a, 1, 1); }), {{R}});
+  row("ArgPartition", f1([](const array& a) { return argpartition(a, 1, -1); }), {{R}});
+  row("TopK", f1([](const array& a) { return topk(a, 2, 1); }), {{R}});
+  r = row("SearchSorted", f2([](const array& a, const array& v) {
+            return searchsorted(sort(a), v);
+          }), {{{5}}, {{4}}});
+
+  // ---- shapes
+  row("BroadcastTo", f1([](const array& a) { return broadcast_to(a, {2, 2, 3}); }), {{{2, 1, 3}}});
+  row("Reshape", f1([](const array& a) { return reshape(a, {3, 2}); }), {{S}});
+  row("Transpose", f1([](const array& a) { return transpose(a, {2, 0, 1}); }), {{R}});
+  row("MoveAxis", f1([](const array& a) { return moveaxis(a, 0, -1); }), {{R}});
+  row("ExpandDims", f1([](const array& a) { return expand_dims(a, {0, 2}); }), {{S}});
+  row("Squeeze", f1([](const array& a) { return squeeze(a, 1); }), {{{2, 1, 3}}});
+  row("Concatenate", f2([](const array& a, const array& b) { return concatenate({a, b}, 1); }),
+      {{S}, {{2, 2}}});
+  row("Stack", f2([](const array& a, const array& b) { return stack({a, b}, 1); }), {{S}, {S}});
+  row("Split", [](const std::vector<array>& in) { return split(in[0], 3, 1); }, {{{2, 3}}});
+  row("SplitIndices", [](const std::vector<array>& in) { return split(in[0], Shape{1, 3}, 0); },
+      {{{4, 2}}});
+  row("Flip", f1([](const array& a) { return flip(a, 1); }), {{R}});
+  row("Roll", f1([](const array& a) { return roll(a, 2, 1); }), {{R}});
+  row("Pad", f1([](const array& a) { return pad(a, {{1, 0}, {0, 2}}); }), {{S}});
+  row("PadValue", f2([](const array& a, const array& v) { return pad(a, {{1, 1}, {0, 1}}, v); }),
+      {{S}, {{}}});
+  row("Diagonal", f1([](const array& a) { return diagonal(a, 1, 0, 2); }), {{{3, 2, 4}}});
+  row("Tile", f1([](const array& a) { return tile(a, {2, 1}); }), {{S}});
+  row("Repeat", f1([](const array& a) { return repeat(a, 2, 1); }), {{S}});
+  row("Flatten", f1([](const array& a) { return flatten(a, 1, 2); }), {{R}});
+  row("AsStrided", f1([](const array& a) { return as_strided(a, {2, 2}, {1, 1}, 0); }),
+      {{{5}}});
+  r = row("View", f1([](const array& a) { return view(a, int32); }), {{S}});
+  r->make_input = [](int, std::mt19937& rng) {
+    return make_in({{2, 3}, 'f', -1, 1}, rng);
+  };
+  r->differentiable = false;
+
+  // ---- indexing
+  row("Slice", f1([](const array& a) { return slice(a, {0, 1}, {2, 3}); }), {{S}});
+  row("SliceStrided", f1([](const array& a) { return slice(a, {3, 0}, {0, 3}, {-2, 2}); }),
+      {{{4, 3}}});
+  row("SliceUpdate", f2([](const array& a, const array& u) {
+        return slice_update(a, u, {0, 1}, {2, 3});
+      }), {{S}, {{2, 2}}});
+  row("Take", f2([](const array& a, const array& i) { return take(a, i, 1); }),
+      {{S}, {{4}, 'i', 0, 3}});
+  row("TakeAlongAxis", f2([](const array& a, const array& i) {
+        return take_along_axis(a, i, 1);
+      }), {{S}, {{2, 4}, 'i', 0, 3}});
+  row("PutAlongAxis", f3([](const array& a, const array& i, const array& v) {
+        return put_along_axis(a, i, v, 0);
+      }), {{{4, 3}}, {{1, 3}, 'i', 0, 4}, {{1, 3}}});
+  row("ScatterAddAxis", f3([](const array& a, const array& i, const array& v) {
+        return scatter_add_axis(a, i, v, 1);
+      }), {{S}, {{2, 4}, 'i', 0, 3}, {{2, 4}}});
+  row("Gather", f2([](const array& a, const array& i) { return gather(a, i, 0, {1, 3}); }),
+      {{{4, 3}}, {{2}, 'i', 0, 4}});
+  row("Scatter", f3([](const array& a, const array& i, const array& u) {
+        return scatter(a, i, u, 0);
+      }), {{{4, 3}}, {{2}, 'u', 0, 4}, {{2, 1, 3}}});
+  row("ScatterAdd", f3([](const array& a, const array& i, const array& u) {
+        return scatter_add(a, i, u, 0);
+      }), {{{4, 3}}, {{3}, 'i', 0, 4}, {{3, 1, 3}}});
+  row("ScatterProd", f3([](const array& a, const array& i, const array& u) {
+        return scatter_prod(a, i, u, 0);
+      }), {{{4, 3}, 'a', 0.5, 1.5}, {{2}, 'u', 0, 4}, {{2, 1, 3}, 'a', 0.5, 1.5}});
+  row("ScatterMax", f3([](const array& a, const array& i, const array& u) {
+        return scatter_max(a, i, u, 0);
+      }), {{{4, 3}}, {{2}, 'u', 0, 4}, {{2, 1, 3}}});
+  row("ScatterMin", f3([](const array& a, const array& i, const array& u) {
+        return scatter_min(a, i, u, 0);
+      }), {{{4, 3}}, {{2}, 'u', 0, 4}, {{2, 1, 3}}});
+  row("MaskedScatter", f3([](const array& a, const array& m, const array& v) {
+        return masked_scatter(a, m, v);
+      }), {{S}, {S, 'b'}, {{6}}});
+  row("DynamicSlice", f2([](const array& a, const array& i) {
+        return slice(a, i, {1}, {2, 2});
+      }), {{{2, 4}}, {{1}, 'i', 0, 3}});
+  row("DynamicSliceUpdate", f3([](const array& a, const array& u, const array& i) {
+        return slice_update(a, u, i, {1});
+      }), {{{2, 4}}, {{2, 2}}, {{1}, 'i', 0, 3}});
+
+  // ---- creation
+  row("Full", f1([](const array& v) { return full({2, 3}, v); }), {{{3}}});
+  row("Tril", f1([](const array& a) { return tril(a, 0); }), {{{3, 3}}});
+  row("Triu", f1([](const array& a) { return triu(a, 1); }), {{{2, 3, 3}}});
+
+  // ---- matmul and convolution
+  row("Matmul", f2([](const array& a, const array& b) { return matmul(a, b); }),
+      {{{2, 3}}, {{3, 4}}});
+  row("MatmulBatched", f2([](const array& a, const array& b) { return matmul(a, b); }),
+      {{{2, 2, 3}}, {{3, 2}}});
+  row("MatmulVector", f2([](const array& a, const array& b) { return matmul(a, b); }),
+      {{{3}}, {{3, 2}}});
+  row("AddMM", f3([](const array& c, const array& a, const array& b) {
+        return addmm(c, a, b, 0.5f, 2.0f);
+      }), {{{2, 4}}, {{2, 3}}, {{3, 4}}});
+  row("Einsum", f2([](const array& a, const array& b) { return einsum("ij,kj->ik", {a, b}); }),
+      {{{2, 3}}, {{4, 3}}});
+  row("Conv1d", f2([](const array& x, const array& w) { return conv1d(x, w, 1, 1); }),
+      {{{1, 5, 2}}, {{3, 3, 2}}});
+  row("Conv1dStrided", f2([](const array& x, const array& w) { return conv1d(x, w, 2, 0, 1); }),
+      {{{2, 6, 2}}, {{2, 2, 2}}});
+  row("Conv2d", f2([](const array& x, const array& w) {
+        return conv2d(x, w, {1, 1}, {1, 0});
+      }), {{{1, 3, 3, 2}}, {{2, 2, 2, 2}}});
+  row("ConvTranspose1d", f2([](const array& x, const array& w) {
+        return conv_transpose1d(x, w, 2);
+      }), {{{1, 3, 2}}, {{2, 2, 2}}});
   return t;
 }
 
 }  // namespace
+
+// Number of failures `body` reports whose message contains `what`.
+template <typename F>
+int count_failures(F&& body, const std::string& what) {
+  ::testing::TestPartResultArray results;
+  {
+    ::testing::ScopedFakeTestPartResultReporter reporter(
+        ::testing::ScopedFakeTestPartResultReporter::INTERCEPT_ONLY_CURRENT_THREAD,
+        &results);
+    body();
+  }
+  int n = 0;
+  for (int i = 0; i < results.size(); ++i) {
+    n += std::string(results.GetTestPartResult(i).message()).find(what) !=
+         std::string::npos;
+  }
+  return n;
+}
+
+// The checker itself must catch wrong rules.
+TEST(Transforms, CheckerCatchesWrongRules) {
+  auto wrong_vjp = custom_vjp(
+      [](const std::vector<array>& in) { return std::vector<array>{sin(in[0])}; },
+      [](const std::vector<array>& p, const std::vector<array>& c,
+         const std::vector<array>&) { return std::vector<array>{multiply(c[0], p[0])}; });
+  OpCase c;
+  c.name = "WrongVjp";
+  c.fn = wrong_vjp;
+  c.shapes = {{2, 2}};
+  c.second_order = false;
+  EXPECT_GT(count_failures([&] { gradcheck::check_float64(c); }, "WrongVjp vjp of input 0"), 0);
+  auto wrong_jvp = custom_function(
+      [](const std::vector<array>& in) { return std::vector<array>{sin(in[0])}; },
+      std::nullopt,
+      CustomJVPFn([](const std::vector<array>& p, const std::vector<array>& t,
+                     const std::vector<int>&) { return std::vector<array>{t[0]}; }));
+  c.name = "WrongJvp";
+  c.fn = wrong_jvp;
+  EXPECT_GT(count_failures([&] { gradcheck::check_float64(c); }, "WrongJvp jvp of output 0"), 0);
+  auto wrong_vmap = custom_function(
+      [](const std::vector<array>& in) { return std::vector<array>{sin(in[0])}; },
+      std::nullopt, std::nullopt,
+      CustomVmapFn([](const std::vector<array>& in, const std::vector<int>& ax) {
+        return std::make_pair(std::vector<array>{cos(in[0])}, std::vector<int>{ax[0]});
+      }));
+  c.name = "WrongVmap";
+  c.fn = wrong_vmap;
+  c.differentiable = false;
+  EXPECT_GT(count_failures([&] { gradcheck::check_vmap(c); }, "WrongVmap vmap variant 0"), 0);
+}
 
 class OpGradients : public ::testing::TestWithParam<OpCase> {};
 
