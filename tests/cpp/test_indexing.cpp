@@ -699,3 +699,75 @@ TEST(Indexing, VmapMatchesLoop) {
   }, 0, 0)(make({3, 4}), array({0, 2, 3}, {3, 1}));
   expect_values(du, {-1, 1, 2, 3, 4, 5, -1, 7, 8, 9, 10, -1});
 }
+
+TEST(Indexing, JvpRules) {
+  auto ones_like_f = [](const array& x) {
+    return make(x.shape(), x.dtype(), [](size_t) { return 1.0; });
+  };
+  array a = make({3, 2});
+  // gather / scatter_add / scatter_prod / scatter_max tangents.
+  auto [o1, t1] = jvp([](const array& x) { return gather(x, array({2, 0}), 0, {1, 2}); },
+                      a, make({3, 2}, float32, [](size_t i) { return 10.0 * i; }));
+  expect_values(t1, {40, 50, 0, 10});
+  array u = make({2, 1, 2}, float32, [](size_t i) { return 1.0 + i; });
+  auto [o2, t2] = jvp(
+      [](const std::vector<array>& p) {
+        return std::vector<array>{scatter_add(p[0], array({1, 1}), p[1], 0)};
+      },
+      {a, u}, {ones_like_f(a), ones_like_f(u)});
+  expect_values(t2[0], {1, 1, 3, 3, 1, 1});
+  auto [o3, t3] = jvp(
+      [](const std::vector<array>& p) {
+        return std::vector<array>{scatter_prod(p[0], array({1, 1}), p[1], 0)};
+      },
+      {a, u}, {ones_like_f(a), ones_like_f(u)});
+  // out[1, c] = a[1, c] * u0[c] * u1[c]; d/dt along all-ones directions.
+  std::vector<double> e = {1, 1, 0, 0, 1, 1};
+  for (int c = 0; c < 2; ++c) {
+    double a1 = 2 + c, u0 = 1 + c, u1 = 3 + c;
+    e[2 + c] = u0 * u1 + a1 * u1 + a1 * u0;
+  }
+  expect_values(t3[0], e, 1e-5);
+  auto [o4, t4] = jvp(
+      [](const std::vector<array>& p) {
+        return std::vector<array>{scatter_max(p[0], array({0}), p[1], 0)};
+      },
+      {a, make({1, 1, 2}, float32, [](size_t i) { return i ? -5.0 : 5.0; })},
+      {make({3, 2}, float32, [](size_t i) { return 1.0 + i; }),
+       make({1, 1, 2}, float32, [](size_t) { return 100.0; })});
+  expect_values(t4[0], {100, 2, 3, 4, 5, 6});
+  // Along-axis, masked and dynamic updates.
+  auto [o5, t5] = jvp(
+      [](const std::vector<array>& p) {
+        return std::vector<array>{put_along_axis(p[0], array({1}, {1, 1}), p[1], 1)};
+      },
+      {a, make({3, 1})}, {ones_like_f(a), make({3, 1}, float32,
+                                                [](size_t) { return 7.0; })});
+  expect_values(t5[0], {1, 7, 1, 7, 1, 7});
+  auto [o6, t6] = jvp(
+      [](const std::vector<array>& p) {
+        return std::vector<array>{slice_update(p[0], p[1], array({1}), {0})};
+      },
+      {a, make({1, 2})}, {ones_like_f(a), make({1, 2}, float32,
+                                                [](size_t) { return 3.0; })});
+  expect_values(t6[0], {1, 1, 3, 3, 1, 1});
+  auto [o7, t7] = jvp(
+      [](const std::vector<array>& p) {
+        return std::vector<array>{masked_scatter(p[0], array({false, true}, {1, 2}), p[1])};
+      },
+      {a, make({3})}, {ones_like_f(a), make({3}, float32,
+                                             [](size_t i) { return 10.0 + i; })});
+  expect_values(t7[0], {1, 10, 1, 11, 1, 12});
+}
+
+TEST(Indexing, HalfPrecisionGatherScatter) {
+  for (Dtype dt : {float16, bfloat16}) {
+    array a = make({4, 3}, dt, [](size_t i) { return 0.25 * i; });
+    expect_values(take(a, array({3, 1}), 0), {2.25, 2.5, 2.75, 0.75, 1, 1.25}, 1e-2);
+    array out = scatter_add(a, array({0, 0, 0}),
+                            make({3, 1, 3}, dt, [](size_t) { return 0.5; }), 0);
+    expect_values(out, {1.5, 1.75, 2, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.25, 2.5, 2.75},
+                  1e-2);
+    EXPECT_EQ(out.dtype(), dt);
+  }
+}
