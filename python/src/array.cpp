@@ -227,9 +227,13 @@ Example:
            "Converts to a NumPy array (no copy where possible).")
       .def(
           "__dlpack__",
-          [](const array& a, nb::kwargs kwargs) {
-            nb::object nd = nb::cast(make_ndarray<>(a), nb::rv_policy::reference);
-            return nd.attr("__dlpack__")(**kwargs);
+          [](const array& a, nb::kwargs kwargs) -> nb::object {
+            // NumPy's exporter handles versioned capsules and writability;
+            // bfloat16 (unknown to NumPy) goes out as a plain DLPack capsule.
+            if (a.dtype() != Dtype::bfloat16) {
+              return to_numpy(a, nb::none(), std::nullopt).attr("__dlpack__")(**kwargs);
+            }
+            return nb::cast(make_ndarray<>(a), nb::rv_policy::reference);
           },
           "Exports the array as a DLPack capsule.")
       .def("__dlpack_device__",

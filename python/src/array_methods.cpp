@@ -95,11 +95,11 @@ void init_array_methods(nb::class_<array>& cls) {
   cls.def("__eq__", [](const array& a, nb::handle b) -> nb::object {
     if (!is_array_like(b)) return nb::bool_(false);
     return nb::cast(equal(a, to_array_weak(b, a.dtype(), "equal")));
-  });
+  }, "other"_a.none());
   cls.def("__ne__", [](const array& a, nb::handle b) -> nb::object {
     if (!is_array_like(b)) return nb::bool_(true);
     return nb::cast(not_equal(a, to_array_weak(b, a.dtype(), "not_equal")));
-  });
+  }, "other"_a.none());
   // Defining __eq__ clears the hash; arrays hash by identity as in MLX.
   cls.def("__hash__", [](nb::handle self) { return (intptr_t)self.ptr(); });
 
@@ -211,6 +211,50 @@ void init_array_methods(nb::class_<array>& cls) {
   cls.def("swapaxes", [](const array& a, int a1, int a2, StreamOrDevice s) {
     return swapaxes(a, a1, a2, s);
   }, "axis1"_a, "axis2"_a, nb::kw_only(), "stream"_a = nb::none(), "Swaps two axes.");
+
+  // Scans, splitting, diagonals, view.
+  using ScanFn = array (*)(const array&, int, bool, bool, std::optional<Dtype>, StreamOrDevice);
+  using ScanAllFn = array (*)(const array&, bool, bool, std::optional<Dtype>, StreamOrDevice);
+  using Scan2Fn = array (*)(const array&, int, bool, bool, StreamOrDevice);
+  using Scan2AllFn = array (*)(const array&, bool, bool, StreamOrDevice);
+  struct S1 { const char* name; ScanFn f; ScanAllFn fa; };
+  for (auto sc : {S1{"cumsum", &cumsum, &cumsum}, S1{"cumprod", &cumprod, &cumprod}}) {
+    cls.def(sc.name,
+            [sc](const array& a, std::optional<int> axis, bool reverse, bool inclusive,
+                 StreamOrDevice s) {
+              return axis ? sc.f(a, *axis, reverse, inclusive, std::nullopt, s)
+                          : sc.fa(a, reverse, inclusive, std::nullopt, s);
+            },
+            "axis"_a = nb::none(), nb::kw_only(), "reverse"_a = false, "inclusive"_a = true,
+            "stream"_a = nb::none(), "Cumulative reduction along an axis.");
+  }
+  struct S2 { const char* name; Scan2Fn f; Scan2AllFn fa; };
+  for (auto sc : {S2{"cummax", &cummax, &cummax}, S2{"cummin", &cummin, &cummin},
+                  S2{"logcumsumexp", &logcumsumexp, &logcumsumexp}}) {
+    cls.def(sc.name,
+            [sc](const array& a, std::optional<int> axis, bool reverse, bool inclusive,
+                 StreamOrDevice s) {
+              return axis ? sc.f(a, *axis, reverse, inclusive, s) : sc.fa(a, reverse, inclusive, s);
+            },
+            "axis"_a = nb::none(), nb::kw_only(), "reverse"_a = false, "inclusive"_a = true,
+            "stream"_a = nb::none(), "Cumulative reduction along an axis.");
+  }
+  cls.def("split", [](const array& a, nb::handle ios, int axis, StreamOrDevice s) {
+    std::vector<array> parts = PyLong_Check(ios.ptr())
+                                   ? split(a, nb::cast<int>(ios), axis, s)
+                                   : split(a, to_shape(ios, "split"), axis, s);
+    nb::list l;
+    for (auto& p : parts) l.append(nb::cast(p));
+    return l;
+  }, "indices_or_sections"_a, "axis"_a = 0, nb::kw_only(), "stream"_a = nb::none(),
+  "Splits into sections or at indices.");
+  cls.def("diagonal", [](const array& a, int offset, int axis1, int axis2, StreamOrDevice s) {
+    return diagonal(a, offset, axis1, axis2, s);
+  }, "offset"_a = 0, "axis1"_a = 0, "axis2"_a = 1, "stream"_a = nb::none(), "A diagonal.");
+  cls.def("diag", [](const array& a, int k, StreamOrDevice s) { return diag(a, k, s); },
+          "k"_a = 0, nb::kw_only(), "stream"_a = nb::none(), "Diagonal matrix or diagonal.");
+  cls.def("view", [](const array& a, Dtype d, StreamOrDevice s) { return view(a, d, s); },
+          "dtype"_a, nb::kw_only(), "stream"_a = nb::none(), "Bit reinterpretation.");
 
   init_array_indexing(cls);
 }

@@ -456,7 +456,7 @@ array to_array_weak(nb::handle obj, Dtype other, const char* op) {
       if (v.is_unsigned || v.i < lo || v.i > hi) {
         throw std::invalid_argument(
             std::string("[") + op + "] Converting " +
-            nb::cast<std::string>(nb::str(obj)) + " to " + dpy_type_name(other) +
+            nb::cast<std::string>(nb::str(obj)) + " to " + dtype_name(other) +
             " would result in overflow.");
       }
     }

@@ -49,7 +49,7 @@ void init_devices(nb::module_& m) {
         DeviceType t;
         if (nb::try_cast<DeviceType>(o, t, false)) return d == Device(t, 0);
         return false;
-      })
+      }, "other"_a.none())
       .def("__hash__", [](const Device& d) { return int(d.type) * 1000 + d.index; });
   nb::implicitly_convertible<DeviceType, Device>();
 
@@ -60,7 +60,7 @@ void init_devices(nb::module_& m) {
       .def("__repr__", [](const Stream& s) { return to_str(s); })
       .def("__eq__", [](const Stream& s, nb::handle o) {
         return nb::isinstance<Stream>(o) && s == *nb::inst_ptr<Stream>(o);
-      })
+      }, "other"_a.none())
       .def("__hash__", [](const Stream& s) { return s.index; });
 
   m.def("default_device", &default_device, "The default device of this thread.");
@@ -123,7 +123,7 @@ Example:
              }
              new (c) PyStreamContext{nb::cast<StreamOrDevice>(s), nullptr};
            },
-           "s"_a)
+           "s"_a.none())
       .def("__enter__", [](PyStreamContext& c) {
         c.ctx = std::make_unique<StreamContext>(c.s);
       })
@@ -134,7 +134,7 @@ Example:
         nb::object cls = nb::module_::import_("ember.core").attr("StreamContext");
         return cls(s);
       },
-      "s"_a,
+      "s"_a.none(),
       R"(Context manager that makes ``s`` the default device and stream.
 
 Args:

@@ -109,16 +109,14 @@ void init_dtypes(nb::module_& m) {
       })
       .def("__eq__", [](const PyDtype& a, nb::handle b) {
         return nb::isinstance<PyDtype>(b) && nb::inst_ptr<PyDtype>(b)->val == a.val;
-      })
+      }, "other"_a.none())
       .def("__ne__", [](const PyDtype& a, nb::handle b) {
         return !(nb::isinstance<PyDtype>(b) && nb::inst_ptr<PyDtype>(b)->val == a.val);
-      })
+      }, "other"_a.none())
       .def("__hash__", [](const PyDtype& d) { return int(d.val); })
       .def("__reduce__", [](const PyDtype& d) {
-        // Pickles as a lookup of the module attribute (singletons).
-        nb::object getattr = nb::module_::import_("builtins").attr("getattr");
-        return nb::make_tuple(getattr, nb::make_tuple(nb::module_::import_("ember.core"),
-                                                      d.val == Dtype::bool_ ? "bool_" : dtype_name(d.val)));
+        // Pickled as a reference to the module attribute (singletons).
+        return std::string(d.val == Dtype::bool_ ? "bool_" : dtype_name(d.val));
       });
 
   for (int i = 0; i < kNumDtypes; ++i) {

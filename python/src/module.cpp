@@ -10,6 +10,7 @@ void init_ops_shape(nb::module_& m);
 void init_ops_reduce(nb::module_& m);
 void init_ops_indexing(nb::module_& m);
 void init_ops_linalg(nb::module_& m);
+void init_transforms(nb::module_& m);
 }  // namespace ember::py
 
 NB_MODULE(core, m) {
@@ -27,6 +28,7 @@ NB_MODULE(core, m) {
   init_ops_reduce(m);
   init_ops_indexing(m);
   init_ops_linalg(m);
+  init_transforms(m);
   m.attr("pi") = 3.141592653589793;
   m.attr("e") = 2.718281828459045;
   m.attr("euler_gamma") = 0.5772156649015329;

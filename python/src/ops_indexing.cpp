@@ -463,15 +463,16 @@ struct ArrayIterator {
 }  // namespace
 
 void init_array_indexing(nb::class_<array>& cls) {
-  cls.def("__getitem__", [](const array& a, nb::handle idx) { return getitem(a, idx); });
+  cls.def("__getitem__", [](const array& a, nb::handle idx) { return getitem(a, idx); },
+          "index"_a.none());
   cls.def("__setitem__", [](nb::handle self, nb::handle idx, nb::handle v) {
     array& a = *nb::inst_ptr<array>(self);
     a = setitem(a, idx, v);
-  });
+  }, "index"_a.none(), "value"_a);
   nb::class_<ArrayAt>(core_module(), "ArrayAt", "Helper for out-of-place scatter updates: x.at[idx].add(v).")
       .def("__getitem__", [](const ArrayAt& at, nb::object idx) {
         return ArrayAt{at.a, idx};
-      })
+      }, "index"_a.none())
       .def("add", [](const ArrayAt& at, nb::handle v) { return at_update(at, v, AtOp::add); },
            "value"_a, "Adds value at the indices (duplicates accumulate).")
       .def("subtract", [](const ArrayAt& at, nb::handle v) { return at_update(at, v, AtOp::subtract); },
