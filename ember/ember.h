@@ -23,3 +23,4 @@
 #include "ember/transforms/custom.h"
 #include "ember/transforms/vmap.h"
 #include "ember/ops/creation.h"
+#include "ember/ops/random.h"

@@ -13,3 +13,4 @@
 #include "ember/primitives/indexing.h"
 #include "ember/primitives/conv.h"
 #include "ember/primitives/creation.h"
+#include "ember/primitives/random.h"
