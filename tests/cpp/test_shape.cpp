@@ -213,6 +213,24 @@ TEST(Shape, FlattenUnflatten) {
   // Flatten of a transposed array copies in logical order.
   array ft = flatten(transpose(a));
   expect_values(ft, ref_transpose(ref, {2, 3, 4}, {2, 1, 0}));
+  // Merging dims that stay contiguous in a transposed array is a view.
+  array tr = transpose(a, {2, 0, 1});
+  array m = flatten(tr, 1, 2);
+  EXPECT_EQ(m.shape(), (Shape{4, 6}));
+  expect_values(m, ref_transpose(ref, {2, 3, 4}, {2, 0, 1}));
+  EXPECT_TRUE(shares_buffer(m, a));
+  array sp = reshape(tr, {2, 2, 2, 3, 1});
+  expect_values(sp, ref_transpose(ref, {2, 3, 4}, {2, 0, 1}));
+  EXPECT_TRUE(shares_buffer(sp, a));
+  // ... and merging across the permutation copies.
+  array c = reshape(tr, {8, 3});
+  expect_values(c, ref_transpose(ref, {2, 3, 4}, {2, 0, 1}));
+  EXPECT_FALSE(shares_buffer(c, a));
+  array bc = broadcast_to(iota({3, 1}), {3, 2});
+  expect_values(reshape(bc, {6}), {0, 0, 1, 1, 2, 2});
+  expect_values(reshape(broadcast_to(iota({1, 3}), {2, 3}), {2, 3, 1}),
+                {0, 1, 2, 0, 1, 2});
+  expect_values(reshape(transpose(iota({1, 1})), Shape{}), {0});
   EXPECT_THROW(flatten(a, 2, 1), std::invalid_argument);
   EXPECT_THROW(flatten(a, 3), std::invalid_argument);
   EXPECT_THROW(flatten(a, 0, -4), std::invalid_argument);

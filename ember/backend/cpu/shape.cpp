@@ -44,6 +44,46 @@ void Broadcast::eval_cpu(const std::vector<array>& inputs, array& out) {
                          in.data_size());
 }
 
+namespace {
+// Strides that view `in` as `shape` without a copy, if they exist: each run
+// of new dims must cover a run of old dims that is contiguous in row-major
+// order (NumPy's attempt_nocopy_reshape). Empty result = a copy is needed.
+Strides reshape_strides(const array& in, const Shape& shape) {
+  Shape od;
+  Strides os;
+  for (int i = 0; i < in.ndim(); ++i) {
+    if (in.shape()[i] != 1) {
+      od.push_back(in.shape()[i]);
+      os.push_back(in.strides()[i]);
+    }
+  }
+  int on = int(od.size()), nn = int(shape.size());
+  Strides ns(nn, 0);
+  int oi = 0, oj = 1, ni = 0, nj = 1;
+  while (ni < nn && oi < on) {
+    int64_t np = shape[ni], op = od[oi];
+    while (np != op) {
+      if (np < op) {
+        np *= shape[nj++];
+      } else {
+        op *= od[oj++];
+      }
+    }
+    for (int k = oi; k < oj - 1; ++k) {
+      if (os[k] != od[k + 1] * os[k + 1]) return {};
+    }
+    ns[nj - 1] = os[oj - 1];
+    for (int k = nj - 1; k > ni; --k) ns[k - 1] = ns[k] * shape[k];
+    ni = nj++;
+    oi = oj++;
+  }
+  // Trailing size-1 dims.
+  int64_t last = ni > 0 ? ns[ni - 1] : 1;
+  for (int k = ni; k < nn; ++k) ns[k] = last;
+  return ns;
+}
+}  // namespace
+
 void Reshape::eval_cpu(const std::vector<array>& inputs, array& out) {
   auto& in = inputs[0];
   if (in.flags().row_contiguous) {
@@ -51,6 +91,15 @@ void Reshape::eval_cpu(const std::vector<array>& inputs, array& out) {
     out.copy_shared_buffer(in, st, compute_flags(out.shape(), st, in.data_size()),
                            in.data_size());
     return;
+  }
+  if (in.size() > 0) {
+    auto st = reshape_strides(in, out.shape());
+    if (!st.empty() || out.ndim() == 0) {
+      out.copy_shared_buffer(in, st,
+                             compute_flags(out.shape(), st, in.data_size()),
+                             in.data_size());
+      return;
+    }
   }
   out.set_data(allocator::malloc(std::max<size_t>(out.nbytes(), 1)));
   cpu::copy_strided(in, out, row_strides(in.shape()));
