@@ -1006,6 +1006,30 @@ std::vector<OpCase> op_table() {
   row("ConvTranspose1d", f2([](const array& x, const array& w) {
         return conv_transpose1d(x, w, 2);
       }), {{{1, 3, 2}}, {{2, 2, 2}}});
+
+  // ---- random (reparameterised samples with a fixed key; bits batch over keys)
+  // Sampling runs in float32 at most (float64 inputs: FD through rounding).
+  auto rdt = [](const array& a) { return a.dtype() == float64 ? float32 : a.dtype(); };
+  r = row("NormalReparam", f2([rdt](const array& loc, const array& scale) {
+        return random::normal({2, 3}, rdt(loc), loc, scale, random::key(7));
+      }), {{{3}}, {{2, 1}, 'f', 0.5, 2}});
+  r->eps = 1e-3;
+  r->tol = 1e-3;
+  r = row("UniformReparam", f2([rdt](const array& lo, const array& hi) {
+        return random::uniform(lo, hi, {2, 3}, rdt(lo), random::key(3));
+      }), {{{3}, 'f', -2, -1}, {{2, 1}, 'f', 1, 2}});
+  r->eps = 1e-3;
+  r->tol = 1e-3;
+  r = row("MultivariateNormal", f2([](const array& mean, const array& a) {
+            array cov = add(matmul(a, transpose(a)), multiply(eye(3, a.dtype()), array(0.5, a.dtype())));
+            return random::multivariate_normal(mean, cov, {2}, float32, random::key(5));
+          }), {{{3}}, {{3, 3}}});
+  r->dtypes = {float32};
+  r->eps = 1e-3;
+  r->tol = 2e-3;
+  r = row("RandomBits", f1([](const array& k) { return random::bits({2, 3}, 4, k); }), {{{2}}});
+  r->make_input = [](int, std::mt19937& rng) { return random::key(rng()); };
+  r->differentiable = false;
   return t;
 }
 
