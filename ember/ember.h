@@ -24,3 +24,4 @@
 #include "ember/transforms/vmap.h"
 #include "ember/ops/creation.h"
 #include "ember/ops/random.h"
+#include "ember/ops/fast.h"

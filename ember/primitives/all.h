@@ -14,3 +14,4 @@
 #include "ember/primitives/conv.h"
 #include "ember/primitives/creation.h"
 #include "ember/primitives/random.h"
+#include "ember/primitives/fast.h"

@@ -1,0 +1,270 @@
+// CPU kernels of the fused fast ops.
+// RMSNorm / LayerNorm: one pass per row of the last axis (read row into
+// float, reduce, write), rows split across cores; traffic = read x once,
+// write once. RoPE: per row, cos/sin of T x dims/2 angles recomputed per row
+// (cheap vs memory), pairs rotated in float. SDPA: per (batch, head, query)
+// row, scores over all keys in float, softmax, then a weighted sum of value
+// rows; keys/values converted to float once; rows split across cores.
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "ember/backend/cpu/copy.h"
+#include "ember/backend/cpu/elementwise.h"
+#include "ember/primitives/fast.h"
+
+namespace ember {
+
+namespace {
+array row_major(const array& in) {
+  if (in.flags().row_contiguous) return in;
+  array c(allocator::malloc(std::max<size_t>(in.nbytes(), 1)), in.shape(),
+          in.dtype());
+  cpu::copy_strided(in, c, c.strides());
+  return c;
+}
+
+// Reads a 1-D (possibly strided) array as Acc values.
+template <typename Acc>
+std::vector<Acc> read_vector(const array& a) {
+  std::vector<Acc> v(a.size());
+  dispatch_all(a.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (!std::is_same_v<T, complex64_t>) {
+      const T* p = a.data<T>();
+      int64_t s = a.ndim() ? a.strides(0) : 0;
+      for (size_t i = 0; i < v.size(); ++i) v[i] = cpu::convert<Acc>(p[i * s]);
+    }
+  });
+  return v;
+}
+
+template <typename T>
+using compute_t = std::conditional_t<std::is_same_v<T, double>, double, float>;
+}  // namespace
+
+void RMSNorm::eval_cpu(const std::vector<array>& inputs, array& out) {
+  array x = row_major(inputs[0]);
+  out.set_data(allocator::malloc(std::max<size_t>(out.nbytes(), 1)));
+  if (out.size() == 0) return;
+  int64_t d = x.shape(-1);
+  int64_t rows = int64_t(x.size()) / d;
+  dispatch_float(out.dtype(), "rms_norm", [&](auto otag) {
+    using O = decltype(otag);
+    using C = compute_t<O>;
+    std::vector<C> w;
+    if (has_weight_) w = read_vector<C>(inputs[1]);
+    dispatch_float(x.dtype(), "rms_norm", [&](auto xtag) {
+      using X = decltype(xtag);
+      const X* xp = x.data<X>();
+      O* op = out.data<O>();
+      scheduler::parallel_for(rows, std::max<int64_t>(1, 8192 / d),
+                              [&](int64_t b, int64_t e) {
+        for (int64_t r = b; r < e; ++r) {
+          const X* xr = xp + r * d;
+          O* orow = op + r * d;
+          C ss = 0;
+          for (int64_t i = 0; i < d; ++i) {
+            C v = C(xr[i]);
+            ss += v * v;
+          }
+          C inv = C(1) / std::sqrt(ss / C(d) + C(eps_));
+          if (has_weight_) {
+            // Cast to the output dtype first, then scale (as the reference).
+            for (int64_t i = 0; i < d; ++i)
+              orow[i] = O(C(O(C(xr[i]) * inv)) * w[i]);
+          } else {
+            for (int64_t i = 0; i < d; ++i) orow[i] = O(C(xr[i]) * inv);
+          }
+        }
+      });
+    });
+  });
+}
+
+void LayerNorm::eval_cpu(const std::vector<array>& inputs, array& out) {
+  array x = row_major(inputs[0]);
+  out.set_data(allocator::malloc(std::max<size_t>(out.nbytes(), 1)));
+  if (out.size() == 0) return;
+  int64_t d = x.shape(-1);
+  int64_t rows = int64_t(x.size()) / d;
+  dispatch_float(out.dtype(), "layer_norm", [&](auto otag) {
+    using O = decltype(otag);
+    using C = compute_t<O>;
+    std::vector<C> w, bias;
+    int i_in = 1;
+    if (has_weight_) w = read_vector<C>(inputs[i_in++]);
+    if (has_bias_) bias = read_vector<C>(inputs[i_in]);
+    dispatch_float(x.dtype(), "layer_norm", [&](auto xtag) {
+      using X = decltype(xtag);
+      const X* xp = x.data<X>();
+      O* op = out.data<O>();
+      scheduler::parallel_for(rows, std::max<int64_t>(1, 8192 / d),
+                              [&](int64_t b, int64_t e) {
+        std::vector<C> row(d);
+        for (int64_t r = b; r < e; ++r) {
+          const X* xr = xp + r * d;
+          O* orow = op + r * d;
+          C sum = 0;
+          for (int64_t i = 0; i < d; ++i) {
+            row[i] = C(xr[i]);
+            sum += row[i];
+          }
+          C mu = sum / C(d);
+          C ss = 0;
+          for (int64_t i = 0; i < d; ++i) {
+            C c = row[i] - mu;
+            row[i] = c;
+            ss += c * c;
+          }
+          C inv = C(1) / std::sqrt(ss / C(d) + C(eps_));
+          for (int64_t i = 0; i < d; ++i) {
+            C y = C(O(row[i] * inv));
+            if (has_weight_) y = C(O(y * w[i]));
+            if (has_bias_) y = y + bias[i];
+            orow[i] = O(y);
+          }
+        }
+      });
+    });
+  });
+}
+
+void RoPE::eval_cpu(const std::vector<array>& inputs, array& out) {
+  array x = row_major(inputs[0]);
+  out.set_data(allocator::malloc(std::max<size_t>(out.nbytes(), 1)));
+  if (out.size() == 0) return;
+  int nd = x.ndim();
+  int64_t D = x.shape(-1), T = x.shape(-2), B = x.shape(0);
+  int64_t rows = int64_t(x.size()) / D;
+  int64_t per_batch = rows / std::max<int64_t>(B, 1);
+  int half = dims_ / 2;
+  auto offs = read_vector<double>(inputs[1]);
+  std::vector<float> inv(half);
+  if (has_freqs_) {
+    auto f = read_vector<float>(inputs[2]);
+    for (int i = 0; i < half; ++i) inv[i] = 1.0f / f[i];
+  } else {
+    for (int i = 0; i < half; ++i) {
+      inv[i] = std::pow(base_, -float(2 * i) / float(dims_));
+    }
+  }
+  (void)nd;
+  dispatch_float(out.dtype(), "rope", [&](auto tag) {
+    using X = decltype(tag);
+    using C = compute_t<X>;
+    const X* xp = x.data<X>();
+    X* op = out.data<X>();
+    scheduler::parallel_for(rows, std::max<int64_t>(1, 4096 / D),
+                            [&](int64_t b, int64_t e) {
+      for (int64_t r = b; r < e; ++r) {
+        int64_t t = r % T;
+        double off = offs.size() == 1 ? offs[0] : offs[r / per_batch];
+        float pos = (float(t) + float(off)) * scale_;
+        const X* xr = xp + r * D;
+        X* orow = op + r * D;
+        for (int i = 0; i < half; ++i) {
+          float th = pos * inv[i];
+          // cos/sin rounded to the input dtype, as the reference does.
+          C c = C(X(std::cos(th))), s = C(X(std::sin(th)));
+          int64_t i1 = traditional_ ? 2 * i : i;
+          int64_t i2 = traditional_ ? 2 * i + 1 : i + half;
+          C x1 = C(xr[i1]), x2 = C(xr[i2]);
+          orow[i1] = X(x1 * c - x2 * s);
+          orow[i2] = X(x1 * s + x2 * c);
+        }
+        for (int64_t i = dims_; i < D; ++i) orow[i] = xr[i];
+      }
+    });
+  });
+}
+
+void ScaledDotProductAttention::eval_cpu(const std::vector<array>& inputs,
+                                         array& out) {
+  out.set_data(allocator::malloc(std::max<size_t>(out.nbytes(), 1)));
+  if (out.size() == 0) return;
+  array q = row_major(inputs[0]), k = row_major(inputs[1]),
+        v = row_major(inputs[2]);
+  int64_t B = q.shape(0), Nq = q.shape(1), Tq = q.shape(2), D = q.shape(3);
+  int64_t Nkv = k.shape(1), Tk = k.shape(2), Dv = v.shape(3);
+  int64_t G = Nq / Nkv;
+  int idx = 3;
+  const array* mask = mask_kind_ >= 2 ? &inputs[idx++] : nullptr;
+  std::vector<double> sinks;
+  if (has_sinks_) sinks = read_vector<double>(inputs[idx]);
+  dispatch_float(out.dtype(), "scaled_dot_product_attention", [&](auto tag) {
+    using O = decltype(tag);
+    using C = compute_t<O>;
+    // Keys/values in the compute type, once.
+    auto to_c = [&](const array& a) {
+      std::vector<C> buf(a.size());
+      dispatch_float(a.dtype(), "scaled_dot_product_attention", [&](auto t2) {
+        using I = decltype(t2);
+        const I* p = a.data<I>();
+        scheduler::parallel_for(int64_t(a.size()), cpu::kGrain,
+                                [&](int64_t b, int64_t e) {
+          for (int64_t i = b; i < e; ++i) buf[i] = C(O(p[i]));
+        });
+      });
+      return buf;
+    };
+    auto kc = to_c(k), vc = to_c(v), qc = to_c(q);
+    const C low = C(std::is_same_v<O, double>
+                        ? std::numeric_limits<double>::lowest()
+                        : std::is_same_v<O, float16_t> ? -65504.0
+                        : std::is_same_v<O, bfloat16_t>
+                            ? -3.3895313892515355e38
+                            : double(std::numeric_limits<float>::lowest()));
+    const Strides mst = mask ? mask->strides() : Strides{};
+    O* op = out.data<O>();
+    int64_t rows = B * Nq * Tq;
+    int64_t work = std::max<int64_t>(1, Tk * (D + Dv));
+    scheduler::parallel_for(rows, std::max<int64_t>(1, 16384 / work),
+                            [&](int64_t b0, int64_t e0) {
+      std::vector<C> sc(Tk), acc(Dv), qs(D);
+      for (int64_t r = b0; r < e0; ++r) {
+        int64_t i = r % Tq, h = (r / Tq) % Nq, b = r / (Tq * Nq);
+        int64_t kvh = h / G;
+        const C* qr = qc.data() + r * D;
+        // scale * q, rounded to the dtype like the reference.
+        for (int64_t d = 0; d < D; ++d) qs[d] = C(O(qr[d] * C(scale_)));
+        const C* kb = kc.data() + (b * Nkv + kvh) * Tk * D;
+        const C* vb = vc.data() + (b * Nkv + kvh) * Tk * Dv;
+        C m = has_sinks_ ? C(O(sinks[h])) : -std::numeric_limits<C>::infinity();
+        for (int64_t j = 0; j < Tk; ++j) {
+          const C* kr = kb + j * D;
+          C dot = 0;
+          for (int64_t d = 0; d < D; ++d) dot += qs[d] * kr[d];
+          if (mask_kind_ == 1) {
+            if (j > i + Tk - Tq) dot = low;
+          } else if (mask) {
+            int64_t loc = b * mst[0] + h * mst[1] + i * mst[2] + j * mst[3];
+            if (mask_kind_ == 2) {
+              if (!mask->data<bool>()[loc]) dot = low;
+            } else {
+              dot += C(mask->data<O>()[loc]);
+            }
+          }
+          sc[j] = dot;
+          m = std::max(m, dot);
+        }
+        C denom = has_sinks_ ? std::exp(C(O(sinks[h])) - m) : C(0);
+        for (int64_t j = 0; j < Tk; ++j) {
+          sc[j] = std::exp(sc[j] - m);
+          denom += sc[j];
+        }
+        std::fill(acc.begin(), acc.end(), C(0));
+        for (int64_t j = 0; j < Tk; ++j) {
+          C p = sc[j];
+          const C* vr = vb + j * Dv;
+          for (int64_t d = 0; d < Dv; ++d) acc[d] += p * vr[d];
+        }
+        O* orow = op + r * Dv;
+        C invd = denom > 0 ? C(1) / denom : C(0);
+        for (int64_t d = 0; d < Dv; ++d) orow[d] = O(acc[d] * invd);
+      }
+    });
+  });
+}
+
+}  // namespace ember

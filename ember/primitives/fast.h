@@ -1,0 +1,129 @@
+// Fused primitives of ember.core.fast. Each keeps a `fallback` that computes
+// the same math with basic ops; vjp/jvp (and vmap where the fused kernel
+// can't take the batch) differentiate / vectorise that fallback.
+#pragma once
+
+#include <functional>
+
+#include "ember/primitives/primitive.h"
+
+namespace ember {
+
+using FastFallback = std::function<std::vector<array>(const std::vector<array>&)>;
+
+/// Base of fused fast primitives: derivatives through the fallback.
+class FastPrimitive : public UnaryPrimitive {
+ public:
+  FastPrimitive(Stream s, FastFallback fallback)
+      : UnaryPrimitive(s), fallback_(std::move(fallback)) {}
+  std::vector<array> vjp(const std::vector<array>& primals,
+                         const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums,
+                         const std::vector<array>& outputs) override;
+  std::vector<array> jvp(const std::vector<array>& primals,
+                         const std::vector<array>& tangents,
+                         const std::vector<int>& argnums) override;
+  std::pair<std::vector<array>, std::vector<int>> vmap(
+      const std::vector<array>& inputs, const std::vector<int>& axes) override;
+  const FastFallback& fallback() const { return fallback_; }
+
+ protected:
+  /// Inputs that carry no gradient (e.g. integer offsets).
+  virtual bool differentiable(int) const { return true; }
+  FastFallback fallback_;
+};
+
+/// x * rsqrt(mean(x^2, -1) + eps) [* weight]; inputs (x[, weight]).
+class RMSNorm : public FastPrimitive {
+ public:
+  RMSNorm(Stream s, FastFallback f, float eps, bool has_weight)
+      : FastPrimitive(s, std::move(f)), eps_(eps), has_weight_(has_weight) {}
+  EMBER_DEFINE_EVAL()
+  EMBER_DEFINE_NAME(RMSNorm)
+  std::pair<std::vector<array>, std::vector<int>> vmap(
+      const std::vector<array>& inputs, const std::vector<int>& axes) override;
+  bool is_equivalent(const Primitive& o) const override {
+    auto& r = static_cast<const RMSNorm&>(o);
+    return eps_ == r.eps_ && has_weight_ == r.has_weight_;
+  }
+
+ private:
+  float eps_;
+  bool has_weight_;
+};
+
+/// (x - mean) * rsqrt(var + eps) [* weight] [+ bias] over the last axis;
+/// inputs (x[, weight][, bias]).
+class LayerNorm : public FastPrimitive {
+ public:
+  LayerNorm(Stream s, FastFallback f, float eps, bool has_weight, bool has_bias)
+      : FastPrimitive(s, std::move(f)), eps_(eps), has_weight_(has_weight),
+        has_bias_(has_bias) {}
+  EMBER_DEFINE_EVAL()
+  EMBER_DEFINE_NAME(LayerNorm)
+  std::pair<std::vector<array>, std::vector<int>> vmap(
+      const std::vector<array>& inputs, const std::vector<int>& axes) override;
+  bool is_equivalent(const Primitive& o) const override {
+    auto& r = static_cast<const LayerNorm&>(o);
+    return eps_ == r.eps_ && has_weight_ == r.has_weight_ &&
+           has_bias_ == r.has_bias_;
+  }
+
+ private:
+  float eps_;
+  bool has_weight_, has_bias_;
+};
+
+/// Rotary embedding of the last axis; inputs (x, offset[, freqs]).
+class RoPE : public FastPrimitive {
+ public:
+  RoPE(Stream s, FastFallback f, int dims, bool traditional, float base,
+       float scale, bool has_freqs)
+      : FastPrimitive(s, std::move(f)), dims_(dims), traditional_(traditional),
+        base_(base), scale_(scale), has_freqs_(has_freqs) {}
+  EMBER_DEFINE_EVAL()
+  EMBER_DEFINE_NAME(RoPE)
+  bool is_equivalent(const Primitive& o) const override {
+    auto& r = static_cast<const RoPE&>(o);
+    return dims_ == r.dims_ && traditional_ == r.traditional_ &&
+           base_ == r.base_ && scale_ == r.scale_ && has_freqs_ == r.has_freqs_;
+  }
+
+ protected:
+  bool differentiable(int i) const override { return i != 1; }
+
+ private:
+  int dims_;
+  bool traditional_;
+  float base_, scale_;
+  bool has_freqs_;
+};
+
+/// softmax(scale * q @ k^T + mask) @ v with GQA; inputs (q, k, v[, mask]
+/// [, sinks]). mask_kind: 0 none, 1 causal, 2 bool array, 3 additive array.
+class ScaledDotProductAttention : public FastPrimitive {
+ public:
+  ScaledDotProductAttention(Stream s, FastFallback f, float scale,
+                            int mask_kind, bool has_sinks)
+      : FastPrimitive(s, std::move(f)), scale_(scale), mask_kind_(mask_kind),
+        has_sinks_(has_sinks) {}
+  EMBER_DEFINE_EVAL()
+  EMBER_DEFINE_NAME(ScaledDotProductAttention)
+  bool is_equivalent(const Primitive& o) const override {
+    auto& r = static_cast<const ScaledDotProductAttention&>(o);
+    return scale_ == r.scale_ && mask_kind_ == r.mask_kind_ &&
+           has_sinks_ == r.has_sinks_;
+  }
+
+ protected:
+  bool differentiable(int i) const override {
+    return !(i == 3 && mask_kind_ == 2);
+  }
+
+ private:
+  float scale_;
+  int mask_kind_;
+  bool has_sinks_;
+};
+
+}  // namespace ember
