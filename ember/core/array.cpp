@@ -180,7 +180,13 @@ void array::wait() {
 void* array::raw_data() const { return desc_->data_ptr; }
 
 bool array::has_primitive() const { return desc_->node != nullptr; }
-Primitive& array::primitive() const { return *desc_->node->primitive; }
+Primitive& array::primitive() const {
+  if (!desc_->node) {
+    throw std::invalid_argument(
+        "[primitive] The array has no primitive (it is evaluated or a constant).");
+  }
+  return *desc_->node->primitive;
+}
 std::shared_ptr<Primitive> array::primitive_ptr() const {
   return desc_->node ? desc_->node->primitive : nullptr;
 }
@@ -188,7 +194,13 @@ const std::vector<array>& array::inputs() const {
   static const std::vector<array> empty;
   return desc_->node ? desc_->node->inputs : empty;
 }
-std::vector<array>& array::inputs() { return desc_->node->inputs; }
+std::vector<array>& array::inputs() {
+  if (!desc_->node) {
+    throw std::invalid_argument(
+        "[inputs] The array has no inputs (it is evaluated or a constant).");
+  }
+  return desc_->node->inputs;
+}
 
 std::vector<array> array::outputs() const {
   if (!desc_->node) return {*this};
