@@ -523,7 +523,7 @@ Example:
           return fill(*holder, outs);
         });
       },
-      "fun"_a, "in_axes"_a = 0, "out_axes"_a = 0,
+      "fun"_a, "in_axes"_a.none() = 0, "out_axes"_a.none() = 0,
       R"(Vectorizes ``fun`` over a batch axis of its inputs.
 
 Args:
