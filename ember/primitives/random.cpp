@@ -1,8 +1,13 @@
 // Derivatives and batching rules of random primitives.
 #include "ember/primitives/random.h"
 
+#include <optional>
+
+#include "ember/ops/binary.h"
 #include "ember/ops/creation.h"
+#include "ember/ops/linalg.h"
 #include "ember/ops/shape.h"
+#include "ember/ops/unary.h"
 
 namespace ember {
 
@@ -82,6 +87,43 @@ std::pair<std::vector<array>, std::vector<int>> PsdSqrt::vmap(
                  std::make_shared<PsdSqrt>(stream()), {in[0]})},
           {0}};
 }
+// Y = sylv(X, G) solves X Y + Y X = G, so X dY + dY X = dG - (dX Y + Y dX).
+// The operator Y -> X Y + Y X is self-adjoint for symmetric X, which gives
+// the vjp: Z = sylv(X, C), dG = Z, dX = -(Z Y^T + Y^T Z).
+std::vector<array> PsdSqrtSylvester::vjp(const std::vector<array>& primals,
+                                         const std::vector<array>& cotangents,
+                                         const std::vector<int>& argnums,
+                                         const std::vector<array>& outputs) {
+  auto s = stream();
+  array y = outputs.empty() ? sylvester(primals[0], primals[1], s) : outputs[0];
+  array z = sylvester(primals[0], cotangents[0], s);
+  std::vector<array> out;
+  for (int a : argnums) {
+    if (a == 1) {
+      out.push_back(z);
+    } else {
+      array yt = swapaxes(y, -1, -2, s);
+      out.push_back(negative(add(matmul(z, yt, s), matmul(yt, z, s), s), s));
+    }
+  }
+  return out;
+}
+std::vector<array> PsdSqrtSylvester::jvp(const std::vector<array>& primals,
+                                         const std::vector<array>& tangents,
+                                         const std::vector<int>& argnums) {
+  auto s = stream();
+  array y = sylvester(primals[0], primals[1], s);
+  std::optional<array> rhs;
+  for (size_t i = 0; i < argnums.size(); ++i) {
+    array term = argnums[i] == 1
+                     ? tangents[i]
+                     : negative(add(matmul(tangents[i], y, s),
+                                    matmul(y, tangents[i], s), s), s);
+    rhs = rhs ? add(*rhs, term, s) : term;
+  }
+  return {sylvester(primals[0], *rhs, s)};
+}
+
 std::pair<std::vector<array>, std::vector<int>> PsdSqrtSylvester::vmap(
     const std::vector<array>& inputs, const std::vector<int>& axes) {
   auto in = batch_front(inputs, axes, stream());

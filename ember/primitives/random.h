@@ -45,6 +45,7 @@ class PsdSqrtSylvester : public UnaryPrimitive {
  public:
   explicit PsdSqrtSylvester(Stream s) : UnaryPrimitive(s) {}
   EMBER_DEFINE_EVAL()
+  EMBER_DEFINE_GRADS()
   EMBER_DEFINE_VMAP()
   EMBER_DEFINE_NAME(PsdSqrtSylvester)
   bool is_equivalent(const Primitive&) const override { return true; }
