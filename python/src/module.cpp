@@ -12,6 +12,7 @@ void init_ops_indexing(nb::module_& m);
 void init_ops_linalg(nb::module_& m);
 void init_transforms(nb::module_& m);
 void init_random(nb::module_& m);
+void init_fast(nb::module_& m);
 }  // namespace ember::py
 
 NB_MODULE(core, m) {
@@ -31,6 +32,7 @@ NB_MODULE(core, m) {
   init_ops_linalg(m);
   init_transforms(m);
   init_random(m);
+  init_fast(m);
   m.attr("pi") = 3.141592653589793;
   m.attr("e") = 2.718281828459045;
   m.attr("euler_gamma") = 0.5772156649015329;

@@ -339,3 +339,21 @@ def test_linalg_products(rng):
         mx.matmul(mx.array([[1, 2]]), mx.array([[1], [2]]))
     with pytest.raises(ValueError):
         mx.matmul(mx.zeros((2, 3)), mx.zeros((4, 2)))
+
+
+def test_fast(rng):
+    x = rng.standard_normal((2, 3, 8)).astype(np.float32)
+    w = rng.standard_normal(8).astype(np.float32)
+    ref = x / np.sqrt((x.astype(np.float64) ** 2).mean(-1, keepdims=True) + 1e-5) * w
+    check(mx.fast.rms_norm(mx.array(x), mx.array(w), 1e-5), ref, rtol=1e-4, atol=1e-5)
+    mu = x.mean(-1, keepdims=True)
+    ref = (x - mu) / np.sqrt(x.var(-1, keepdims=True) + 1e-5)
+    check(mx.fast.layer_norm(mx.array(x), None, None, 1e-5), ref, rtol=1e-4, atol=1e-4)
+    q = rng.standard_normal((1, 2, 3, 4)).astype(np.float32)
+    s = q @ q.transpose(0, 1, 3, 2) * 0.5
+    p = np.exp(s - s.max(-1, keepdims=True))
+    p /= p.sum(-1, keepdims=True)
+    check(mx.fast.scaled_dot_product_attention(mx.array(q), mx.array(q), mx.array(q), scale=0.5),
+          p @ q, rtol=1e-4, atol=1e-5)
+    assert mx.fast.rope(mx.array(x), 8, traditional=False, base=10000.0, scale=1.0,
+                        offset=0).shape == x.shape
