@@ -63,4 +63,20 @@ static void BM_Sum16M(benchmark::State& state) {
 }
 BENCHMARK(BM_Sum16M)->Unit(benchmark::kMillisecond)->UseRealTime();
 
+// float32 matmul of two n x n matrices (compare: NumPy's OpenBLAS sgemm).
+static void BM_Matmul(benchmark::State& state, int n) {
+  std::vector<float> v(size_t(n) * n);
+  for (size_t i = 0; i < v.size(); ++i) v[i] = float((i * 7919) % 1000) / 1000.0f - 0.5f;
+  array a(v, {n, n});
+  array b(v, {n, n});
+  for (auto _ : state) {
+    array c = matmul(a, b);
+    eval(c);
+  }
+  state.counters["GFLOPs"] = benchmark::Counter(
+      2.0 * n * n * double(n) * state.iterations(), benchmark::Counter::kIsRate);
+}
+BENCHMARK_CAPTURE(BM_Matmul, 1024, 1024)->Name("BM_Matmul1024")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_Matmul, 2048, 2048)->Name("BM_Matmul2048")->Unit(benchmark::kMillisecond)->UseRealTime();
+
 BENCHMARK_MAIN();

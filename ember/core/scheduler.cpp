@@ -1,6 +1,7 @@
 #include "ember/core/scheduler.h"
 
 #include <atomic>
+#include <cstdlib>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -232,6 +233,11 @@ void synchronize_all() {
 
 int num_threads() {
   static int n = [] {
+    // EMBER_NUM_THREADS overrides the core count (1 = no intra-op threads).
+    if (const char* env = std::getenv("EMBER_NUM_THREADS")) {
+      int v = std::atoi(env);
+      if (v > 0) return std::min(v, 256);
+    }
     unsigned hc = std::thread::hardware_concurrency();
     return int(hc == 0 ? 1 : std::min(hc, 64u));
   }();
@@ -246,7 +252,9 @@ void parallel_for(int64_t n, int64_t grain,
     fn(0, n);
     return;
   }
-  int64_t chunks = std::min<int64_t>(nt, n / grain);
+  // Several chunks per thread so that a thread delayed by the OS doesn't
+  // hold up the others: chunks are taken dynamically.
+  int64_t chunks = std::min<int64_t>(int64_t(nt) * 4, n / grain);
   int64_t per = (n + chunks - 1) / chunks;
   std::function<void(int64_t)> body = [&](int64_t c) {
     int64_t b = c * per;
