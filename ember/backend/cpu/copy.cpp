@@ -23,6 +23,39 @@ void copy_loop(const S* src, D* dst, const Shape& shape, const Strides& ss,
     });
     return;
   }
+  if (nd >= 2 && ss[nd - 1] != 1 && ss[nd - 2] == 1 && ds[nd - 1] == 1) {
+    // Transpose-like: read and write in 32x32 tiles so both sides stay in
+    // cache lines instead of striding through memory one element at a time.
+    constexpr int64_t kTile = 32;
+    int64_t rows = shape[nd - 2], cols = shape[nd - 1];
+    int64_t s_row = ss[nd - 2], s_col = ss[nd - 1];
+    int64_t d_row = ds[nd - 2];
+    int64_t outer = n / (rows * cols);
+    int64_t row_tiles = (rows + kTile - 1) / kTile;
+    scheduler::parallel_for(outer * row_tiles, std::max<int64_t>(1, 64 / std::max<int64_t>(1, cols / 1024)),
+                            [&](int64_t b, int64_t e) {
+      StridedIterator si(shape, ss, nd - 2), di(shape, ds, nd - 2);
+      int64_t cur = -1;
+      for (int64_t w = b; w < e; ++w) {
+        int64_t o = w / row_tiles, r0 = (w % row_tiles) * kTile;
+        if (o != cur) {
+          si.seek(o);
+          di.seek(o);
+          cur = o;
+        }
+        int64_t r1 = std::min(rows, r0 + kTile);
+        for (int64_t c0 = 0; c0 < cols; c0 += kTile) {
+          int64_t c1 = std::min(cols, c0 + kTile);
+          for (int64_t r = r0; r < r1; ++r) {
+            const S* sp = src + si.loc + r * s_row;
+            D* dp = dst + di.loc + r * d_row;
+            for (int64_t c = c0; c < c1; ++c) dp[c] = convert<D>(sp[c * s_col]);
+          }
+        }
+      }
+    });
+    return;
+  }
   int64_t inner = shape[nd - 1];
   int64_t sin = ss[nd - 1], din = ds[nd - 1];
   int64_t outer = n / std::max<int64_t>(inner, 1);
