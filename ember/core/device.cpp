@@ -1,5 +1,6 @@
 #include "ember/core/device.h"
 
+#include <cstdlib>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -20,9 +21,19 @@ StreamRegistry& registry() {
   return *r;
 }
 
+// TODO(#6): default to the gpu when available (as MLX does) once every
+// primitive has a CUDA kernel; until then the gpu is opt-in with
+// EMBER_DEFAULT_DEVICE=gpu or set_default_device.
+Device initial_default_device() {
+  const char* env = std::getenv("EMBER_DEFAULT_DEVICE");
+  if (env && std::string(env) == "gpu" && detail::gpu_is_available()) {
+    return Device(DeviceType::gpu);
+  }
+  return Device(DeviceType::cpu);
+}
+
 Device& thread_default_device() {
-  thread_local Device d = detail::gpu_is_available() ? Device(DeviceType::gpu)
-                                                     : Device(DeviceType::cpu);
+  thread_local Device d = initial_default_device();
   return d;
 }
 }  // namespace
