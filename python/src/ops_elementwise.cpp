@@ -38,6 +38,8 @@ void def_unary(nb::module_& m, const char* name, Unary f, const char* what,
       name,
       [f](nb::handle a, StreamOrDevice s) { return f(to_array(a), s); },
       nb::arg(), nb::kw_only(), "stream"_a = nb::none(),
+      nb::sig(keep(std::string("def ") + name +
+                   "(a: array | scalar, /, *, stream: Stream | Device | None = None) -> array")),
       unary_doc(name, what, example));
 }
 
@@ -49,6 +51,9 @@ void def_binary(nb::module_& m, const char* name, Binary f, const char* what) {
         return f(x, y, s);
       },
       nb::arg(), nb::arg(), nb::kw_only(), "stream"_a = nb::none(),
+      nb::sig(keep(std::string("def ") + name +
+                   "(a: array | scalar, b: array | scalar, /, *, stream: Stream | Device | "
+                   "None = None) -> array")),
       binary_doc(name, what));
 }
 

@@ -324,7 +324,13 @@ array update_value(const array& a, nb::handle v, const Shape& shape, const char*
     }
     u = reshape(u, Shape(u.shape().begin() + extra, u.shape().end()));
   }
-  return broadcast_to(u, shape);
+  try {
+    return broadcast_to(u, shape);
+  } catch (const std::invalid_argument&) {
+    throw std::invalid_argument(std::string("[") + op + "] Cannot broadcast value of shape " +
+                                shape_str(u.shape()) + " to the indexed shape " +
+                                shape_str(shape) + ".");
+  }
 }
 
 using ScatterFn = array (*)(const array&, const std::vector<array>&, const array&,
