@@ -36,3 +36,21 @@ TEST(Device, StreamContextRestores) {
   }
   EXPECT_NE(default_stream(Device::cpu), s);
 }
+
+TEST(Device, GpuPresentRunsOrReportsMissingKernels) {
+  if (!is_available(Device::gpu)) GTEST_SKIP() << "no GPU on this machine";
+  EXPECT_GE(device_count(Device::gpu), 1);
+  // Default stays cpu until the backend is complete (TODO(#6)).
+  EXPECT_EQ(default_device(), Device(Device::cpu));
+  array a({1.0f, 2.0f});
+  array b = add(a, a, Device::gpu);
+  // Either a kernel runs or eval reports the missing kernel clearly.
+  try {
+    eval(b);
+    expect_values(b, {2.0, 4.0});
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("[Add]"), std::string::npos) << e.what();
+  }
+  // The process stays usable on the cpu afterwards.
+  expect_values(add(a, a), {2.0, 4.0});
+}
