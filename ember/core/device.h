@@ -1,6 +1,7 @@
 // Devices and streams: every op runs on a stream of a device.
 #pragma once
 
+#include <cstdint>
 #include <ostream>
 #include <variant>
 
