@@ -45,6 +45,21 @@ class StreamWorker {
     return seq;
   }
 
+  // Batched submission: the caller holds the queue lock while it pushes
+  // several tasks, so the worker wakes once per batch instead of per task.
+  std::unique_lock<std::mutex> lock() { return std::unique_lock<std::mutex>(mtx_); }
+  uint64_t push_locked(std::function<void()> task) {
+    queue_.push_back(std::move(task));
+    uint64_t seq = ++submitted_;
+    pending_.store(seq, std::memory_order_release);
+    return seq;
+  }
+  void unlock_and_wake(std::unique_lock<std::mutex>& lk) {
+    bool wake = sleeping_;
+    lk.unlock();
+    if (wake) cv_.notify_one();
+  }
+
   void wait_for(uint64_t seq) {
     for (int i = 0; i < 2000; ++i) {
       if (done_.load(std::memory_order_acquire) >= seq) return;
@@ -216,6 +231,25 @@ ThreadPool& pool() {
 
 uint64_t enqueue(Stream s, std::function<void()> task) {
   return workers().get(s.index).enqueue(std::move(task));
+}
+
+struct Submission::Impl {
+  StreamWorker* worker;
+  std::unique_lock<std::mutex> lk;
+};
+
+Submission::Submission(Stream s) : impl_(new Impl) {
+  impl_->worker = &workers().get(s.index);
+  impl_->lk = impl_->worker->lock();
+}
+
+uint64_t Submission::push(std::function<void()> task) {
+  return impl_->worker->push_locked(std::move(task));
+}
+
+Submission::~Submission() {
+  impl_->worker->unlock_and_wake(impl_->lk);
+  delete impl_;
 }
 
 void wait_for(Stream s, uint64_t seq) { workers().get(s.index).wait_for(seq); }

@@ -11,6 +11,23 @@ namespace ember::scheduler {
 /// Queues `task` on the stream's worker; returns its sequence number. The
 /// stream's completion counter reaches that number when the task has run.
 uint64_t enqueue(Stream s, std::function<void()> task);
+/// Holds a stream's queue while several tasks are pushed; the worker starts
+/// on them when the Submission is destroyed. Never wait on anything while one
+/// is alive.
+class Submission {
+ public:
+  explicit Submission(Stream s);
+  ~Submission();
+  Submission(const Submission&) = delete;
+  Submission& operator=(const Submission&) = delete;
+  /// Queues a task; returns its sequence number.
+  uint64_t push(std::function<void()> task);
+
+ private:
+  struct Impl;
+  Impl* impl_;
+};
+
 /// Blocks until the stream has completed work up to `seq`.
 void wait_for(Stream s, uint64_t seq);
 /// True if the stream has completed work up to `seq`.

@@ -63,37 +63,46 @@ void run_node(Primitive& p, const std::vector<array>& inputs,
 }
 
 void schedule(std::vector<array>& tape) {
-  for (auto& a : tape) {
-    auto node = a.node();
-    auto outputs = a.outputs();
-    Stream stream = node->primitive->stream();
-    // Cross-stream inputs: wait on their stream before running.
-    std::vector<std::pair<Stream, uint64_t>> waits;
-    for (auto& in : node->inputs) {
-      if (in.status() == Status::scheduled && in.event_stream() != stream) {
-        waits.emplace_back(in.event_stream(), in.event_seq());
+  size_t i = 0;
+  while (i < tape.size()) {
+    // Runs of consecutive nodes on one stream are submitted as one batch;
+    // inputs from other streams belong to earlier runs, so their sequence
+    // numbers are known.
+    Stream stream = tape[i].node()->primitive->stream();
+    scheduler::Submission sub(stream);
+    for (; i < tape.size(); ++i) {
+      auto& a = tape[i];
+      auto node = a.node();
+      if (node->primitive->stream() != stream) break;
+      auto outputs = a.outputs();
+      std::vector<std::pair<Stream, uint64_t>> waits;
+      for (auto& in : node->inputs) {
+        if (in.status() == Status::scheduled && in.event_stream() != stream) {
+          waits.emplace_back(in.event_stream(), in.event_seq());
+        }
       }
+      bool keep_graph = false;
+      for (auto& o : outputs) keep_graph = keep_graph || o.is_tracer();
+      for (auto& o : outputs) o.set_status(Status::scheduled);
+      uint64_t seq = sub.push(
+          [node, outputs, waits = std::move(waits), keep_graph]() mutable {
+            try {
+              for (auto& [s, q] : waits) scheduler::wait_for(s, q);
+              run_node(*node->primitive, node->inputs, outputs);
+            } catch (...) {
+              auto e = std::current_exception();
+              for (auto& o : outputs) o.set_error(e);
+            }
+            // Release inputs on the worker so their buffers can be reused.
+            if (!keep_graph) node->inputs.clear();
+          });
+      for (auto& o : outputs) {
+        o.set_event(stream, seq);
+        if (!keep_graph) o.detach();
+      }
+      // Drop the tape's reference so that inputs can be donated.
+      a = array(std::shared_ptr<ArrayDesc>());
     }
-    bool keep_graph = false;
-    for (auto& o : outputs) keep_graph = keep_graph || o.is_tracer();
-    uint64_t seq = scheduler::enqueue(
-        stream, [node, outputs, waits = std::move(waits), keep_graph]() mutable {
-          try {
-            for (auto& [s, q] : waits) scheduler::wait_for(s, q);
-            run_node(*node->primitive, node->inputs, outputs);
-          } catch (...) {
-            auto e = std::current_exception();
-            for (auto& o : outputs) o.set_error(e);
-          }
-          // Release inputs on the worker so their buffers can be reused.
-          if (!keep_graph) node->inputs.clear();
-        });
-    for (auto& o : outputs) {
-      o.set_event(stream, seq);
-      o.set_status(Status::scheduled);
-      if (!keep_graph) o.detach();
-    }
-    a = array(std::shared_ptr<ArrayDesc>());  // drop the tape's reference so inputs can be donated
   }
 }
 
