@@ -1,9 +1,6 @@
 // Elementwise binary ops: arithmetic, comparisons, logical and bitwise ops,
 // against double references; dtypes, promotion, weak scalars, layouts,
 // integer edge cases, errors, derivatives and vmap.
-// GCC 12's SLP vectoriser with -march=native (AVX-512) miscompiles some
-// braced double lists here ({1, 1, 1, 0} became {1, 1, 1, 1}).
-#pragma GCC optimize("no-tree-slp-vectorize")
 #include <gtest/gtest.h>
 
 #include <cmath>

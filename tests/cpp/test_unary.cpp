@@ -1,8 +1,5 @@
 // Elementwise unary ops: values against double references, dtypes, layouts,
 // edge cases, errors, derivatives (finite differences) and vmap.
-// GCC 12's SLP vectoriser with -march=native (AVX-512) miscompiles some
-// braced double lists here ({1, 1, 1, 0} became {1, 1, 1, 1}).
-#pragma GCC optimize("no-tree-slp-vectorize")
 #include <gtest/gtest.h>
 
 #include <cmath>
