@@ -1,6 +1,7 @@
 #include "ember/core/scheduler.h"
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <condition_variable>
 #include <deque>
@@ -61,13 +62,27 @@ class StreamWorker {
   }
 
   void wait_for(uint64_t seq) {
-    for (int i = 0; i < 2000; ++i) {
+    // Spin for at most ~20 us (short graphs finish by then), then sleep so
+    // that a long kernel (e.g. a threaded GEMM) keeps every core.
+    auto start = std::chrono::steady_clock::now();
+    for (int i = 0;; ++i) {
       if (done_.load(std::memory_order_acquire) >= seq) return;
-      if (i > 64) std::this_thread::yield();
+      if ((i & 63) == 63 && std::chrono::steady_clock::now() - start >
+                                std::chrono::microseconds(20)) {
+        break;
+      }
     }
     std::unique_lock<std::mutex> lk(mtx_);
     ++waiters_;
-    done_cv_.wait(lk, [&] { return done_.load(std::memory_order_acquire) >= seq; });
+    while (true) {
+      // Publish the target before re-checking `done_` (the worker increments
+      // `done_` before reading the target), so one side always sees the other.
+      uint64_t cur = wake_at_.load();
+      while (seq < cur && !wake_at_.compare_exchange_weak(cur, seq)) {
+      }
+      if (done_.load() >= seq) break;
+      done_cv_.wait_for(lk, std::chrono::milliseconds(2));
+    }
     --waiters_;
   }
 
@@ -91,9 +106,13 @@ class StreamWorker {
           // queues more soon.
           uint64_t taken = submitted_;
           lk.unlock();
-          for (int i = 0; i < 4000; ++i) {
+          auto start = std::chrono::steady_clock::now();
+          for (int i = 0;; ++i) {
             if (pending_.load(std::memory_order_acquire) != taken) break;
-            if (i > 100) std::this_thread::yield();
+            if ((i & 63) == 63 && std::chrono::steady_clock::now() - start >
+                                      std::chrono::microseconds(20)) {
+              break;
+            }
           }
           lk.lock();
           sleeping_ = true;
@@ -106,9 +125,11 @@ class StreamWorker {
       for (auto& task : batch) {
         task();  // tasks catch their own exceptions
         task = nullptr;
-        done_.fetch_add(1, std::memory_order_acq_rel);
-        if (waiters_.load(std::memory_order_acquire) > 0) {
+        uint64_t d = done_.fetch_add(1) + 1;
+        // Wake sleepers only once the earliest awaited task is done.
+        if (d >= wake_at_.load()) {
           std::lock_guard<std::mutex> lk(mtx_);
+          wake_at_.store(UINT64_MAX);
           done_cv_.notify_all();
         }
       }
@@ -124,6 +145,7 @@ class StreamWorker {
   std::atomic<uint64_t> pending_{0};  // mirrors submitted_ for lock-free spins
   std::atomic<uint64_t> done_{0};
   std::atomic<int> waiters_{0};
+  std::atomic<uint64_t> wake_at_{UINT64_MAX};  // earliest seq a sleeper awaits
   bool sleeping_ = false;
   bool stop_ = false;
   std::thread thread_;
