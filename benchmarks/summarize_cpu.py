@@ -1,6 +1,7 @@
 """Turns the JSON of bench_* (Google Benchmark) and numpy_reference.py into
 the markdown report benchmarks/results/cpu_<host>.md."""
 import json
+import os
 import pathlib
 import platform
 import sys
@@ -26,11 +27,21 @@ def load_numpy(folder):
     return rows
 
 
+def cpu_model():
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.machine()
+
+
 def main(folder):
     g = load_gbench(folder)
     n = load_numpy(folder)
     out = ["# CPU benchmarks: ember vs NumPy (same machine, same run)", "",
-           f"Host: {platform.node()}, {platform.processor() or platform.machine()}; "
+           f"Host: {platform.node()}, {cpu_model()}, {os.cpu_count()} cores; "
            f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. Medians.", "",
            "| workload | ember | NumPy | ratio (>= 1 means ember is faster) | target |",
            "|---|---|---|---|---|"]
