@@ -15,28 +15,6 @@ using namespace ember;
 
 namespace {
 
-constexpr double kInf = std::numeric_limits<double>::infinity();
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-std::vector<double> values(int n, double lo, double hi, uint32_t seed = 1) {
-  std::vector<double> v(n);
-  uint32_t x = seed * 2654435761u + 12345u;
-  for (int i = 0; i < n; ++i) {
-    x = x * 1664525u + 1013904223u;
-    v[i] = lo + (hi - lo) * (double(x >> 8) / double(1u << 24));
-  }
-  return v;
-}
-
-double tol_for(Dtype t) {
-  switch (t) {
-    case Dtype::float64: return 1e-12;
-    case Dtype::float16: return 4e-3;
-    case Dtype::bfloat16: return 3e-2;
-    default: return 2e-6;
-  }
-}
-
 double py_mod(double a, double b) {
   double r = std::fmod(a, b);
   if (r != 0 && ((r < 0) != (b < 0))) r += b;
@@ -96,7 +74,7 @@ TEST(Binary, FloatOpsAllDtypes) {
       std::vector<double> expect;
       for (int i = 0; i < 12; ++i) expect.push_back(c.ref(av[i], bv[i]));
       auto got = to_vector(y);
-      double tol = tol_for(t);
+      double tol = tol_elementwise(t);
       for (int i = 0; i < 12; ++i) {
         // floor/mod are discontinuous: low precision may round onto an edge.
         if ((std::string(c.name) == "remainder" ||

@@ -13,29 +13,6 @@ using namespace ember;
 
 namespace {
 
-std::vector<double> randv(size_t n, uint64_t seed) {
-  std::vector<double> v(n);
-  uint64_t x = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-  for (auto& e : v) {
-    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-    e = double((x >> 11) % 2001) / 1000.0 - 1.0;
-  }
-  return v;
-}
-
-array rnd(Shape shape, uint64_t seed, Dtype dt = float32) {
-  return array(randv(shape_size(shape), seed), shape, dt);
-}
-
-double tol_for(Dtype dt) {
-  switch (dt) {
-    case Dtype::float16: return 1e-2;
-    case Dtype::bfloat16: return 4e-2;
-    case Dtype::float64: return 1e-12;
-    default: return 1e-5;
-  }
-}
-
 // Row-major index of `idx` (over `out`) broadcast into `in` (aligned right).
 size_t bcast_index(size_t idx, const Shape& out, const Shape& in) {
   size_t r = 0, mul = 1;
@@ -100,8 +77,8 @@ TEST(Matmul, MatmulShapes2D) {
 
 TEST(Matmul, MatmulDtypes) {
   for (auto dt : {float16, bfloat16, float32, float64}) {
-    check_matmul(rnd({9, 12}, 3, dt), rnd({12, 7}, 4, dt), tol_for(dt));
-    check_matmul(rnd({2, 9, 12}, 5, dt), rnd({12, 7}, 6, dt), tol_for(dt));
+    check_matmul(rnd({9, 12}, 3, dt), rnd({12, 7}, 4, dt), tol_products(dt));
+    check_matmul(rnd({2, 9, 12}, 5, dt), rnd({12, 7}, 6, dt), tol_products(dt));
   }
   // Mixed dtypes promote.
   check_matmul(rnd({3, 4}, 7, float16), rnd({4, 2}, 8, float32), 1e-5);
@@ -157,13 +134,13 @@ TEST(Matmul, MatmulBatchBroadcast) {
   check_matmul(rnd({3, 4}, 5), rnd({6, 4, 2}, 6), 1e-5);    // a shared
   check_matmul(rnd({1, 3, 4}, 7), rnd({5, 1, 4, 2}, 8), 1e-5);
   for (auto dt : {float16, bfloat16, float64}) {
-    check_matmul(rnd({2, 1, 3, 4}, 1, dt), rnd({3, 4, 5}, 2, dt), tol_for(dt));
+    check_matmul(rnd({2, 1, 3, 4}, 1, dt), rnd({3, 4, 5}, 2, dt), tol_products(dt));
   }
 }
 
 TEST(Matmul, MatmulNonContiguous) {
   for (auto dt : {float32, float64, float16, bfloat16}) {
-    double tol = tol_for(dt);
+    double tol = tol_products(dt);
     array at = rnd({6, 5}, 1, dt), bt = rnd({4, 6}, 2, dt);
     check_matmul(transpose(at), transpose(bt), tol);        // both Trans
     check_matmul(transpose(at), rnd({6, 3}, 3, dt), tol);   // a Trans
@@ -222,7 +199,7 @@ TEST(Matmul, AddMM) {
     for (size_t i = 0; i < ab.size(); ++i) expect[i] = 2.0 * ab[i] - 0.5 * cv[i];
     array y = addmm(c, a, b, 2.0f, -0.5f);
     EXPECT_EQ(y.dtype(), dt);
-    expect_values(y, expect, tol_for(dt) * 2);
+    expect_values(y, expect, tol_products(dt) * 2);
   }
   // c broadcasts (row vector), batch dims, transposed a, beta = 0.
   array a = transpose(rnd({4, 2, 3}, 4), {1, 2, 0});  // (2, 3, 4)
@@ -451,7 +428,7 @@ std::vector<double> mT_ref(const std::vector<double>& v, int r, int c) {
 
 TEST(Matmul, MatmulVjpJvp) {
   for (auto dt : {float32, float64, float16}) {
-    double tol = tol_for(dt);
+    double tol = tol_products(dt);
     array a = rnd({3, 4}, 1, dt), b = rnd({4, 5}, 2, dt);
     array y = matmul(a, b);
     array cot = rnd({3, 5}, 3, dt);

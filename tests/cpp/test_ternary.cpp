@@ -12,7 +12,6 @@
 using namespace ember;
 
 namespace {
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 }
 
 TEST(Ternary, WhereBasic) {
