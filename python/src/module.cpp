@@ -10,6 +10,7 @@ void init_ops_shape(nb::module_& m);
 void init_ops_reduce(nb::module_& m);
 void init_ops_indexing(nb::module_& m);
 void init_ops_linalg(nb::module_& m);
+void init_ops_conv(nb::module_& m);
 void init_transforms(nb::module_& m);
 void init_random(nb::module_& m);
 void init_fast(nb::module_& m);
@@ -30,6 +31,7 @@ NB_MODULE(core, m) {
   init_ops_reduce(m);
   init_ops_indexing(m);
   init_ops_linalg(m);
+  init_ops_conv(m);
   init_transforms(m);
   init_random(m);
   init_fast(m);
