@@ -24,6 +24,10 @@ std::pair<array, array> source_index(const array& x, Scan::ReduceType type,
   array incl(x.shape(), x.dtype(),
              std::make_shared<Scan>(s, type, axis, reverse, true), {x});
   array mask = equal(x, incl, s);
+  if (is_inexact(x.dtype())) {
+    // A NaN propagates through the scan: the latest NaN is the source.
+    mask = logical_or(mask, logical_and(isnan(x, s), isnan(incl, s), s), s);
+  }
   Shape pshape(x.ndim(), 1);
   pshape[axis] = n;
   array pos = reshape(arange(0, n, s), pshape, s);
@@ -40,6 +44,61 @@ array safe_exp_diff(const array& w, const array& y, Stream s) {
   return where(isneginf(w, s), zeros_like(y, s), exp(subtract(w, y, s), s), s);
 }
 
+// vjp of cumprod without dividing by zeros. With L the exclusive product
+// before k, dx_k = L_k * sum_{i: k in W_i} cot_i prod_{k<j in W_i} x_j. Where
+// x_k != 0 this is the reverse-accumulated cot * y over x_k. At a zero x_k the
+// trailing products are formed by a cumprod with every x_j up to and
+// including x_k set to 1; only the first two zeros of a row need it (from the
+// third on, L_k and its derivatives vanish), the second one keeping the
+// derivative of L_k with respect to the first zero.
+array cumprod_vjp(const array& x, const array& cot, const array& y, int axis,
+                  bool reverse, bool inclusive, Stream s) {
+  array one = ones({}, x.dtype(), s);
+  array zero = zeros({}, x.dtype(), s);
+  array is_zero = equal(x, zero, s);
+  // Zeros strictly before each position, in the scan direction.
+  array before = cumsum(astype(is_zero, int32, s), axis, reverse, false,
+                        std::nullopt, s);
+  array safe_x = where(is_zero, one, x, s);
+  array dx = divide(cumsum(multiply(cot, y, s), axis, !reverse, inclusive,
+                           std::nullopt, s),
+                    safe_x, s);
+  array left = cumprod(x, axis, reverse, false, std::nullopt, s);
+  array at_zero = zeros_like(x, s);
+  for (int m = 1; m >= 0; --m) {
+    // Positions up to and including the (m+1)-th zero become 1.
+    array upto = less_equal(before, array(int32_t(m)), s);
+    array q = cumprod(where(upto, one, x, s), axis, reverse, inclusive,
+                     std::nullopt, s);
+    array g = cumsum(multiply(cot, q, s), axis, !reverse, inclusive,
+                     std::nullopt, s);
+    at_zero = where(equal(before, array(int32_t(m)), s), multiply(left, g, s),
+                    at_zero, s);
+  }
+  return where(is_zero, at_zero, dx, s);
+}
+
+// jvp of cumprod without dividing by zeros: with P the product of the nonzero
+// x_j of each window and c its count of zeros, dy = P * sum_j t_j / x_j when
+// c = 0, P * t_z for the single zero z when c = 1, and 0 otherwise.
+array cumprod_jvp(const array& x, const array& t, int axis, bool reverse,
+                  bool inclusive, Stream s) {
+  array one = ones({}, x.dtype(), s);
+  array zero = zeros({}, t.dtype(), s);
+  array is_zero = equal(x, zeros({}, x.dtype(), s), s);
+  array count = cumsum(astype(is_zero, int32, s), axis, reverse, inclusive,
+                       std::nullopt, s);
+  array safe_x = where(is_zero, one, x, s);
+  array p = cumprod(safe_x, axis, reverse, inclusive, std::nullopt, s);
+  array rel = cumsum(where(is_zero, zero, divide(t, safe_x, s), s), axis,
+                     reverse, inclusive, std::nullopt, s);
+  array tz = cumsum(where(is_zero, t, zero, s), axis, reverse, inclusive,
+                    std::nullopt, s);
+  array f = where(equal(count, array(0), s), rel,
+                  where(equal(count, array(1), s), tz, zero, s), s);
+  return multiply(p, f, s);
+}
+
 }  // namespace
 
 std::vector<array> Scan::vjp(const std::vector<array>& primals,
@@ -54,10 +113,7 @@ std::vector<array> Scan::vjp(const std::vector<array>& primals,
     case Sum:
       return {cumsum(cot, axis_, !reverse_, inclusive_, std::nullopt, s)};
     case Prod:
-      // d/dx_k of prod = (reverse-accumulated cot * y) / x_k.
-      return {divide(cumsum(multiply(cot, y, s), axis_, !reverse_, inclusive_,
-                            std::nullopt, s),
-                     x, s)};
+      return {cumprod_vjp(x, cot, y, axis_, reverse_, inclusive_, s)};
     case Max:
     case Min: {
       auto [idx, valid] = source_index(x, type_, axis_, reverse_, inclusive_, s);
@@ -86,13 +142,8 @@ std::vector<array> Scan::jvp(const std::vector<array>& primals,
   switch (type_) {
     case Sum:
       return {cumsum(t, axis_, reverse_, inclusive_, std::nullopt, s)};
-    case Prod: {
-      array y(x.shape(), x.dtype(),
-              std::make_shared<Scan>(s, type_, axis_, reverse_, inclusive_), {x});
-      return {multiply(y, cumsum(divide(t, x, s), axis_, reverse_, inclusive_,
-                                 std::nullopt, s),
-                       s)};
-    }
+    case Prod:
+      return {cumprod_jvp(x, t, axis_, reverse_, inclusive_, s)};
     case Max:
     case Min: {
       auto [idx, valid] = source_index(x, type_, axis_, reverse_, inclusive_, s);

@@ -241,6 +241,76 @@ TEST(Scan, Gradients) {
   }
 }
 
+// Cumprod gradients are exact where inputs are 0: one zero, several zeros
+// (adjacent and not) in one row, checked elementwise against finite
+// differences for every direction / inclusivity.
+TEST(Scan, CumprodGradientsWithZeros) {
+  auto v = random_values(18, 31, 0.5, 2.0);
+  for (int k : {1, 6, 9, 13, 14, 17}) v[k] = 0.0;  // rows: 1, 2, 3 zeros
+  array x = make(v, {3, 6}, float64);
+  const double eps = 1e-6;
+  for (int axis : {0, 1}) {
+    for (bool rev : {false, true}) {
+      for (bool inc : {true, false}) {
+        auto f = [=](const array& a) { return cumprod(a, axis, rev, inc); };
+        SCOPED_TRACE("axis " + std::to_string(axis) + " reverse " +
+                     std::to_string(rev) + " inclusive " + std::to_string(inc));
+        check_grads(f, x);
+        auto cv = random_values(18, 32);
+        array c = make(cv, x.shape(), float64);
+        auto [out, g] = vjp(f, x, c);
+        auto gv = to_vector(g);
+        std::vector<double> fd(v.size());
+        for (size_t i = 0; i < v.size(); ++i) {
+          auto xp = v, xm = v;
+          xp[i] += eps;
+          xm[i] -= eps;
+          auto fp = to_vector(f(make(xp, x.shape(), float64)));
+          auto fm = to_vector(f(make(xm, x.shape(), float64)));
+          for (size_t j = 0; j < fp.size(); ++j) {
+            fd[i] += cv[j] * (fp[j] - fm[j]) / (2 * eps);
+          }
+        }
+        for (double d : gv) EXPECT_TRUE(std::isfinite(d));
+        expect_values(g, fd, 1e-6);
+        // Tangents along single zero coordinates.
+        for (int k : {1, 9, 14}) {
+          std::vector<double> tv(18, 0.0);
+          tv[k] = 1.0;
+          auto [o, jv] = jvp(f, x, make(tv, x.shape(), float64));
+          auto xp = v, xm = v;
+          xp[k] += eps;
+          xm[k] -= eps;
+          auto fp = to_vector(f(make(xp, x.shape(), float64)));
+          auto fm = to_vector(f(make(xm, x.shape(), float64)));
+          std::vector<double> want(fp.size());
+          for (size_t j = 0; j < fp.size(); ++j) want[j] = (fp[j] - fm[j]) / (2 * eps);
+          expect_values(jv, want, 1e-6);
+        }
+      }
+    }
+  }
+}
+
+// cummax / cummin propagate NaN; its gradient goes to the NaN that produced
+// each output (the latest one, as for ties).
+TEST(Scan, CumMaxMinGradientFollowsNan) {
+  double nan = std::nan("");
+  array x = make({1.0, nan, 3.0, nan, 0.0}, {5}, float64);
+  array c = make({1.0, 1.0, 1.0, 1.0, 1.0}, {5}, float64);
+  for (bool is_max : {true, false}) {
+    auto f = [=](const array& a) { return is_max ? cummax(a) : cummin(a); };
+    auto [o, g] = vjp(f, x, c);
+    expect_values(g, {1.0, 2.0, 0.0, 2.0, 0.0});
+    auto [o2, jv] = jvp(f, x, make({1.0, 2.0, 3.0, 4.0, 5.0}, {5}, float64));
+    expect_values(jv, {1.0, 2.0, 2.0, 4.0, 4.0});
+    auto [o3, gr] = vjp([=](const array& a) { return is_max ? cummax(a, 0, true)
+                                                             : cummin(a, 0, true); },
+                        x, c);
+    expect_values(gr, {0.0, 2.0, 0.0, 2.0, 1.0});
+  }
+}
+
 TEST(Scan, Vmap) {
   auto v = random_values(24, 24);
   array x = make(v, {3, 2, 4});
