@@ -3,6 +3,8 @@
 // out-of-range indices are not exact (their behaviour is unspecified anyway).
 #include "ember/primitives/indexing.h"
 
+#include <functional>
+
 #include "ember/ops/binary.h"
 #include "ember/ops/copy.h"
 #include "ember/ops/creation.h"
@@ -61,6 +63,33 @@ std::vector<int> shifted(const std::vector<int>& axes, int by = 1) {
   std::vector<int> out;
   for (int a : axes) out.push_back(a + by);
   return out;
+}
+
+// For each update of a scatter-prod, the product of the other updates landing
+// at its position, without dividing by a zero update: per position, P = the
+// product of the nonzero updates, Z = the product of the zero ones (1 when
+// none), c = their count. A nonzero u gets P / u * Z; a zero u gets P if it is
+// the only zero there, else 0. Values and first derivatives are exact; a
+// second derivative misses the term of another zero update at the same
+// position when a zero u shares it with further zeros.
+array scatter_prod_others(
+    const array& upd, Dtype dtype,
+    const std::function<array(const array&, const array&, Scatter::ReduceType)>&
+        scatter_of,
+    const std::function<array(const array&)>& gather_of, const Shape& a_shape,
+    Stream s) {
+  array one = ones({}, dtype, s);
+  array zero = zeros({}, dtype, s);
+  array u = astype(upd, dtype, s);
+  array is_zero = equal(u, zero, s);
+  array safe_u = where(is_zero, one, u, s);
+  array count = gather_of(scatter_of(zeros(a_shape, dtype, s),
+                                     astype(is_zero, dtype, s), Scatter::Sum));
+  array p = gather_of(scatter_of(ones(a_shape, dtype, s), safe_u, Scatter::Prod));
+  array z = gather_of(scatter_of(ones(a_shape, dtype, s),
+                                 where(is_zero, u, one, s), Scatter::Prod));
+  return where(is_zero, where(equal(count, one, s), p, zero, s),
+               multiply(divide(p, safe_u, s), z, s), s);
 }
 
 }  // namespace
@@ -417,9 +446,13 @@ std::vector<array> Scatter::vjp(const std::vector<array>& primals,
         case Sum:
           out.push_back(gather_of(cot));
           break;
-        case Prod:
-          out.push_back(divide(gather_of(multiply(cot, result, s)), upd, s));
+        case Prod: {
+          // d out[p] / d u = a[p] * (product of the other updates at p).
+          array others = scatter_prod_others(upd, cot.dtype(), scatter_of,
+                                             gather_of, a.shape(), s);
+          out.push_back(multiply(gather_of(multiply(cot, a, s)), others, s));
           break;
+        }
         case Max:
         case Min:
           out.push_back(where(equal(gather_of(result), upd, s), gather_of(cot),
@@ -460,9 +493,19 @@ std::vector<array> Scatter::jvp(const std::vector<array>& primals,
     case Prod: {
       // out = a * P, P = prod of the updates landing at each position.
       array p = scatter_of(ones(a.shape(), a.dtype(), s), upd, Prod);
-      array result = multiply(a, p, s);
-      array rel = scatter_of(zeros(a.shape(), a.dtype(), s), divide(tu, upd, s), Sum);
-      return {add(multiply(ta, p, s), multiply(result, rel, s), s)};
+      int ni = upd.ndim() - a.ndim();
+      Shape sshape(upd.shape().begin() + ni, upd.shape().end());
+      auto gather_of = [&](const array& x) {
+        std::vector<array> ins = {x};
+        ins.insert(ins.end(), idx.begin(), idx.end());
+        return make<Gather>(upd.shape(), x.dtype(), std::move(ins), s, axes_,
+                            sshape);
+      };
+      array others = scatter_prod_others(upd, a.dtype(), scatter_of, gather_of,
+                                         a.shape(), s);
+      array rel = scatter_of(zeros(a.shape(), a.dtype(), s),
+                             multiply(tu, others, s), Sum);
+      return {add(multiply(ta, p, s), multiply(a, rel, s), s)};
     }
     case Max:
     case Min: {

@@ -635,6 +635,43 @@ TEST(Indexing, GradGatherAlongAxisAndMasked) {
   expect_values(g6[1], {3, 6});
 }
 
+// Scatter-prod gradients with zero updates, duplicates included: the product
+// of the other updates at a position is formed without dividing by zeros.
+TEST(Indexing, GradScatterProdZeroUpdates) {
+  array a = array({2.0, 3.0, 5.0, 7.0}, {4}, float64);
+  array idx = array({0, 0, 0, 1, 1, 2}, {6});
+  // Position 0: updates 0, 4, 0; position 1: 0, 6; position 2: 3.
+  array upd = array({0.0, 4.0, 0.0, 0.0, 6.0, 3.0}, {6, 1}, float64);
+  auto f = [idx](const std::vector<array>& p) {
+    return std::vector<array>{scatter_prod(p[0], idx, p[1], 0)};
+  };
+  array cot = array({1.0, 2.0, 3.0, 4.0}, {4}, float64);
+  auto [o, g] = vjp(f, {a, upd}, {cot});
+  expect_values(o[0], {0, 0, 15, 7});
+  expect_values(g[0], {0, 0, 9, 4});
+  expect_values(g[1], {0, 0, 0, 2 * 3 * 6, 0, 3 * 5});
+  array tu = array({1.0, 1.0, 1.0, 1.0, 1.0, 1.0}, {6, 1}, float64);
+  array ta = array({1.0, 1.0, 1.0, 1.0}, {4}, float64);
+  auto [o2, t2] = jvp(f, {a, upd}, {ta, tu});
+  expect_values(t2[0], {0, 3 * 6, 3 + 5, 1});
+  // Against finite differences where each position holds at most one zero.
+  array upd1 = array({0.0, 4.0, 0.5, 0.0, 6.0, 3.0}, {6, 1}, float64);
+  auto [o3, g3] = vjp(f, {a, upd1}, {cot});
+  auto uv = to_vector(upd1);
+  const double eps = 1e-6;
+  std::vector<double> fd(6);
+  for (int k = 0; k < 6; ++k) {
+    auto up = uv, um = uv;
+    up[k] += eps;
+    um[k] -= eps;
+    auto fp = to_vector(f({a, array(up, {6, 1}, float64)})[0]);
+    auto fm = to_vector(f({a, array(um, {6, 1}, float64)})[0]);
+    auto cv = to_vector(cot);
+    for (int j = 0; j < 4; ++j) fd[k] += cv[j] * (fp[j] - fm[j]) / (2 * eps);
+  }
+  expect_values(g3[1], fd, 1e-6);
+}
+
 // ---------------------------------------------------------------- vmap
 
 TEST(Indexing, VmapMatchesLoop) {

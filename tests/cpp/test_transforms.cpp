@@ -732,6 +732,15 @@ array make_in(const In& in, std::mt19937& rng) {
       for (size_t k = 0; k < n; ++k) v[k] = perm[k];
       return array(v, in.shape, int32);
     }
+    case 'z':
+      // Like 'a' with exact zeros; rows of 6 hold 1, 2 or 3 of them.
+      for (size_t k = 0; k < n; ++k) {
+        static const bool zero[3][6] = {{0, 1, 0, 0, 0, 0},
+                                        {1, 0, 0, 1, 0, 0},
+                                        {0, 1, 1, 0, 0, 1}};
+        v[k] = zero[(k / 6) % 3][k % 6] ? 0.0 : u(rng) * (rng() % 2 ? 1 : -1);
+      }
+      return array(v, in.shape, float64);
     case 'b':
       for (auto& x : v) x = rng() % 2;
       return array(v, in.shape, bool_);
@@ -889,6 +898,16 @@ std::vector<OpCase> op_table() {
   row("CumProd", f1([](const array& a) { return cumprod(a, 1); }), {{R, 'a', 0.5, 1.5}});
   row("CumProdReverse", f1([](const array& a) { return cumprod(a, -1, true); }),
       {{R, 'a', 0.5, 1.5}});
+  row("CumProdZeros", f1([](const array& a) { return cumprod(a, 1); }),
+      {{{3, 6}, 'z', 0.5, 1.5}});
+  row("CumProdZerosReverse", f1([](const array& a) { return cumprod(a, 1, true); }),
+      {{{3, 6}, 'z', 0.5, 1.5}});
+  row("CumProdZerosExclusive", f1([](const array& a) { return cumprod(a, -1, false, false); }),
+      {{{3, 6}, 'z', 0.5, 1.5}});
+  row("CumProdZerosReverseExclusive",
+      f1([](const array& a) { return cumprod(a, 1, true, false); }), {{{3, 6}, 'z', 0.5, 1.5}});
+  row("CumProdZerosAxis0", f1([](const array& a) { return cumprod(a, 0); }),
+      {{{6, 3}, 'z', 0.5, 1.5}});
   row("CumMax", f1([](const array& a) { return cummax(a, 1); }), {{R}});
   row("CumMin", f1([](const array& a) { return cummin(a, 0, true); }), {{R}});
   row("LogCumSumExp", f1([](const array& a) { return logcumsumexp(a, 1); }), {{R}});
@@ -963,6 +982,9 @@ std::vector<OpCase> op_table() {
   row("ScatterProd", f3([](const array& a, const array& i, const array& u) {
         return scatter_prod(a, i, u, 0);
       }), {{{4, 3}, 'a', 0.5, 1.5}, {{2}, 'u', 0, 4}, {{2, 1, 3}, 'a', 0.5, 1.5}});
+  row("ScatterProdZeroUpdates", f3([](const array& a, const array& i, const array& u) {
+        return scatter_prod(a, i, u, 0);
+      }), {{{4, 3}, 'a', 0.5, 1.5}, {{2}, 'u', 0, 4}, {{2, 1, 3}, 'z', 0.5, 1.5}});
   row("ScatterMax", f3([](const array& a, const array& i, const array& u) {
         return scatter_max(a, i, u, 0);
       }), {{{4, 3}}, {{2}, 'u', 0, 4}, {{2, 1, 3}}});
