@@ -704,26 +704,23 @@ std::vector<array> MaskedScatter::jvp(const std::vector<array>& primals,
 
 std::pair<std::vector<array>, std::vector<int>> MaskedScatter::vmap(
     const std::vector<array>& inputs, const std::vector<int>& axes) {
-  // Each batch element consumes its values from the start: one masked
-  // scatter per element, written into the batched result.
+  // Each batch item consumes its own values from the start: a true position
+  // takes values[b][rank % nv], rank = the number of true positions before it
+  // in the row-major order of item b (an exclusive cumsum per batch row).
   auto s = stream();
   int n = batch_size(inputs, axes);
   array a = batch_first(inputs[0], axes[0], n, s);
   array mask = batch_first(inputs[1], axes[1], n, s);
   array vals = batch_first(inputs[2], axes[2], n, s);
-  array out = a;
-  Shape start(a.ndim(), 0), stop = a.shape();
-  Shape item(a.shape().begin() + 1, a.shape().end());
-  for (int b = 0; b < n; ++b) {
-    array r = make<MaskedScatter>(item, a.dtype(),
-                                  {take(a, b, 0, s), take(mask, b, 0, s),
-                                   take(vals, b, 0, s)},
-                                  s);
-    start[0] = b;
-    stop[0] = b + 1;
-    out = slice_update(out, expand_dims(r, 0, s), start, stop, s);
-  }
-  return {{out}, {0}};
+  int64_t nv = n > 0 ? int64_t(vals.size()) / n : 0;
+  if (nv == 0) return {{a}, {0}};  // no values: nothing is written
+  array rows = reshape(a, {n, -1}, s);
+  array m = reshape(mask, {n, -1}, s);
+  array rank = cumsum(astype(m, int32, s), 1, false, false, std::nullopt, s);
+  array slot = remainder(rank, array(int32_t(nv)), s);
+  array v = astype(reshape(vals, {n, int(nv)}, s), a.dtype(), s);
+  array out = where(m, take_along_axis(v, slot, 1, s), rows, s);
+  return {{reshape(out, a.shape(), s)}, {0}};
 }
 
 // ---- Depends ----

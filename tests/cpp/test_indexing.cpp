@@ -672,6 +672,41 @@ TEST(Indexing, GradScatterProdZeroUpdates) {
   expect_values(g3[1], fd, 1e-6);
 }
 
+// The batched MaskedScatter rule against a loop over the batch: per-item
+// counts of true positions differ, values wrap, any input may be unbatched.
+TEST(Indexing, MaskedScatterVmapMatchesLoop) {
+  array a = make({3, 2, 4});
+  std::vector<bool> mv;
+  for (int i = 0; i < 24; ++i) mv.push_back((i * 7) % 5 < 2 || i == 23);
+  array mask = array(std::vector<int>(mv.begin(), mv.end()), {3, 2, 4});
+  mask = astype(mask, bool_);
+  array vals = make({3, 3}, float32, [](size_t i) { return 100.0 + i; });
+  auto f = [](const std::vector<array>& p) {
+    return std::vector<array>{masked_scatter(p[0], p[1], p[2])};
+  };
+  auto item = [](const array& x, int ax, int b) {
+    return ax < 0 ? x : take(x, b, ax);
+  };
+  for (int aa : {0, 1, -1}) {
+    for (int ma : {0, 2, -1}) {
+      for (int va : {0, 1, -1}) {
+        if (aa < 0 && ma < 0 && va < 0) continue;
+        array ab = aa < 0 ? take(a, 0, 0) : moveaxis(a, 0, aa);
+        array mb = ma < 0 ? take(mask, 1, 0) : moveaxis(mask, 0, ma);
+        array vb = va < 0 ? take(vals, 2, 0) : moveaxis(vals, 0, va);
+        auto ax = [](int x) { return x < 0 ? std::nullopt : std::optional<int>(x); };
+        auto out = vmap(f, {ax(aa), ax(ma), ax(va)}, {0})({ab, mb, vb})[0];
+        for (int b = 0; b < 3; ++b) {
+          SCOPED_TRACE("in_axes " + std::to_string(aa) + " " + std::to_string(ma) +
+                       " " + std::to_string(va) + " item " + std::to_string(b));
+          auto want = f({item(ab, aa, b), item(mb, ma, b), item(vb, va, b)})[0];
+          expect_values(take(out, b, 0), to_vector(want));
+        }
+      }
+    }
+  }
+}
+
 // ---------------------------------------------------------------- vmap
 
 TEST(Indexing, VmapMatchesLoop) {
