@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 PY ?= python3
 CMAKE_FLAGS ?=
 
-.PHONY: deps build test test-cpp test-python demo sanitize bench clean
+.PHONY: deps build test test-cpp test-python demo sanitize bench clean stubs
 
 # Installs what the build needs (idempotent; Debian packages and PyPI only).
 deps:
@@ -23,6 +23,14 @@ test-python: build
 	$(PY) -m pytest -q tests/python
 
 test: test-cpp test-python
+
+# Regenerates the type stubs python/ember/core/*.pyi (nanobind stubgen) from a
+# CPU-only build of the extension in build-python.
+stubs:
+	cmake -S . -B build-python -G Ninja -DEMBER_BUILD_PYTHON=ON -DEMBER_BUILD_TESTS=OFF \
+	  -DEMBER_BUILD_CUDA=OFF -DPython_EXECUTABLE=$$(command -v $(PY))
+	cmake --build build-python --target ember_python -j $(JOBS)
+	$(PY) scripts/gen_stubs.py build-python
 
 demo: build
 	$(BUILD)/example_quickstart
