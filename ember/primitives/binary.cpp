@@ -160,20 +160,26 @@ std::vector<array> Power::vjp(const std::vector<array>& primals,
 }
 EMBER_BINARY_JVP_FROM_VJP(Power)
 
-// Ties send the whole gradient to the first argument.
+namespace {
+// Routes the cotangent of maximum/minimum to the argument that was selected;
+// `first_wins` includes ties, so ties send the whole gradient to `a`.
+std::vector<array> selection_vjp(const array& first_wins, const array& c,
+                                 const std::vector<int>& argnums, Stream s) {
+  std::vector<array> out;
+  for (int a : argnums) {
+    array mask = a == 0 ? first_wins : logical_not(first_wins, s);
+    out.push_back(multiply(c, astype(mask, c.dtype(), s), s));
+  }
+  return out;
+}
+}  // namespace
+
 std::vector<array> Maximum::vjp(const std::vector<array>& primals,
                                 const std::vector<array>& cotangents,
                                 const std::vector<int>& argnums,
                                 const std::vector<array>&) {
-  std::vector<array> out;
-  auto s = stream();
-  const array& c = cotangents[0];
-  for (int a : argnums) {
-    array mask = a == 0 ? greater_equal(primals[0], primals[1], s)
-                        : less(primals[0], primals[1], s);
-    out.push_back(multiply(c, astype(mask, c.dtype(), s), s));
-  }
-  return out;
+  return selection_vjp(greater_equal(primals[0], primals[1], stream()),
+                       cotangents[0], argnums, stream());
 }
 EMBER_BINARY_JVP_FROM_VJP(Maximum)
 
@@ -181,15 +187,8 @@ std::vector<array> Minimum::vjp(const std::vector<array>& primals,
                                 const std::vector<array>& cotangents,
                                 const std::vector<int>& argnums,
                                 const std::vector<array>&) {
-  std::vector<array> out;
-  auto s = stream();
-  const array& c = cotangents[0];
-  for (int a : argnums) {
-    array mask = a == 0 ? less_equal(primals[0], primals[1], s)
-                        : greater(primals[0], primals[1], s);
-    out.push_back(multiply(c, astype(mask, c.dtype(), s), s));
-  }
-  return out;
+  return selection_vjp(less_equal(primals[0], primals[1], stream()),
+                       cotangents[0], argnums, stream());
 }
 EMBER_BINARY_JVP_FROM_VJP(Minimum)
 
