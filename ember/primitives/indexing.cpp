@@ -17,6 +17,17 @@ namespace ember {
 
 namespace {
 
+// Tangent of primals[k] if it is differentiated, else zeros shaped like it in
+// the dtype of primals[0] (the output's dtype for every update primitive).
+array tangent_or_zeros(const std::vector<array>& primals,
+                       const std::vector<array>& tangents,
+                       const std::vector<int>& argnums, int k, Stream s) {
+  for (size_t i = 0; i < argnums.size(); ++i) {
+    if (argnums[i] == k) return tangents[i];
+  }
+  return zeros(primals[k].shape(), primals[0].dtype(), s);
+}
+
 template <typename P, typename... Args>
 array make(Shape shape, Dtype dtype, std::vector<array> inputs, Stream s,
            Args&&... args) {
@@ -157,11 +168,8 @@ std::vector<array> SliceUpdate::jvp(const std::vector<array>& primals,
                                     const std::vector<array>& tangents,
                                     const std::vector<int>& argnums) {
   auto s = stream();
-  array ts = zeros(primals[0].shape(), primals[0].dtype(), s);
-  array tu = zeros(primals[1].shape(), primals[0].dtype(), s);
-  for (size_t i = 0; i < argnums.size(); ++i) {
-    (argnums[i] == 0 ? ts : tu) = tangents[i];
-  }
+  array ts = tangent_or_zeros(primals, tangents, argnums, 0, s);
+  array tu = tangent_or_zeros(primals, tangents, argnums, 1, s);
   return {make<SliceUpdate>(primals[0].shape(), ts.dtype(), {ts, tu}, s,
                             start_, strides_)};
 }
@@ -285,12 +293,8 @@ std::vector<array> DynamicSliceUpdate::jvp(const std::vector<array>& primals,
                                            const std::vector<array>& tangents,
                                            const std::vector<int>& argnums) {
   auto s = stream();
-  array ts = zeros(primals[0].shape(), primals[0].dtype(), s);
-  array tu = zeros(primals[1].shape(), primals[0].dtype(), s);
-  for (size_t i = 0; i < argnums.size(); ++i) {
-    if (argnums[i] == 0) ts = tangents[i];
-    if (argnums[i] == 1) tu = tangents[i];
-  }
+  array ts = tangent_or_zeros(primals, tangents, argnums, 0, s);
+  array tu = tangent_or_zeros(primals, tangents, argnums, 1, s);
   return {make<DynamicSliceUpdate>(ts.shape(), ts.dtype(), {ts, tu, primals[2]},
                                    s, axes_)};
 }
@@ -474,12 +478,8 @@ std::vector<array> Scatter::jvp(const std::vector<array>& primals,
   auto& upd = primals.back();
   std::vector<array> idx(primals.begin() + 1, primals.end() - 1);
   int last = int(primals.size()) - 1;
-  array ta = zeros(a.shape(), a.dtype(), s);
-  array tu = zeros(upd.shape(), a.dtype(), s);
-  for (size_t i = 0; i < argnums.size(); ++i) {
-    if (argnums[i] == 0) ta = tangents[i];
-    if (argnums[i] == last) tu = tangents[i];
-  }
+  array ta = tangent_or_zeros(primals, tangents, argnums, 0, s);
+  array tu = tangent_or_zeros(primals, tangents, argnums, last, s);
   auto scatter_of = [&](const array& x, const array& u, ReduceType r) {
     std::vector<array> ins = {x};
     ins.insert(ins.end(), idx.begin(), idx.end());
@@ -629,12 +629,8 @@ std::vector<array> ScatterAxis::jvp(const std::vector<array>& primals,
                                     const std::vector<array>& tangents,
                                     const std::vector<int>& argnums) {
   auto s = stream();
-  array ta = zeros(primals[0].shape(), primals[0].dtype(), s);
-  array tu = zeros(primals[2].shape(), primals[0].dtype(), s);
-  for (size_t i = 0; i < argnums.size(); ++i) {
-    if (argnums[i] == 0) ta = tangents[i];
-    if (argnums[i] == 2) tu = tangents[i];
-  }
+  array ta = tangent_or_zeros(primals, tangents, argnums, 0, s);
+  array tu = tangent_or_zeros(primals, tangents, argnums, 2, s);
   return {make<ScatterAxis>(ta.shape(), ta.dtype(), {ta, primals[1], tu}, s,
                             reduce_, axis_)};
 }
@@ -693,12 +689,8 @@ std::vector<array> MaskedScatter::jvp(const std::vector<array>& primals,
                                       const std::vector<array>& tangents,
                                       const std::vector<int>& argnums) {
   auto s = stream();
-  array ta = zeros(primals[0].shape(), primals[0].dtype(), s);
-  array tv = zeros(primals[2].shape(), primals[0].dtype(), s);
-  for (size_t i = 0; i < argnums.size(); ++i) {
-    if (argnums[i] == 0) ta = tangents[i];
-    if (argnums[i] == 2) tv = tangents[i];
-  }
+  array ta = tangent_or_zeros(primals, tangents, argnums, 0, s);
+  array tv = tangent_or_zeros(primals, tangents, argnums, 2, s);
   return {make<MaskedScatter>(ta.shape(), ta.dtype(), {ta, primals[1], tv}, s)};
 }
 
