@@ -32,20 +32,6 @@ class StreamWorker {
     thread_.join();
   }
 
-  uint64_t enqueue(std::function<void()> task) {
-    uint64_t seq;
-    bool wake;
-    {
-      std::lock_guard<std::mutex> lk(mtx_);
-      queue_.push_back(std::move(task));
-      seq = ++submitted_;
-      pending_.store(seq, std::memory_order_release);
-      wake = sleeping_;
-    }
-    if (wake) cv_.notify_one();
-    return seq;
-  }
-
   // Batched submission: the caller holds the queue lock while it pushes
   // several tasks, so the worker wakes once per batch instead of per task.
   std::unique_lock<std::mutex> lock() { return std::unique_lock<std::mutex>(mtx_); }
@@ -86,9 +72,7 @@ class StreamWorker {
     --waiters_;
   }
 
-  bool is_done(uint64_t seq) {
-    return done_.load(std::memory_order_acquire) >= seq;
-  }
+
 
   uint64_t submitted() {
     std::lock_guard<std::mutex> lk(mtx_);
@@ -161,12 +145,6 @@ class Workers {
     auto& ref = *w;
     workers_.emplace(index, std::move(w));
     return ref;
-  }
-  std::vector<StreamWorker*> all() {
-    std::lock_guard<std::mutex> lk(mtx_);
-    std::vector<StreamWorker*> out;
-    for (auto& [k, w] : workers_) out.push_back(w.get());
-    return out;
   }
 
  private:
@@ -251,10 +229,6 @@ ThreadPool& pool() {
 
 }  // namespace
 
-uint64_t enqueue(Stream s, std::function<void()> task) {
-  return workers().get(s.index).enqueue(std::move(task));
-}
-
 struct Submission::Impl {
   StreamWorker* worker;
   std::unique_lock<std::mutex> lk;
@@ -276,15 +250,9 @@ Submission::~Submission() {
 
 void wait_for(Stream s, uint64_t seq) { workers().get(s.index).wait_for(seq); }
 
-bool is_done(Stream s, uint64_t seq) { return workers().get(s.index).is_done(seq); }
-
 void synchronize(Stream s) {
   auto& w = workers().get(s.index);
   w.wait_for(w.submitted());
-}
-
-void synchronize_all() {
-  for (auto* w : workers().all()) w->wait_for(w->submitted());
 }
 
 int num_threads() {

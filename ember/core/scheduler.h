@@ -8,9 +8,6 @@
 
 namespace ember::scheduler {
 
-/// Queues `task` on the stream's worker; returns its sequence number. The
-/// stream's completion counter reaches that number when the task has run.
-uint64_t enqueue(Stream s, std::function<void()> task);
 /// Holds a stream's queue while several tasks are pushed; the worker starts
 /// on them when the Submission is destroyed. Never wait on anything while one
 /// is alive.
@@ -30,12 +27,8 @@ class Submission {
 
 /// Blocks until the stream has completed work up to `seq`.
 void wait_for(Stream s, uint64_t seq);
-/// True if the stream has completed work up to `seq`.
-bool is_done(Stream s, uint64_t seq);
 /// Blocks until everything queued so far on the stream has run.
 void synchronize(Stream s);
-/// Blocks until every stream is idle.
-void synchronize_all();
 
 /// Number of threads kernels may use (cores, at least 1).
 int num_threads();

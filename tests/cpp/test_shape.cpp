@@ -312,12 +312,6 @@ std::vector<double> ref_build(const Shape& out_shape, F f) {
   for (size_t i = 0; i < out.size(); ++i) out[i] = f(unravel(i, out_shape));
   return out;
 }
-// Row-major linear index.
-int64_t ravel(const std::vector<int64_t>& idx, const Shape& s) {
-  int64_t r = 0;
-  for (size_t d = 0; d < s.size(); ++d) r = r * s[d] + idx[d];
-  return r;
-}
 }  // namespace
 
 TEST(Shape, BroadcastRules) {
