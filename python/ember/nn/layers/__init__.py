@@ -1,31 +1,16 @@
 """Layers of ``ember.nn`` (one family per file, as in ``mlx.nn.layers``)."""
 
-import importlib as _importlib
-
-from ember.nn.layers.base import Module
-
-# TODO(#5): plain imports once every layer file has landed; until then a
-# missing file must not break ``import ember.nn``.
-for _name in (
-    "activations",
-    "containers",
-    "convolution",
-    "convolution_transpose",
-    "dropout",
-    "embedding",
-    "linear",
-    "normalization",
-    "pooling",
-    "positional_encoding",
-    "recurrent",
-    "transformer",
-    "upsample",
-):
-    try:
-        _mod = _importlib.import_module(f"ember.nn.layers.{_name}")
-    except ModuleNotFoundError as _e:
-        if _e.name != f"ember.nn.layers.{_name}":
-            raise
-        continue
-    for _k in getattr(_mod, "__all__", [k for k in vars(_mod) if not k.startswith("_")]):
-        globals()[_k] = getattr(_mod, _k)
+from ember.nn.layers.activations import *  # noqa: F401,F403
+from ember.nn.layers.base import Module  # noqa: F401
+from ember.nn.layers.containers import *  # noqa: F401,F403
+from ember.nn.layers.convolution import *  # noqa: F401,F403
+from ember.nn.layers.convolution_transpose import *  # noqa: F401,F403
+from ember.nn.layers.dropout import *  # noqa: F401,F403
+from ember.nn.layers.embedding import *  # noqa: F401,F403
+from ember.nn.layers.linear import *  # noqa: F401,F403
+from ember.nn.layers.normalization import *  # noqa: F401,F403
+from ember.nn.layers.pooling import *  # noqa: F401,F403
+from ember.nn.layers.positional_encoding import *  # noqa: F401,F403
+from ember.nn.layers.recurrent import *  # noqa: F401,F403
+from ember.nn.layers.transformer import *  # noqa: F401,F403
+from ember.nn.layers.upsample import *  # noqa: F401,F403

@@ -554,11 +554,15 @@ class Module(dict):
         if keys is not None and strict:
             self._check_keys("unfreeze", keys, recurse)
         for m in self._visited(recurse):
-            if keys is None:
-                m._no_grad.clear()
-            else:
-                m._no_grad.difference_update(keys)
+            m._unfreeze_local(keys)
         return self
+
+    def _unfreeze_local(self, keys):
+        # Hook for layers whose buffers must stay frozen (BatchNorm).
+        if keys is None:
+            self._no_grad.clear()
+        else:
+            self._no_grad.difference_update(keys)
 
     def _set_training_mode(self, mode):
         self._training = mode
