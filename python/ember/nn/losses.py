@@ -167,7 +167,7 @@ def binary_cross_entropy(
         >>> x = mx.array([0.105361, 0.223144, 1.20397, 0.916291])
         >>> t = mx.array([0, 0, 1, 1])
         >>> round(nn.losses.binary_cross_entropy(x, t).item(), 4)
-        0.5399
+        0.5392
     """
     _check_reduction("binary_cross_entropy", reduction)
     inputs = _as_array(inputs)
@@ -272,9 +272,7 @@ def nll_loss(inputs, targets, axis=-1, reduction="none"):
     return _reduce(-mx.squeeze(picked, ax), reduction)
 
 
-def gaussian_nll_loss(
-    inputs, targets, vars, full=False, eps=1e-6, reduction="mean"
-):
+def gaussian_nll_loss(inputs, targets, vars, full=False, eps=1e-6, reduction="mean"):
     """Negative log likelihood of targets under a Gaussian.
 
     ``0.5 * (log(v) + (targets - inputs)**2 / v)`` with ``v = max(vars, eps)``,

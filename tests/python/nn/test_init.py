@@ -4,9 +4,9 @@ import math
 
 import numpy as np
 import pytest
+from ember.nn import init
 
 import ember.core as mx
-from ember.nn import init
 
 
 def np_(a):
@@ -65,7 +65,11 @@ def test_identity():
 
 @pytest.mark.parametrize(
     "shape,fan_in,fan_out",
-    [((300, 200), 200, 300), ((64, 3, 5, 32), 32 * 15, 64 * 15), ((50, 7, 40), 280, 350)],
+    [
+        ((300, 200), 200, 300),
+        ((64, 3, 5, 32), 32 * 15, 64 * 15),
+        ((50, 7, 40), 280, 350),
+    ],
 )
 def test_glorot(shape, fan_in, fan_out):
     a = mx.zeros(shape)
@@ -114,7 +118,12 @@ def test_he_default_is_fan_in():
 
 
 def test_fan_errors():
-    for fn in [init.glorot_normal(), init.glorot_uniform(), init.he_normal(), init.he_uniform()]:
+    for fn in [
+        init.glorot_normal(),
+        init.glorot_uniform(),
+        init.he_normal(),
+        init.he_uniform(),
+    ]:
         with pytest.raises(ValueError):
             fn(mx.zeros((10,)))
     with pytest.raises(ValueError, match="mode"):

@@ -4,9 +4,9 @@ import math
 
 import numpy as np
 import pytest
+from ember.nn import losses
 
 import ember.core as mx
-from ember.nn import losses
 
 REDUCTIONS = ["none", "mean", "sum"]
 
@@ -200,7 +200,9 @@ def test_bce_errors():
     with pytest.raises(ValueError):
         losses.binary_cross_entropy(mx.zeros((3,)), mx.zeros((4,)))
     with pytest.raises(ValueError):
-        losses.binary_cross_entropy(mx.zeros((3,)), mx.zeros((3,)), weights=mx.ones((2,)))
+        losses.binary_cross_entropy(
+            mx.zeros((3,)), mx.zeros((3,)), weights=mx.ones((2,))
+        )
 
 
 # ----------------------------------------------------------------------------
@@ -211,8 +213,12 @@ def test_bce_errors():
 def test_l1_mse(rng, reduction):
     p = r32(rng.normal(size=(3, 4)))
     t = r32(rng.normal(size=(3, 4)))
-    check(losses.l1_loss(f32(p), f32(t), reduction), reduce_np(np.abs(p - t), reduction))
-    check(losses.mse_loss(f32(p), f32(t), reduction), reduce_np((p - t) ** 2, reduction))
+    check(
+        losses.l1_loss(f32(p), f32(t), reduction), reduce_np(np.abs(p - t), reduction)
+    )
+    check(
+        losses.mse_loss(f32(p), f32(t), reduction), reduce_np((p - t) ** 2, reduction)
+    )
 
 
 def test_l1_mse_defaults_and_errors(rng):
@@ -321,7 +327,9 @@ def test_gaussian_nll(rng, reduction, full):
     ref = 0.5 * (np.log(ve) + (t - mu) ** 2 / ve)
     if full:
         ref = ref + 0.5 * np.log(2 * np.pi)
-    out = losses.gaussian_nll_loss(f32(mu), f32(t), f32(v), full=full, reduction=reduction)
+    out = losses.gaussian_nll_loss(
+        f32(mu), f32(t), f32(v), full=full, reduction=reduction
+    )
     check(out, reduce_np(ref, reduction), rtol=2e-5)
     with pytest.raises(ValueError):
         losses.gaussian_nll_loss(mx.zeros((2,)), mx.zeros((2,)), mx.ones((3,)))

@@ -3,12 +3,12 @@ parameters."""
 
 import math
 
+import ember.nn as nn
 import numpy as np
 import pytest
+from ember.utils import tree_flatten
 
 import ember.core as mx
-import ember.nn as nn
-from ember.utils import tree_flatten
 
 
 def np_(a):
@@ -105,7 +105,10 @@ def test_parameter_shapes_and_init():
     s = 1 / math.sqrt(H)
     cases = [
         (nn.RNN(D, H), {"Wxh": (H, D), "Whh": (H, H), "bias": (H,)}),
-        (nn.GRU(D, H), {"Wx": (3 * H, D), "Wh": (3 * H, H), "b": (3 * H,), "bhn": (H,)}),
+        (
+            nn.GRU(D, H),
+            {"Wx": (3 * H, D), "Wh": (3 * H, H), "b": (3 * H,), "bhn": (H,)},
+        ),
         (nn.LSTM(D, H), {"Wx": (4 * H, D), "Wh": (4 * H, H), "bias": (4 * H,)}),
     ]
     for m, shapes in cases:
@@ -245,7 +248,9 @@ def fd_param_grad(ref_loss, p, name, h=1e-6):
     return g
 
 
-@pytest.mark.parametrize("cls,ref", [(nn.GRU, gru_np), (nn.LSTM, lambda p, x, h: lstm_np(p, x, h)[0])])
+@pytest.mark.parametrize(
+    "cls,ref", [(nn.GRU, gru_np), (nn.LSTM, lambda p, x, h: lstm_np(p, x, h)[0])]
+)
 def test_gradients(rng, cls, ref):
     m = cls(2, 3)
     p = params_np(m)

@@ -3,12 +3,12 @@ NumPy float64 references that use the layers' own parameters."""
 
 import math
 
+import ember.nn as nn
 import numpy as np
 import pytest
+from ember.utils import tree_flatten, tree_map
 
 import ember.core as mx
-import ember.nn as nn
-from ember.utils import tree_flatten, tree_map
 
 
 def np_(a):
@@ -31,9 +31,7 @@ def seed():
 def randomize(module, rng):
     # LayerNorm weights start at ones/zeros; random values make the test bite.
     module.update(
-        tree_map(
-            lambda p: f32(rng.normal(size=p.shape) * 0.5), module.parameters()
-        )
+        tree_map(lambda p: f32(rng.normal(size=p.shape) * 0.5), module.parameters())
     )
     mx.eval(module.parameters())
     return params_np(module)
@@ -95,7 +93,9 @@ def encoder_layer_np(p, pre, x, mask, heads, norm_first):
         y = layer_norm_np(p, f"{pre}ln1", x)
         x = x + mha_np(p, f"{pre}attention", y, y, y, heads, mask)
         return x + mlp_np(p, pre, layer_norm_np(p, f"{pre}ln2", x))
-    x = layer_norm_np(p, f"{pre}ln1", x + mha_np(p, f"{pre}attention", x, x, x, heads, mask))
+    x = layer_norm_np(
+        p, f"{pre}ln1", x + mha_np(p, f"{pre}attention", x, x, x, heads, mask)
+    )
     return layer_norm_np(p, f"{pre}ln2", x + mlp_np(p, pre, x))
 
 
@@ -106,8 +106,12 @@ def decoder_layer_np(p, pre, x, mem, xm, mm, heads, norm_first):
         y = layer_norm_np(p, f"{pre}ln2", x)
         x = x + mha_np(p, f"{pre}cross_attention", y, mem, mem, heads, mm)
         return x + mlp_np(p, pre, layer_norm_np(p, f"{pre}ln3", x))
-    x = layer_norm_np(p, f"{pre}ln1", x + mha_np(p, f"{pre}self_attention", x, x, x, heads, xm))
-    x = layer_norm_np(p, f"{pre}ln2", x + mha_np(p, f"{pre}cross_attention", x, mem, mem, heads, mm))
+    x = layer_norm_np(
+        p, f"{pre}ln1", x + mha_np(p, f"{pre}self_attention", x, x, x, heads, xm)
+    )
+    x = layer_norm_np(
+        p, f"{pre}ln2", x + mha_np(p, f"{pre}cross_attention", x, mem, mem, heads, mm)
+    )
     return layer_norm_np(p, f"{pre}ln3", x + mlp_np(p, pre, x))
 
 
@@ -120,18 +124,32 @@ def causal_np(n):
 
 
 def test_mha_parameters():
-    m = nn.MultiHeadAttention(12, 3, query_input_dims=5, key_input_dims=7, value_dims=6,
-                              value_output_dims=4, bias=True)
+    m = nn.MultiHeadAttention(
+        12,
+        3,
+        query_input_dims=5,
+        key_input_dims=7,
+        value_dims=6,
+        value_output_dims=4,
+        bias=True,
+    )
     shapes = {k: tuple(v.shape) for k, v in tree_flatten(m.parameters())}
     assert shapes == {
-        "query_proj.weight": (12, 5), "query_proj.bias": (12,),
-        "key_proj.weight": (12, 7), "key_proj.bias": (12,),
-        "value_proj.weight": (6, 7), "value_proj.bias": (6,),
-        "out_proj.weight": (4, 6), "out_proj.bias": (4,),
+        "query_proj.weight": (12, 5),
+        "query_proj.bias": (12,),
+        "key_proj.weight": (12, 7),
+        "key_proj.bias": (12,),
+        "value_proj.weight": (6, 7),
+        "value_proj.bias": (6,),
+        "out_proj.weight": (4, 6),
+        "out_proj.bias": (4,),
     }
     m = nn.MultiHeadAttention(8, 2)
     assert sorted(k for k, _ in tree_flatten(m.parameters())) == [
-        "key_proj.weight", "out_proj.weight", "query_proj.weight", "value_proj.weight"
+        "key_proj.weight",
+        "out_proj.weight",
+        "query_proj.weight",
+        "value_proj.weight",
     ]
 
 
@@ -142,17 +160,32 @@ def test_mha_forward(rng, bias):
     q = rng.normal(size=(2, 3, 8))
     kv = rng.normal(size=(2, 5, 8))
     out = m(f32(q), f32(kv), f32(kv))
-    np.testing.assert_allclose(np_(out), mha_np(p, "", q, kv, kv, 2), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        np_(out), mha_np(p, "", q, kv, kv, 2), rtol=1e-4, atol=1e-5
+    )
 
 
 def test_mha_different_dims(rng):
-    m = nn.MultiHeadAttention(12, 4, query_input_dims=5, key_input_dims=6,
-                              value_input_dims=3, value_dims=8, value_output_dims=7)
+    m = nn.MultiHeadAttention(
+        12,
+        4,
+        query_input_dims=5,
+        key_input_dims=6,
+        value_input_dims=3,
+        value_dims=8,
+        value_output_dims=7,
+    )
     p = params_np(m)
-    q, k, v = rng.normal(size=(1, 4, 5)), rng.normal(size=(1, 6, 6)), rng.normal(size=(1, 6, 3))
+    q, k, v = (
+        rng.normal(size=(1, 4, 5)),
+        rng.normal(size=(1, 6, 6)),
+        rng.normal(size=(1, 6, 3)),
+    )
     out = m(f32(q), f32(k), f32(v))
     assert out.shape == (1, 4, 7)
-    np.testing.assert_allclose(np_(out), mha_np(p, "", q, k, v, 4), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        np_(out), mha_np(p, "", q, k, v, 4), rtol=1e-4, atol=1e-5
+    )
 
 
 def test_mha_masks(rng):
@@ -172,7 +205,9 @@ def test_mha_masks(rng):
     # A per-head additive mask.
     amask = rng.normal(size=(1, 3, 4, 4))
     out = m(f32(x), f32(x), f32(x), f32(amask))
-    np.testing.assert_allclose(np_(out), mha_np(p, "", x, x, x, 3, amask), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        np_(out), mha_np(p, "", x, x, x, 3, amask), rtol=1e-4, atol=1e-5
+    )
 
 
 def test_additive_causal_mask():
@@ -224,8 +259,14 @@ def test_mha_gradient(rng):
 def test_encoder_layer(rng, norm_first):
     layer = nn.TransformerEncoderLayer(8, 2, mlp_dims=12, norm_first=norm_first)
     names = {k for k, _ in tree_flatten(layer.parameters())}
-    assert {"attention.query_proj.weight", "ln1.weight", "ln2.bias", "linear1.weight",
-            "linear1.bias", "linear2.weight"} <= names
+    assert {
+        "attention.query_proj.weight",
+        "ln1.weight",
+        "ln2.bias",
+        "linear1.weight",
+        "linear1.bias",
+        "linear2.weight",
+    } <= names
     assert layer.linear1.weight.shape == (12, 8)
     p = randomize(layer, rng)
     x = rng.normal(size=(2, 4, 8))
@@ -251,7 +292,9 @@ def test_encoder(rng, norm_first):
     y = x
     for i in range(2):
         y = encoder_layer_np(p, f"layers.{i}.", y, None, 4, norm_first)
-    np.testing.assert_allclose(np_(out), layer_norm_np(p, "ln", y), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(
+        np_(out), layer_norm_np(p, "ln", y), rtol=1e-4, atol=1e-4
+    )
 
 
 def test_encoder_custom_activation(rng):
@@ -272,12 +315,22 @@ def test_encoder_custom_activation(rng):
 def test_decoder_layer(rng, norm_first):
     layer = nn.TransformerDecoderLayer(8, 2, mlp_dims=10, norm_first=norm_first)
     names = {k.split(".")[0] for k, _ in tree_flatten(layer.parameters())}
-    assert names == {"self_attention", "cross_attention", "ln1", "ln2", "ln3", "linear1", "linear2"}
+    assert names == {
+        "self_attention",
+        "cross_attention",
+        "ln1",
+        "ln2",
+        "ln3",
+        "linear1",
+        "linear2",
+    }
     p = randomize(layer, rng)
     x = rng.normal(size=(2, 3, 8))
     mem = rng.normal(size=(2, 5, 8))
     mm = rng.normal(size=(3, 5))
-    out = layer(f32(x), f32(mem), nn.MultiHeadAttention.create_additive_causal_mask(3), f32(mm))
+    out = layer(
+        f32(x), f32(mem), nn.MultiHeadAttention.create_additive_causal_mask(3), f32(mm)
+    )
     ref = decoder_layer_np(p, "", x, mem, causal_np(3), mm, 2, norm_first)
     np.testing.assert_allclose(np_(out), ref, rtol=1e-4, atol=1e-4)
 
@@ -288,12 +341,20 @@ def test_transformer(rng, norm_first):
     p = randomize(t, rng)
     src = rng.normal(size=(2, 5, 8))
     tgt = rng.normal(size=(2, 3, 8))
-    out = t(f32(src), f32(tgt), None, nn.MultiHeadAttention.create_additive_causal_mask(3), None)
+    out = t(
+        f32(src),
+        f32(tgt),
+        None,
+        nn.MultiHeadAttention.create_additive_causal_mask(3),
+        None,
+    )
     mem = src
     for i in range(2):
         mem = encoder_layer_np(p, f"encoder.layers.{i}.", mem, None, 2, norm_first)
     mem = layer_norm_np(p, "encoder.ln", mem)
-    y = decoder_layer_np(p, "decoder.layers.0.", tgt, mem, causal_np(3), None, 2, norm_first)
+    y = decoder_layer_np(
+        p, "decoder.layers.0.", tgt, mem, causal_np(3), None, 2, norm_first
+    )
     ref = layer_norm_np(p, "decoder.ln", y)
     np.testing.assert_allclose(np_(out), ref, rtol=1e-4, atol=1e-4)
 
@@ -359,7 +420,9 @@ def rope_np(x, dims, traditional, base, scale, offset):
 
 
 @pytest.mark.parametrize("traditional", [False, True])
-@pytest.mark.parametrize("dims,offset,base,scale", [(8, 0, 10000, 1.0), (4, 3, 500.0, 0.5)])
+@pytest.mark.parametrize(
+    "dims,offset,base,scale", [(8, 0, 10000, 1.0), (4, 3, 500.0, 0.5)]
+)
 def test_rope(rng, traditional, dims, offset, base, scale):
     x = rng.normal(size=(2, 3, 5, 8))
     rope = nn.RoPE(dims, traditional=traditional, base=base, scale=scale)
@@ -379,7 +442,9 @@ def test_rope_defaults_and_repr():
 @pytest.mark.parametrize("full_turns", [False, True])
 def test_sinusoidal(rng, cos_first, full_turns):
     dims = 10
-    pe = nn.SinusoidalPositionalEncoding(dims, cos_first=cos_first, full_turns=full_turns)
+    pe = nn.SinusoidalPositionalEncoding(
+        dims, cos_first=cos_first, full_turns=full_turns
+    )
     x = rng.uniform(0, 50, size=(2, 7))
     out = pe(f32(x))
     assert out.shape == (2, 7, dims)
@@ -423,7 +488,9 @@ def test_alibi(rng, heads, offset):
 def test_alibi_static_helpers():
     slope = nn.ALiBi.create_alibi_slope(4)
     assert slope.shape == (4, 1, 1)
-    np.testing.assert_allclose(np_(slope).ravel(), [2**-2, 2**-4, 2**-6, 2**-8], rtol=1e-6)
+    np.testing.assert_allclose(
+        np_(slope).ravel(), [2**-2, 2**-4, 2**-6, 2**-8], rtol=1e-6
+    )
     m = nn.ALiBi.create_alibi_matrix(5, 4, 2, 2, dtype=mx.float16)
     assert m.shape == (1, 2, 3, 4) and m.dtype == mx.float16
     np.testing.assert_allclose(np_(m), alibi_np(2, 3, 4, 2), rtol=1e-3)

@@ -2,8 +2,9 @@
 
 import math
 
-import ember.core as mx
 from ember.nn.layers.base import Module
+
+import ember.core as mx
 
 __all__ = ["RoPE", "SinusoidalPositionalEncoding", "ALiBi"]
 

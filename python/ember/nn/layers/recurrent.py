@@ -7,8 +7,9 @@ features); every layer returns the hidden state of every step,
 
 import math
 
-import ember.core as mx
 from ember.nn.layers.base import Module
+
+import ember.core as mx
 
 __all__ = ["RNN", "GRU", "LSTM"]
 

@@ -4,12 +4,13 @@
 
 import math
 
-import ember.core as mx
 from ember.nn.layers.activations import relu
 from ember.nn.layers.base import Module
 from ember.nn.layers.dropout import Dropout
 from ember.nn.layers.linear import Linear
 from ember.nn.layers.normalization import LayerNorm
+
+import ember.core as mx
 
 __all__ = [
     "MultiHeadAttention",
@@ -387,25 +388,33 @@ class Transformer(Module):
         checkpoint=False,
     ):
         super().__init__()
-        self.encoder = custom_encoder if custom_encoder is not None else TransformerEncoder(
-            num_encoder_layers,
-            dims,
-            num_heads,
-            mlp_dims,
-            dropout,
-            activation,
-            norm_first,
-            checkpoint,
+        self.encoder = (
+            custom_encoder
+            if custom_encoder is not None
+            else TransformerEncoder(
+                num_encoder_layers,
+                dims,
+                num_heads,
+                mlp_dims,
+                dropout,
+                activation,
+                norm_first,
+                checkpoint,
+            )
         )
-        self.decoder = custom_decoder if custom_decoder is not None else TransformerDecoder(
-            num_decoder_layers,
-            dims,
-            num_heads,
-            mlp_dims,
-            dropout,
-            activation,
-            norm_first,
-            checkpoint,
+        self.decoder = (
+            custom_decoder
+            if custom_decoder is not None
+            else TransformerDecoder(
+                num_decoder_layers,
+                dims,
+                num_heads,
+                mlp_dims,
+                dropout,
+                activation,
+                norm_first,
+                checkpoint,
+            )
         )
 
     def __call__(self, src, tgt, src_mask, tgt_mask, memory_mask):
