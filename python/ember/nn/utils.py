@@ -72,7 +72,9 @@ def checkpoint(module, fn=None):
     return _with_parameters(module, fn, mx.checkpoint)
 
 
-def average_gradients(gradients, group=None, all_reduce_size=32 * 1024**2, communication_stream=None):
+def average_gradients(
+    gradients, group=None, all_reduce_size=32 * 1024**2, communication_stream=None
+):
     """Mean of a gradient tree over the processes of a distributed group.
 
     With one process (or without ``ember.core.distributed``) the tree is

@@ -188,8 +188,14 @@ def test_activation_arguments(rng):
     s = nn.step(f32([-1.0, 0.0, 0.5, 2.0]), 0.5)
     assert s.tolist() == [0, 0, 1, 1] and mx.issubdtype(s.dtype, mx.integer)
     assert nn.Step(0.0)(f32([-1.0, 0.0])).tolist() == [0, 1]
-    close(nn.GELU("precise")(f32(x)), 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x**3))))
-    close(nn.GELU("tanh")(f32(x)), 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x**3))))
+    close(
+        nn.GELU("precise")(f32(x)),
+        0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x**3))),
+    )
+    close(
+        nn.GELU("tanh")(f32(x)),
+        0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x**3))),
+    )
     close(nn.GELU("fast")(f32(x)), x * _sigmoid(1.702 * x))
     with pytest.raises(ValueError, match="approx"):
         nn.GELU("bad")
@@ -281,7 +287,9 @@ def test_rms_norm(rng):
     rms = nn.RMSNorm(4, eps=1e-3)
     rms.weight = f32(rng.standard_normal(4))
     x = rng.standard_normal((3, 4))
-    close(rms(f32(x)), x / np.sqrt((x**2).mean(-1, keepdims=True) + 1e-3) * npy(rms.weight), atol=1e-5)
+    close(
+        rms(f32(x)), x / np.sqrt((x**2).mean(-1, keepdims=True) + 1e-3) * npy(rms.weight), atol=1e-5
+    )
     assert nn.RMSNorm(7).weight.tolist() == [1.0] * 7
 
 
@@ -321,7 +329,11 @@ def test_instance_norm(rng):
     aff.bias = f32(np.ones(5))
     close(aff(f32(x)), want * np.arange(5) + 1, atol=1e-4)
     x3 = rng.standard_normal((2, 7, 5))
-    close(inorm(f32(x3)), (x3 - x3.mean(1, keepdims=True)) / np.sqrt(x3.var(1, keepdims=True) + 1e-5), atol=1e-4)
+    close(
+        inorm(f32(x3)),
+        (x3 - x3.mean(1, keepdims=True)) / np.sqrt(x3.var(1, keepdims=True) + 1e-5),
+        atol=1e-4,
+    )
     with pytest.raises(ValueError, match="InstanceNorm"):
         inorm(mx.ones((2, 5)))
 
@@ -381,9 +393,7 @@ def conv_ref(x, w, stride, padding, dilation, groups=1):
     )
     xp = np.pad(x, [(0, 0)] + [(p, p) for p in padding] + [(0, 0)])
     kernel = w.shape[1:-1]
-    out = [
-        (xp.shape[1 + i] - dilation[i] * (kernel[i] - 1) - 1) // stride[i] + 1 for i in range(n)
-    ]
+    out = [(xp.shape[1 + i] - dilation[i] * (kernel[i] - 1) - 1) // stride[i] + 1 for i in range(n)]
     cout, cin_g = w.shape[0], w.shape[-1]
     cout_g = cout // groups
     y = np.zeros((x.shape[0], *out, cout))
@@ -427,7 +437,11 @@ def test_conv_forward_and_init(cls, kwargs, shape, rng):
     close(conv(f32(x)), want + npy(conv.bias), atol=1e-4)
     nob = cls(**kwargs, bias=False)
     assert "bias" not in nob
-    close(nob(f32(x)), conv_ref(x, npy(nob.weight), nob.stride, nob.padding, nob.dilation, groups), atol=1e-4)
+    close(
+        nob(f32(x)),
+        conv_ref(x, npy(nob.weight), nob.stride, nob.padding, nob.dilation, groups),
+        atol=1e-4,
+    )
 
 
 def test_conv_grad_finite_differences(rng):
@@ -455,7 +469,10 @@ def test_conv_errors_and_repr():
 def conv_transpose_ref(x, w, stride, padding, dilation, output_padding):
     """Scatter form: y[i·s + k·d - p] += x[i] @ w[:, k, :]ᵀ (w is (C_out, *k, C_in))."""
     n = x.ndim - 2
-    s, p, d, op = ((v,) * n if isinstance(v, int) else tuple(v) for v in (stride, padding, dilation, output_padding))
+    s, p, d, op = (
+        (v,) * n if isinstance(v, int) else tuple(v)
+        for v in (stride, padding, dilation, output_padding)
+    )
     kernel = w.shape[1:-1]
     full = [(x.shape[1 + i] - 1) * s[i] + d[i] * (kernel[i] - 1) + 1 + op[i] for i in range(n)]
     y = np.zeros((x.shape[0], *full, w.shape[0]))
@@ -488,7 +505,9 @@ def test_conv_transpose(cls, kwargs, shape, rng):
     assert np.all(np.abs(npy(conv.weight)) <= math.sqrt(1 / (cin * math.prod(k))))
     conv.bias = f32(rng.standard_normal(cout))
     x = rng.standard_normal(shape)
-    want = conv_transpose_ref(x, npy(conv.weight), conv.stride, conv.padding, conv.dilation, conv.output_padding)
+    want = conv_transpose_ref(
+        x, npy(conv.weight), conv.stride, conv.padding, conv.dilation, conv.output_padding
+    )
     close(conv(f32(x)), want + npy(conv.bias), atol=1e-4)
     assert "bias" not in cls(**kwargs, bias=False)
 
@@ -501,7 +520,12 @@ def pool_ref(x, kernel, stride, padding, op):
     out = [(xp.shape[1 + i] - kernel[i]) // stride[i] + 1 for i in range(n)]
     y = np.empty((x.shape[0], *out, x.shape[-1]))
     for o in itertools.product(*(range(v) for v in out)):
-        window = xp[(slice(None), *(slice(o[i] * stride[i], o[i] * stride[i] + kernel[i]) for i in range(n)))]
+        window = xp[
+            (
+                slice(None),
+                *(slice(o[i] * stride[i], o[i] * stride[i] + kernel[i]) for i in range(n)),
+            )
+        ]
         axes = tuple(range(1, n + 1))
         y[(slice(None), *o)] = window.max(axes) if op == "max" else window.mean(axes)
     return y
@@ -607,7 +631,11 @@ def upsample_ref(x, scales, mode, align=False):
     for d, s in enumerate(scales):
         n = x.shape[1 + d]
         m = int(s * n)
-        y = np.moveaxis(np.tensordot(interp_1d_weights(n, m, s, mode, align), np.moveaxis(y, 1 + d, 0), axes=1), 0, 1 + d)
+        y = np.moveaxis(
+            np.tensordot(interp_1d_weights(n, m, s, mode, align), np.moveaxis(y, 1 + d, 0), axes=1),
+            0,
+            1 + d,
+        )
     return y
 
 
@@ -663,9 +691,17 @@ def test_upsample_antialias(rng):
     close(got, np.array(want), atol=1e-5)
     const = mx.full((1, 9, 7, 2), 3.0)
     for mode in ("linear", "cubic"):
-        close(nn.Upsample((0.34, 0.5), mode=mode, antialias=True)(const), np.full((1, 3, 3, 2), 3.0), atol=1e-5)
+        close(
+            nn.Upsample((0.34, 0.5), mode=mode, antialias=True)(const),
+            np.full((1, 3, 3, 2), 3.0),
+            atol=1e-5,
+        )
     # upsampling is unaffected by antialias
-    close(nn.Upsample(2.0, mode="linear", antialias=True)(f32(x)), upsample_ref(x, (2.0,), "linear"), atol=1e-5)
+    close(
+        nn.Upsample(2.0, mode="linear", antialias=True)(f32(x)),
+        upsample_ref(x, (2.0,), "linear"),
+        atol=1e-5,
+    )
 
 
 def test_upsample_grad(rng):

@@ -8,7 +8,9 @@ import ember.nn as nn
 from ember.utils import tree_flatten
 
 HAS_IO = all(hasattr(mx, f) for f in ("load", "savez", "save_safetensors"))
-needs_io = pytest.mark.skipif(not HAS_IO, reason="ember.core io (load/savez/save_safetensors) not built yet")
+needs_io = pytest.mark.skipif(
+    not HAS_IO, reason="ember.core io (load/savez/save_safetensors) not built yet"
+)
 
 
 class Block(nn.Module):
@@ -108,7 +110,8 @@ def test_named_modules_order():
 def test_filter_and_map_placeholders():
     m = Block()
     tree = m.filter_and_map(
-        lambda mod, k, v: isinstance(v, (dict, list)) or (isinstance(v, mx.array) and k != "extra.0"),
+        lambda mod, k, v: isinstance(v, (dict, list))
+        or (isinstance(v, mx.array) and k != "extra.0"),
         map_fn=lambda a: a.shape,
     )
     assert tree["extra"] == [{}, (3,)]
@@ -179,7 +182,10 @@ def test_apply_maps_parameters():
     for _, v in tree_flatten(m.parameters()):
         assert not np.any(np.array(v))
     assert np.all(np.array(m._hidden) == 1)
-    m.apply(lambda a: a + 1, filter_fn=lambda mod, k, v: k != "bias" and nn.Module.valid_parameter_filter(mod, k, v))
+    m.apply(
+        lambda a: a + 1,
+        filter_fn=lambda mod, k, v: k != "bias" and nn.Module.valid_parameter_filter(mod, k, v),
+    )
     assert np.all(np.array(m.lin.weight) == 1) and not np.any(np.array(m.lin.bias))
 
 
@@ -325,16 +331,26 @@ def test_value_and_grad_tree_and_restore():
     for (k, a), (_, b) in zip(before, tree_flatten(model.parameters())):
         assert a is b, k
     # Reference gradients in float64.
-    w0, b0 = np.array(model.layers[0].weight, np.float64), np.array(model.layers[0].bias, np.float64)
-    w1, b1 = np.array(model.layers[1].weight, np.float64), np.array(model.layers[1].bias, np.float64)
+    w0, b0 = np.array(model.layers[0].weight, np.float64), np.array(
+        model.layers[0].bias, np.float64
+    )
+    w1, b1 = np.array(model.layers[1].weight, np.float64), np.array(
+        model.layers[1].bias, np.float64
+    )
     xn = np.array(x, np.float64)
     h = xn @ w0.T + b0
     y = h @ w1.T + b1
     np.testing.assert_allclose(loss.item(), (y**2).mean(), rtol=1e-5)
     dy = 2 * y / y.size
-    np.testing.assert_allclose(np.array(grads["layers"][1]["weight"]), dy.T @ h, rtol=1e-4, atol=1e-6)
-    np.testing.assert_allclose(np.array(grads["layers"][1]["bias"]), dy.sum(0), rtol=1e-4, atol=1e-6)
-    np.testing.assert_allclose(np.array(grads["layers"][0]["weight"]), (dy @ w1).T @ xn, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(
+        np.array(grads["layers"][1]["weight"]), dy.T @ h, rtol=1e-4, atol=1e-6
+    )
+    np.testing.assert_allclose(
+        np.array(grads["layers"][1]["bias"]), dy.sum(0), rtol=1e-4, atol=1e-6
+    )
+    np.testing.assert_allclose(
+        np.array(grads["layers"][0]["weight"]), (dy @ w1).T @ xn, rtol=1e-4, atol=1e-6
+    )
 
 
 def test_checkpoint_matches_plain_call():

@@ -261,9 +261,7 @@ def glu(x, axis=-1):
         [1.0]
     """
     if x.shape[axis] % 2 != 0:
-        raise ValueError(
-            f"[glu] The size of axis {axis} must be even; got shape {tuple(x.shape)}."
-        )
+        raise ValueError(f"[glu] The size of axis {axis} must be even; got shape {tuple(x.shape)}.")
     a, b = mx.split(x, 2, axis=axis)
     return a * mx.sigmoid(b)
 

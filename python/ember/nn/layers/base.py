@@ -354,9 +354,7 @@ class Module(dict):
                         continue
                     if isinstance(dst, tuple):
                         if strict:
-                            raise ValueError(
-                                f"[Module.update] Cannot update tuple entry {sub!r}."
-                            )
+                            raise ValueError(f"[Module.update] Cannot update tuple entry {sub!r}.")
                         continue
                     assign(dst, i, v, sub)
             elif strict:

@@ -164,6 +164,4 @@ class Conv3d(_ConvNd):
         self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
         bias=True,
     ):  # fmt: skip
-        super().__init__(
-            in_channels, out_channels, kernel_size, stride, padding, dilation, 1, bias
-        )
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, 1, bias)
