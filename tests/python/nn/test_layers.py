@@ -678,6 +678,10 @@ def test_upsample_scalar_scale_and_errors(rng):
         nn.Upsample((2, 2))(mx.zeros((1, 3, 1)))
     with pytest.raises(ValueError, match="spatial"):
         nn.Upsample(2)(mx.zeros((3, 1)))
+    with pytest.raises(ValueError, match="at least one"):
+        nn.Upsample(0.2, mode="linear")(mx.zeros((1, 3, 1)))
+    with pytest.raises(ValueError, match="positive"):
+        upsample_linear(mx.zeros((1, 3, 1)), (-1.0,))
 
 
 def test_upsample_antialias(rng):
@@ -710,3 +714,15 @@ def test_upsample_grad(rng):
     g = mx.grad(lambda x: (nn.Upsample(2.0, mode="linear")(x) * f32(r)).sum())(f32(x))
     mat = interp_1d_weights(3, 6, 2.0, "linear", False)
     close(g, np.einsum("mn,bmc->bnc", mat, r), atol=1e-5)
+
+
+def test_empty_batches():
+    assert nn.Linear(3, 2)(mx.zeros((0, 3))).shape == (0, 2)
+    assert nn.Conv2d(3, 2, 2)(mx.zeros((0, 4, 4, 3))).shape == (0, 3, 3, 2)
+    assert nn.ConvTranspose1d(3, 2, 2)(mx.zeros((0, 4, 3))).shape == (0, 5, 2)
+    assert nn.MaxPool1d(2)(mx.zeros((0, 4, 3))).shape == (0, 2, 3)
+    assert nn.LayerNorm(3)(mx.zeros((0, 3))).shape == (0, 3)
+    assert nn.BatchNorm(3).eval()(mx.zeros((0, 3))).shape == (0, 3)
+    for mode in ("nearest", "linear", "cubic"):
+        assert nn.Upsample(1.5, mode=mode)(mx.zeros((0, 4, 2))).shape == (0, 6, 2)
+        assert nn.Upsample(2.0, mode=mode)(mx.zeros((2, 0, 2))).shape == (2, 0, 2)

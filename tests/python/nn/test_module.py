@@ -320,6 +320,22 @@ def test_save_load_roundtrip(tmp_path, ext):
         nn.Sequential(nn.Linear(3, 4), nn.LayerNorm(4), nn.Linear(4, 3)).load_weights(str(path))
 
 
+@pytest.mark.skipif(not hasattr(mx, "load"), reason="ember.core.load not built yet")
+def test_load_weights_from_numpy_npz(tmp_path):
+    # A checkpoint written by NumPy itself, loaded through a pathlib.Path.
+    rng = np.random.default_rng(3)
+    ref = {"layers.0.weight": rng.standard_normal((4, 3)).astype(np.float32),
+           "layers.0.bias": rng.standard_normal(4).astype(np.float32),
+           "layers.1.weight": rng.standard_normal(4).astype(np.float32)}  # fmt: skip
+    path = tmp_path / "np.npz"
+    np.savez(path, **ref)
+    model = nn.Sequential(nn.Linear(3, 4), nn.RMSNorm(4)).load_weights(path)
+    for k, v in tree_flatten(model.parameters()):
+        np.testing.assert_array_equal(np.array(v), ref[k])
+    with pytest.raises(ValueError, match="not in the model: layers.0.bias"):
+        nn.Sequential(nn.Linear(3, 4, bias=False), nn.RMSNorm(4)).load_weights(str(path))
+
+
 # ------------------------------------------------------ transformations
 def test_value_and_grad_tree_and_restore():
     model = nn.Sequential(nn.Linear(3, 2), nn.Linear(2, 1))

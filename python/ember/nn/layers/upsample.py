@@ -104,6 +104,11 @@ def _resample(op, x, scale_factor, mode, align_corners=False, antialias=False):
         axis = d + 1
         n = x.shape[axis]
         m = int(scale * n)
+        if m < 1 and n > 0:
+            raise ValueError(
+                f"[{op}] Scale factor {scale} turns spatial size {n} into {m}; the output "
+                "must keep at least one element."
+            )
         if m == n and scale == 1:
             continue
         if mode == "nearest" and float(scale).is_integer() and m == n * int(scale):
