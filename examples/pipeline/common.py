@@ -10,6 +10,7 @@
 """
 
 import json
+import math
 import re
 import sys
 import time
@@ -132,6 +133,67 @@ class CharTransformerLM(nn.Module):
         for layer in self.layers:
             h = layer(h, mask)
         return self.head(self.ln(h))
+
+
+def _attend_cached(attn, y, cache, mask):
+    """The layer's MultiHeadAttention on new positions ``y`` with a key/value
+    cache ``(keys, values)`` of the earlier positions (or None)."""
+    def heads(x):  # (B, T, D) -> (B, heads, T, D / heads)
+        return mx.swapaxes(mx.unflatten(x, -1, (attn.num_heads, -1)), 1, 2)
+
+    q, k, v = heads(attn.query_proj(y)), heads(attn.key_proj(y)), heads(attn.value_proj(y))
+    if cache is not None:
+        k = mx.concatenate([cache[0], k], axis=2)
+        v = mx.concatenate([cache[1], v], axis=2)
+    scale = 1.0 / math.sqrt(q.shape[-1])
+    out = mx.fast.scaled_dot_product_attention(q, k, v, scale=scale, mask=mask)
+    return attn.out_proj(mx.flatten(mx.swapaxes(out, 1, 2), -2, -1)), (k, v)
+
+
+def lm_step(model, ids, offset, caches):
+    """Logits of the positions ``offset ..`` of ``ids`` (B, T) given the
+    caches of the earlier positions; the same math as ``model(ids)`` for a
+    pre-norm stack. Returns ``(logits, new_caches)``."""
+    t = ids.shape[1]
+    h = model.tok_emb(ids) + model.pos_emb(mx.arange(offset, offset + t))
+    mask = "causal" if t > 1 else None
+    new = []
+    for layer, cache in zip(model.layers, caches):
+        a, kv = _attend_cached(layer.attention, layer.ln1(h), cache, mask)
+        h = h + a
+        h = h + layer.linear2(layer.activation(layer.linear1(layer.ln2(h))))
+        new.append(kv)
+    return model.head(model.ln(h)), new
+
+
+def lm_generate(model, prompt_ids, num_new, temperature, key):
+    """Sample ``num_new`` character ids after ``prompt_ids`` (a list).
+
+    The prompt is cut to its last ``context - num_new`` characters; keys and
+    values are cached, and the whole loop is one lazy graph that a single
+    ``eval`` runs (no Python round trip per character). ``temperature`` 0
+    picks the most likely character.
+    """
+    if num_new <= 0 or num_new >= model.context:
+        raise ValueError(f"[lm_generate] num_new must be in [1, {model.context - 1}]; got {num_new}.")
+    prompt = list(prompt_ids)[-(model.context - num_new):] or [UNK]
+    caches = [None] * len(model.layers)
+    logits, caches = lm_step(model, mx.array([prompt]), 0, caches)
+    keys = mx.random.split(key, num_new)
+    out, offset = [], len(prompt)
+    for i in range(num_new):
+        last = logits[:, -1, :]
+        if temperature > 0:
+            tok = mx.random.categorical(last * (1.0 / temperature), key=keys[i])
+        else:
+            tok = mx.argmax(last, axis=-1)
+        out.append(tok)
+        if i + 1 < num_new:
+            logits, caches = lm_step(model, tok.reshape(1, 1).astype(mx.int32), offset, caches)
+            offset += 1
+    result = mx.concatenate(out)
+    mx.eval(result)
+    return result.tolist()
 
 
 class NgramClassifier(nn.Module):

@@ -136,7 +136,7 @@ def main(argv=None):
     ap.add_argument("--raw", default=str(HERE / "data" / "raw"), help="folder of raw .txt files")
     ap.add_argument("--out", default="demo_out", help="output folder")
     ap.add_argument("--heldout-fraction", type=float, default=0.15)
-    ap.add_argument("--num-buckets", type=int, default=16384, help="hashed n-gram buckets")
+    ap.add_argument("--num-buckets", type=int, default=65536, help="hashed n-gram buckets")
     ap.add_argument("--max-features", type=int, default=384, help="n-gram ids per sentence")
     ap.add_argument("--fixed-per-author", type=int, default=4, help="held-out sentences per author in the fixed inputs")
     args = ap.parse_args(argv)
