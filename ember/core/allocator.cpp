@@ -99,6 +99,23 @@ class Allocator {
     std::free(b.ptr);
   }
 
+  void reserve(size_t size) {
+    std::unique_lock<std::mutex> lk(mtx_);
+    if (active_ + size > limit_) release_cache(cache_bytes_);
+    if (active_ + size > limit_) {
+      std::ostringstream msg;
+      msg << "[malloc] Allocating " << size << " bytes of GPU memory would "
+          << "exceed the memory limit of " << limit_ << " bytes (" << active_
+          << " bytes in use).";
+      throw std::runtime_error(msg.str());
+    }
+    add_active(size);
+  }
+  void release(size_t size) {
+    std::lock_guard<std::mutex> lk(mtx_);
+    active_ -= size;
+  }
+
   size_t active() { std::lock_guard<std::mutex> lk(mtx_); return active_; }
   size_t peak() { std::lock_guard<std::mutex> lk(mtx_); return peak_; }
   void reset_peak() { std::lock_guard<std::mutex> lk(mtx_); peak_ = active_; }
@@ -160,6 +177,8 @@ Allocator& instance() {
 namespace allocator {
 Buffer malloc(size_t size) { return instance().malloc(size); }
 void free(Buffer b) { instance().free(b); }
+void reserve_device(size_t size) { instance().reserve(size); }
+void release_device(size_t size) { instance().release(size); }
 }  // namespace allocator
 
 size_t get_active_memory() { return instance().active(); }

@@ -17,6 +17,10 @@ namespace allocator {
 Buffer malloc(size_t size);
 /// Returns a buffer to the cache (or frees it when the cache is full).
 void free(Buffer b);
+/// Counts `size` bytes of GPU memory in the statistics and against the memory
+/// limit (shared with host memory); throws std::runtime_error like malloc.
+void reserve_device(size_t size);
+void release_device(size_t size);
 }  // namespace allocator
 
 /// Bytes in buffers handed out and not yet returned.

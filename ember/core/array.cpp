@@ -8,12 +8,29 @@
 
 namespace ember {
 
+ResidencyHooks& residency_hooks() {
+  static ResidencyHooks hooks;
+  return hooks;
+}
+
 Data::~Data() {
+  if (device_ptr != nullptr && residency_hooks().release) {
+    residency_hooks().release(*this);
+  }
   if (deleter) {
     deleter(buffer);
-  } else {
+  } else if (buffer.ptr != nullptr) {
     allocator::free(buffer);
   }
+}
+
+void* Data::host_ptr_slow() {
+  auto to_host = residency_hooks().to_host;
+  if (to_host == nullptr) {
+    throw std::runtime_error("[array] The data lives on the GPU but no GPU backend is loaded.");
+  }
+  to_host(*this);
+  return buffer.ptr;
 }
 
 Strides row_strides(const Shape& shape) {
@@ -89,7 +106,7 @@ array::array(void* data, Shape shape, Dtype dtype,
       b, [d = std::move(deleter)](Buffer buf) {
         if (d) d(buf.ptr);
       });
-  desc_->data_ptr = data;
+  desc_->offset = 0;
   desc_->data_size = size();
 }
 
@@ -172,12 +189,22 @@ void array::wait() {
   }
   if (st == Status::scheduled) {
     scheduler::wait_for(desc_->event_stream, desc_->event_seq);
+    // eval of GPU work returns when the kernels have finished, as in MLX.
+    if (desc_->data && desc_->event_stream.device.type == DeviceType::gpu &&
+        residency_hooks().wait && !desc_->error) {
+      residency_hooks().wait(*desc_->data);
+    }
     desc_->status.store(Status::available, std::memory_order_release);
   }
   if (desc_->error) std::rethrow_exception(desc_->error);
 }
 
-void* array::raw_data() const { return desc_->data_ptr; }
+void* array::raw_data() const {
+  if (!desc_->data) return nullptr;
+  void* p = desc_->data->host_ptr();
+  return p ? static_cast<char*>(p) + desc_->offset : nullptr;
+}
+size_t array::offset() const { return desc_->offset; }
 
 bool array::has_primitive() const { return desc_->node != nullptr; }
 Primitive& array::primitive() const {
@@ -257,9 +284,11 @@ size_t array::buffer_size() const { return desc_->data->buffer.size; }
 Stream array::event_stream() const { return desc_->event_stream; }
 uint64_t array::event_seq() const { return desc_->event_seq; }
 
-void array::set_data(Buffer buffer) {
-  desc_->data = std::make_shared<Data>(buffer);
-  desc_->data_ptr = buffer.ptr;
+void array::set_data(Buffer buffer) { set_data(std::make_shared<Data>(buffer)); }
+
+void array::set_data(std::shared_ptr<Data> data) {
+  desc_->data = std::move(data);
+  desc_->offset = 0;
   desc_->data_size = size();
   desc_->strides = row_strides(shape());
   bool trivial = true;
@@ -272,8 +301,13 @@ void array::set_data(Buffer buffer) {
 
 void array::set_data(Buffer buffer, size_t data_size, Strides strides,
                      Flags flags) {
-  desc_->data = std::make_shared<Data>(buffer);
-  desc_->data_ptr = buffer.ptr;
+  set_data(std::make_shared<Data>(buffer), data_size, std::move(strides), flags);
+}
+
+void array::set_data(std::shared_ptr<Data> data, size_t data_size,
+                     Strides strides, Flags flags) {
+  desc_->data = std::move(data);
+  desc_->offset = 0;
   desc_->data_size = data_size;
   desc_->strides = std::move(strides);
   desc_->flags = flags;
@@ -282,8 +316,8 @@ void array::set_data(Buffer buffer, size_t data_size, Strides strides,
 void array::copy_shared_buffer(const array& other, const Strides& strides,
                                Flags flags, size_t data_size, int64_t offset) {
   desc_->data = other.desc_->data;
-  desc_->data_ptr = static_cast<char*>(other.desc_->data_ptr) +
-                    offset * int64_t(size_of(other.dtype()));
+  desc_->offset = size_t(int64_t(other.desc_->offset) +
+                         offset * int64_t(size_of(other.dtype())));
   desc_->data_size = data_size;
   desc_->strides = strides;
   desc_->flags = flags;
@@ -295,11 +329,11 @@ void array::copy_shared_buffer(const array& other) {
 
 void array::move_shared_buffer(array other) {
   desc_->data = std::move(other.desc_->data);
-  desc_->data_ptr = other.desc_->data_ptr;
+  desc_->offset = other.desc_->offset;
   desc_->data_size = other.desc_->data_size;
   desc_->strides = other.desc_->strides;
   desc_->flags = other.desc_->flags;
-  other.desc_->data_ptr = nullptr;
+  other.desc_->offset = 0;
 }
 
 bool array::is_donatable() const {

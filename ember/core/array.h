@@ -8,6 +8,7 @@
 #include <functional>
 #include <initializer_list>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -27,15 +28,54 @@ class array;
 struct ArrayDesc;
 
 /// Owner of a buffer; views share it through shared_ptr<Data>.
+///
+/// Unified memory: the valid copy of the bytes may live on the host, on the
+/// GPU, or both (`valid` bits). The host copy is made valid lazily by
+/// `host_ptr()` (used by `array::raw_data`), the device copy by the GPU
+/// backend before a kernel reads it. Without a GPU, data is always host-only.
 struct Data {
-  Buffer buffer;
+  static constexpr uint8_t kHost = 1;
+  static constexpr uint8_t kDevice = 2;
+
+  Buffer buffer;  // host buffer; ptr stays null until a host copy is needed
   std::function<void(Buffer)> deleter;  // empty = return to the allocator
+  std::atomic<uint8_t> valid{kHost};
+  // Backend state of the device copy (owned and interpreted by the backend).
+  void* device_ptr = nullptr;
+  std::shared_ptr<void> device_event;  // completes when the device copy is ready
+  uint64_t device_streams = 0;         // bit i: used on GPU stream i
+  int device_last_stream = -1;
+  std::mutex mtx;  // guards transitions between host and device copies
+
   explicit Data(Buffer b) : buffer(b) {}
   Data(Buffer b, std::function<void(Buffer)> d) : buffer(b), deleter(std::move(d)) {}
   Data(const Data&) = delete;
   Data& operator=(const Data&) = delete;
   ~Data();
+  /// Host pointer to valid bytes (copies them back from the device if needed).
+  void* host_ptr() {
+    if (valid.load(std::memory_order_acquire) & kHost) return buffer.ptr;
+    return host_ptr_slow();
+  }
+
+ private:
+  void* host_ptr_slow();
 };
+
+/// Hooks through which the GPU backend moves bytes between host and device
+/// (null in builds or processes without a GPU).
+struct ResidencyHooks {
+  void (*to_host)(Data&) = nullptr;       // blocking; sets the kHost bit
+  void (*release)(Data&) = nullptr;       // frees the device copy
+  void (*synchronize)(Stream) = nullptr;  // waits for a GPU stream's kernels
+  void (*wait)(Data&) = nullptr;          // waits until the device copy is ready
+  // Around eval_gpu: make inputs valid on the device (ordered on the stream),
+  // then mark the outputs' fresh buffers device-only and record their event.
+  void (*before_gpu)(const std::vector<array>& inputs, Stream) = nullptr;
+  void (*after_gpu)(const std::vector<array>& inputs,
+                    std::vector<array>& outputs, Stream) = nullptr;
+};
+ResidencyHooks& residency_hooks();
 
 /// Layout flags of an evaluated array.
 struct Flags {
@@ -165,6 +205,12 @@ class array {
 
   /// Allocates a fresh row-contiguous buffer for this array's data.
   void set_data(Buffer buffer);
+  /// Row-contiguous data held by `data` (e.g. a device-only buffer).
+  void set_data(std::shared_ptr<Data> data);
+  void set_data(std::shared_ptr<Data> data, size_t data_size, Strides strides,
+                Flags flags);
+  /// Byte offset of this view's first element in its Data.
+  size_t offset() const;
   void set_data(Buffer buffer, size_t data_size, Strides strides, Flags flags);
   /// Makes this array a view of `other`'s data at an element offset.
   void copy_shared_buffer(const array& other, const Strides& strides,
@@ -201,7 +247,7 @@ struct ArrayDesc {
   std::shared_ptr<Node> node;
   uint32_t position = 0;
   std::shared_ptr<Data> data;
-  void* data_ptr = nullptr;
+  size_t offset = 0;  // bytes from the start of data's buffer
   size_t data_size = 0;
   Flags flags;
   std::atomic<Status> status{Status::available};

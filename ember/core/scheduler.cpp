@@ -1,5 +1,7 @@
 #include "ember/core/scheduler.h"
 
+#include "ember/core/array.h"
+
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -253,6 +255,9 @@ void wait_for(Stream s, uint64_t seq) { workers().get(s.index).wait_for(seq); }
 void synchronize(Stream s) {
   auto& w = workers().get(s.index);
   w.wait_for(w.submitted());
+  if (s.device.type == DeviceType::gpu && residency_hooks().synchronize) {
+    residency_hooks().synchronize(s);
+  }
 }
 
 int num_threads() {

@@ -57,8 +57,24 @@ void run_node(Primitive& p, const std::vector<array>& inputs,
   }
   if (p.device().type == DeviceType::cpu) {
     p.eval_cpu(inputs, outputs);
+    // A buffer written here (fresh or donated by an input) is valid only on
+    // the host now; views of inputs keep their residency.
+    for (auto& o : outputs) {
+      auto d = o.data_shared_ptr();
+      if (!d || d->valid.load(std::memory_order_relaxed) == Data::kHost) continue;
+      bool view = false;
+      for (auto& in : inputs) view = view || in.data_shared_ptr() == d;
+      if (!view) d->valid.store(Data::kHost, std::memory_order_release);
+    }
   } else {
+    auto& hooks = residency_hooks();
+    if (!hooks.before_gpu) {
+      throw std::runtime_error("[eval] No GPU backend is available to run " +
+                               std::string(p.name()) + ".");
+    }
+    hooks.before_gpu(inputs, p.stream());
     p.eval_gpu(inputs, outputs);
+    hooks.after_gpu(inputs, outputs, p.stream());
   }
 }
 

@@ -12,6 +12,10 @@
 
 namespace ember {
 
+namespace cuda {
+void install_residency_hooks();
+}
+
 namespace detail {
 int gpu_device_count() {
   static int count = [] {
@@ -20,6 +24,7 @@ int gpu_device_count() {
       cudaGetLastError();  // clear the sticky "no device" error
       return 0;
     }
+    if (n > 0) cuda::install_residency_hooks();
     return n;
   }();
   return count;

@@ -1,0 +1,68 @@
+// What eval_gpu implementations use: the CUDA stream of an ember stream,
+// device pointers of inputs and outputs, output allocation, scratch memory
+// and launch checks. Inputs arrive valid on the device (the runtime copies
+// host data over before eval_gpu runs); outputs allocated here are
+// device-only until something reads them on the host.
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <cstdint>
+
+#include "ember/backend/cuda/utils.h"
+#include "ember/core/array.h"
+
+namespace ember::cuda {
+
+/// The CUDA stream that runs the work of an ember GPU stream.
+cudaStream_t get_stream(const Stream& s);
+
+/// Device pointer to the first element of an (input or output) array,
+/// including its view offset.
+template <typename T = void>
+T* gpu_ptr(const array& a) {
+  auto* base = static_cast<char*>(a.data_shared_ptr()->device_ptr);
+  return reinterpret_cast<T*>(base + a.offset());
+}
+
+/// Gives `out` a fresh row-contiguous device buffer of out.nbytes().
+void allocate(array& out, const Stream& s);
+/// Same with explicit layout (`data_size` elements).
+void allocate(array& out, const Stream& s, size_t data_size, Strides strides,
+              Flags flags);
+
+/// Device memory for a kernel's temporary storage, released in stream order
+/// when the object goes out of scope (after the kernels queued so far).
+class Scratch {
+ public:
+  Scratch(size_t bytes, const Stream& s);
+  ~Scratch();
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  void* get() const { return ptr_; }
+  size_t size() const { return size_; }
+
+ private:
+  void* ptr_ = nullptr;
+  size_t size_ = 0;
+  cudaStream_t stream_;
+};
+
+/// Throws "[op] CUDA kernel launch failed: ..." if the last launch failed.
+void check_launch(const char* op);
+
+/// Blocks of `threads` covering n items (capped for grid-stride loops).
+inline unsigned num_blocks(int64_t n, int threads = 256,
+                           int64_t max_blocks = 65535LL * 16) {
+  int64_t b = (n + threads - 1) / threads;
+  if (b < 1) b = 1;
+  return unsigned(b < max_blocks ? b : max_blocks);
+}
+
+/// Number of SMs of the current GPU.
+int sm_count();
+
+/// Device memory bytes held by live arrays and scratch buffers.
+size_t device_active_memory();
+
+}  // namespace ember::cuda

@@ -1,0 +1,300 @@
+// Unified memory on a discrete GPU: streams, the device memory pool, events,
+// and the hooks that keep each buffer's host and device copies coherent.
+//
+// A Data's device copy is allocated from a stream-ordered pool
+// (cudaMallocAsync with a high release threshold, so freed blocks are reused
+// without returning to the driver). Host data is copied over on the consuming
+// stream before a kernel reads it; device data is copied back when the host
+// reads it. The event recorded after the producing kernel orders consumers on
+// other streams and host reads. No managed memory is used.
+#include <cuda_runtime.h>
+
+#include <bit>
+#include <cstring>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "ember/backend/cuda/cuda.h"
+#include "ember/backend/cuda/utils.h"
+#include "ember/core/allocator.h"
+#include "ember/core/array.h"
+
+namespace ember::cuda {
+
+namespace {
+
+struct State {
+  std::mutex mtx;
+  std::vector<cudaStream_t> streams;  // by ember stream index (null = none)
+  cudaStream_t copy_stream = nullptr;  // device-to-host copies
+  std::vector<cudaEvent_t> free_events;
+  cudaMemPool_t pool = nullptr;
+  size_t total_memory = 0;
+  std::atomic<size_t> active{0};
+  int sms = 0;
+};
+
+State& state() {
+  static State* s = new State();  // outlives static destructors
+  return *s;
+}
+
+void init_device() {
+  auto& st = state();
+  EMBER_CUDA_CHECK(cudaSetDevice(0));
+  EMBER_CUDA_CHECK(cudaStreamCreateWithFlags(&st.copy_stream, cudaStreamNonBlocking));
+  EMBER_CUDA_CHECK(cudaDeviceGetDefaultMemPool(&st.pool, 0));
+  uint64_t threshold = UINT64_MAX;
+  EMBER_CUDA_CHECK(cudaMemPoolSetAttribute(
+      st.pool, cudaMemPoolAttrReleaseThreshold, &threshold));
+  size_t free_b = 0;
+  EMBER_CUDA_CHECK(cudaMemGetInfo(&free_b, &st.total_memory));
+  cudaDeviceProp prop;
+  EMBER_CUDA_CHECK(cudaGetDeviceProperties(&prop, 0));
+  st.sms = prop.multiProcessorCount;
+}
+
+cudaStream_t stream_by_index(int index) {
+  auto& st = state();
+  std::lock_guard<std::mutex> lk(st.mtx);
+  if (index >= int(st.streams.size())) st.streams.resize(index + 1, nullptr);
+  auto& s = st.streams[index];
+  if (s == nullptr) {
+    // Worker threads are created by the scheduler; make sure each thread
+    // that launches work talks to device 0.
+    EMBER_CUDA_CHECK(cudaSetDevice(0));
+    EMBER_CUDA_CHECK(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking));
+  }
+  return s;
+}
+
+// Events come from a free list; shared_ptr returns them when the last Data
+// holding one is gone.
+std::shared_ptr<void> record_event(cudaStream_t s) {
+  auto& st = state();
+  cudaEvent_t ev = nullptr;
+  {
+    std::lock_guard<std::mutex> lk(st.mtx);
+    if (!st.free_events.empty()) {
+      ev = st.free_events.back();
+      st.free_events.pop_back();
+    }
+  }
+  if (ev == nullptr) {
+    EMBER_CUDA_CHECK(cudaEventCreateWithFlags(&ev, cudaEventDisableTiming));
+  }
+  EMBER_CUDA_CHECK(cudaEventRecord(ev, s));
+  return std::shared_ptr<void>(ev, [](void* e) {
+    auto& st = state();
+    std::lock_guard<std::mutex> lk(st.mtx);
+    st.free_events.push_back(static_cast<cudaEvent_t>(e));
+  });
+}
+
+void* device_malloc(size_t bytes, cudaStream_t s) {
+  auto& st = state();
+  bytes = std::max<size_t>(bytes, 1);
+  if (st.active.load() + bytes > st.total_memory) {
+    throw std::runtime_error(
+        "[malloc] Allocating " + std::to_string(bytes) +
+        " bytes of GPU memory exceeds the card's " +
+        std::to_string(st.total_memory) + " bytes (" +
+        std::to_string(st.active.load()) + " bytes in use).");
+  }
+  allocator::reserve_device(bytes);
+  void* p = nullptr;
+  cudaError_t err = cudaMallocAsync(&p, bytes, s);
+  if (err == cudaErrorMemoryAllocation) {
+    cudaGetLastError();
+    // Give cached blocks back to the driver and try once more.
+    cudaDeviceSynchronize();
+    cudaMemPoolTrimTo(st.pool, 0);
+    err = cudaMallocAsync(&p, bytes, s);
+  }
+  if (err != cudaSuccess) {
+    cudaGetLastError();
+    allocator::release_device(bytes);
+    throw std::runtime_error("[malloc] Out of GPU memory allocating " +
+                             std::to_string(bytes) + " bytes: " +
+                             cudaGetErrorString(err) + ".");
+  }
+  st.active += bytes;
+  return p;
+}
+
+void device_free(void* p, size_t bytes, cudaStream_t s) {
+  bytes = std::max<size_t>(bytes, 1);
+  cudaFreeAsync(p, s);
+  state().active -= bytes;
+  allocator::release_device(bytes);
+}
+
+// ---- residency hooks ----
+
+void to_device(Data& d, const Stream& stream) {
+  cudaStream_t cs = stream_by_index(stream.index);
+  std::lock_guard<std::mutex> lk(d.mtx);
+  uint64_t bit = stream.index < 64 ? uint64_t(1) << stream.index : 0;
+  if (!(d.valid.load(std::memory_order_acquire) & Data::kDevice)) {
+    if (d.device_ptr == nullptr) d.device_ptr = device_malloc(d.buffer.size, cs);
+    if (d.device_last_stream >= 0 && d.device_last_stream != stream.index) {
+      // The device buffer is reused: order after its earlier users.
+      auto ev = record_event(stream_by_index(d.device_last_stream));
+      EMBER_CUDA_CHECK(cudaStreamWaitEvent(cs, static_cast<cudaEvent_t>(ev.get())));
+    }
+    if (d.buffer.size > 0) {
+      EMBER_CUDA_CHECK(cudaMemcpyAsync(d.device_ptr, d.buffer.ptr, d.buffer.size,
+                                       cudaMemcpyHostToDevice, cs));
+    }
+    d.device_event = record_event(cs);
+    d.device_last_stream = stream.index;
+    d.device_streams |= bit;
+    d.valid.fetch_or(Data::kDevice, std::memory_order_acq_rel);
+    return;
+  }
+  if (d.device_last_stream != stream.index) {
+    if (d.device_event) {
+      EMBER_CUDA_CHECK(cudaStreamWaitEvent(
+          cs, static_cast<cudaEvent_t>(d.device_event.get())));
+    }
+    d.device_last_stream = stream.index;
+    d.device_streams |= bit;
+  }
+}
+
+void before_gpu(const std::vector<array>& inputs, Stream s) {
+  for (auto& in : inputs) {
+    auto d = in.data_shared_ptr();
+    if (d) to_device(*d, s);
+  }
+}
+
+void after_gpu(const std::vector<array>& inputs, std::vector<array>& outputs,
+               Stream s) {
+  std::shared_ptr<void> ev;
+  for (auto& o : outputs) {
+    auto d = o.data_shared_ptr();
+    if (!d) continue;
+    bool view = false;
+    for (auto& in : inputs) view = view || in.data_shared_ptr() == d;
+    if (view) continue;
+    if (!ev) ev = record_event(get_stream(s));
+    std::lock_guard<std::mutex> lk(d->mtx);
+    d->device_event = ev;
+    d->device_last_stream = s.index;
+    if (s.index < 64) d->device_streams |= uint64_t(1) << s.index;
+    d->valid.store(Data::kDevice, std::memory_order_release);
+  }
+}
+
+void to_host(Data& d) {
+  std::lock_guard<std::mutex> lk(d.mtx);
+  if (d.valid.load(std::memory_order_acquire) & Data::kHost) return;
+  if (d.buffer.ptr == nullptr) {
+    size_t n = d.buffer.size;
+    d.buffer = allocator::malloc(std::max<size_t>(n, 1));
+    d.buffer.size = n;
+  }
+  if (d.device_event) {
+    EMBER_CUDA_CHECK(cudaEventSynchronize(static_cast<cudaEvent_t>(d.device_event.get())));
+  }
+  if (d.buffer.size > 0) {
+    auto cs = state().copy_stream;
+    EMBER_CUDA_CHECK(cudaMemcpyAsync(d.buffer.ptr, d.device_ptr, d.buffer.size,
+                                     cudaMemcpyDeviceToHost, cs));
+    EMBER_CUDA_CHECK(cudaStreamSynchronize(cs));
+  }
+  d.valid.fetch_or(Data::kHost, std::memory_order_acq_rel);
+}
+
+void release(Data& d) {
+  // Runs in ~Data: every user of the buffer has been launched. Free it in
+  // order after all streams that used it.
+  if (d.device_last_stream < 0) {
+    // Allocated but never used by a stream (cannot happen); free eagerly.
+    device_free(d.device_ptr, d.buffer.size, state().copy_stream);
+    d.device_ptr = nullptr;
+    return;
+  }
+  cudaStream_t last = stream_by_index(d.device_last_stream);
+  uint64_t others = d.device_streams & ~(uint64_t(1) << d.device_last_stream);
+  while (others) {
+    int i = std::countr_zero(others);
+    others &= others - 1;
+    auto ev = record_event(stream_by_index(i));
+    cudaStreamWaitEvent(last, static_cast<cudaEvent_t>(ev.get()));
+  }
+  device_free(d.device_ptr, d.buffer.size, last);
+  d.device_ptr = nullptr;
+}
+
+void wait(Data& d) {
+  std::shared_ptr<void> ev;
+  {
+    std::lock_guard<std::mutex> lk(d.mtx);
+    ev = d.device_event;
+  }
+  if (ev) EMBER_CUDA_CHECK(cudaEventSynchronize(static_cast<cudaEvent_t>(ev.get())));
+}
+
+void synchronize(Stream s) {
+  EMBER_CUDA_CHECK(cudaStreamSynchronize(get_stream(s)));
+}
+
+}  // namespace
+
+// Called once, when the first GPU is found.
+void install_residency_hooks() {
+  init_device();
+  auto& h = residency_hooks();
+  h.to_host = to_host;
+  h.release = release;
+  h.synchronize = synchronize;
+  h.wait = wait;
+  h.before_gpu = before_gpu;
+  h.after_gpu = after_gpu;
+}
+
+cudaStream_t get_stream(const Stream& s) { return stream_by_index(s.index); }
+
+void allocate(array& out, const Stream& s) {
+  size_t n = out.nbytes();
+  auto d = std::make_shared<Data>(Buffer{nullptr, n});
+  d->device_ptr = device_malloc(n, get_stream(s));
+  d->device_last_stream = s.index;
+  d->valid.store(Data::kDevice);
+  out.set_data(std::move(d));
+}
+
+void allocate(array& out, const Stream& s, size_t data_size, Strides strides,
+              Flags flags) {
+  size_t n = data_size * out.itemsize();
+  auto d = std::make_shared<Data>(Buffer{nullptr, n});
+  d->device_ptr = device_malloc(n, get_stream(s));
+  d->device_last_stream = s.index;
+  d->valid.store(Data::kDevice);
+  out.set_data(std::move(d), data_size, std::move(strides), flags);
+}
+
+Scratch::Scratch(size_t bytes, const Stream& s)
+    : size_(bytes), stream_(get_stream(s)) {
+  ptr_ = device_malloc(bytes, stream_);
+}
+Scratch::~Scratch() {
+  if (ptr_) device_free(ptr_, size_, stream_);
+}
+
+void check_launch(const char* op) {
+  cudaError_t err = cudaGetLastError();
+  if (err != cudaSuccess) {
+    throw std::runtime_error(std::string("[") + op +
+                             "] CUDA kernel launch failed: " +
+                             cudaGetErrorString(err) + ".");
+  }
+}
+
+int sm_count() { return state().sms; }
+size_t device_active_memory() { return state().active.load(); }
+
+}  // namespace ember::cuda
