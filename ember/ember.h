@@ -7,6 +7,7 @@
 #include "ember/core/dtype.h"
 #include "ember/core/print.h"
 #include "ember/core/scheduler.h"
+#include "ember/io/io.h"
 #include "ember/ops/binary.h"
 #include "ember/ops/conv.h"
 #include "ember/ops/copy.h"

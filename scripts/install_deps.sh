@@ -2,7 +2,7 @@
 # Installs ember's build dependencies from Debian and PyPI when missing.
 set -euo pipefail
 need_apt=()
-for pkg in cmake ninja-build g++ libopenblas-dev libgtest-dev libbenchmark-dev ccache; do
+for pkg in cmake ninja-build g++ libopenblas-dev libgtest-dev libbenchmark-dev ccache zlib1g-dev; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -14,6 +14,7 @@ void init_ops_conv(nb::module_& m);
 void init_transforms(nb::module_& m);
 void init_random(nb::module_& m);
 void init_fast(nb::module_& m);
+void init_io(nb::module_& m);
 }  // namespace ember::py
 
 NB_MODULE(core, m) {
@@ -35,6 +36,7 @@ NB_MODULE(core, m) {
   init_transforms(m);
   init_random(m);
   init_fast(m);
+  init_io(m);
   m.attr("pi") = 3.141592653589793;
   m.attr("e") = 2.718281828459045;
   m.attr("euler_gamma") = 0.5772156649015329;
