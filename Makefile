@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 PY ?= python3
 CMAKE_FLAGS ?=
 
-.PHONY: deps build test test-cpp test-python demo sanitize bench clean stubs
+.PHONY: deps build test test-cpp test-python test-gpu demo sanitize bench clean stubs
 
 # Installs what the build needs (idempotent; Debian packages and PyPI only).
 deps:
@@ -24,6 +24,11 @@ test-python: build
 
 test: test-cpp test-python
 
+# On a machine with an NVIDIA GPU: the GPU tests, the C++ op tables with the
+# GPU as default device, and pytest on the GPU (logs in build-gpu/results).
+test-gpu:
+	bash scripts/test_gpu.sh
+
 # Regenerates the type stubs python/ember/core/*.pyi (nanobind stubgen) from a
 # CPU-only build of the extension in build-python.
 stubs:
@@ -32,8 +37,14 @@ stubs:
 	cmake --build build-python --target ember_python -j $(JOBS)
 	$(PY) scripts/gen_stubs.py build-python
 
-demo: build
-	$(BUILD)/example_quickstart
+# The pipeline of examples/pipeline (README.md, "The demo"): builds the library
+# and the C++ classifier example, installs the Python package, then prepares
+# data, trains, serves and checks C++ against Python into demo_out/.
+demo: deps
+	cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS)
+	cmake --build $(BUILD) -j $(JOBS) --target example_pipeline_classifier
+	$(PY) -m pip install -q --no-build-isolation -e .
+	$(PY) examples/pipeline/run_demo.py --out demo_out --cpp $(BUILD)/example_pipeline_classifier
 
 # The C++ suite under AddressSanitizer and UndefinedBehaviorSanitizer.
 sanitize: deps

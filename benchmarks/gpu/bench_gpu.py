@@ -1,0 +1,214 @@
+"""GPU benchmarks of issue #6: ember against PyTorch on the same card, in one run.
+
+Usage: python3 benchmarks/gpu/bench_gpu.py [--only name,...] [--out FILE]
+
+Each workload is timed as the median of several repetitions. PyTorch is timed
+with CUDA events around a loop; ember with wall time around `mx.eval` (which
+returns when the GPU work is finished). Both include launch overhead. A
+workload ember cannot run yet is reported with the error instead of a time.
+"""
+
+import argparse
+import statistics
+import sys
+import time
+
+import numpy as np
+
+
+def median_time(fn, sync, reps=10, inner=1, warmup=2):
+    for _ in range(warmup):
+        fn()
+    sync()
+    times = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        for _ in range(inner):
+            fn()
+        sync()
+        times.append((time.perf_counter() - t0) / inner)
+    return statistics.median(times)
+
+
+def torch_bench(torch, name, n):
+    dev = "cuda"
+    sync = torch.cuda.synchronize
+    if name == "copy":
+        x = torch.empty(n, device=dev)
+        y = torch.empty_like(x)
+        return median_time(lambda: y.copy_(x), sync), 8 * n
+    if name == "add":
+        x = torch.randn(n, device=dev)
+        y = torch.randn(n, device=dev)
+        return median_time(lambda: x + y, sync), 12 * n
+    if name == "sum":
+        x = torch.randn(n, device=dev)
+        return median_time(lambda: x.sum(), sync), 4 * n
+    if name == "softmax":
+        x = torch.randn(8192, 8192, device=dev)
+        return median_time(lambda: torch.softmax(x, -1), sync), 8 * x.numel()
+    if name == "layer_norm":
+        x = torch.randn(8192, 4096, device=dev)
+        w = torch.randn(4096, device=dev)
+        b = torch.randn(4096, device=dev)
+        f = lambda: torch.nn.functional.layer_norm(x, (4096,), w, b, 1e-5)
+        return median_time(f, sync), 8 * x.numel()
+    if name == "matmul_bf16":
+        a = torch.randn(8192, 8192, device=dev, dtype=torch.bfloat16)
+        b = torch.randn(8192, 8192, device=dev, dtype=torch.bfloat16)
+        return median_time(lambda: a @ b, sync, reps=5), 2 * 8192**3
+    if name == "sdpa_causal_bf16":
+        q, k, v = (
+            torch.randn(4, 16, 2048, 64, device=dev, dtype=torch.bfloat16)
+            for _ in range(3)
+        )
+        f = lambda: torch.nn.functional.scaled_dot_product_attention(
+            q, k, v, is_causal=True
+        )
+        return median_time(f, sync), 4 * 4 * 16 * 2048 * 2048 * 64 / 2
+    if name == "tiny_chain":
+        x = torch.ones(16, device=dev)
+
+        def f():
+            y = x
+            for _ in range(1000):
+                y = y + 1
+            return y
+
+        return median_time(f, sync, reps=5) / 1000, None
+    raise KeyError(name)
+
+
+def ember_bench(mx, name, n):
+    sync = lambda: None  # mx.eval blocks until the GPU is done
+    gpu = mx.gpu
+    if name == "copy":
+        x = mx.random.normal((n,), stream=gpu)
+        mx.eval(x)
+        # x * 1 reads and writes each element once, like a copy.
+        return median_time(lambda: mx.eval(mx.multiply(x, 1.0, stream=gpu)), sync), 8 * n
+    if name == "add":
+        x = mx.random.normal((n,), stream=gpu)
+        y = mx.random.normal((n,), stream=gpu)
+        mx.eval(x, y)
+        return median_time(lambda: mx.eval(mx.add(x, y, stream=gpu)), sync), 12 * n
+    if name == "sum":
+        x = mx.random.normal((n,), stream=gpu)
+        mx.eval(x)
+        return median_time(lambda: mx.eval(mx.sum(x, stream=gpu)), sync), 4 * n
+    if name == "softmax":
+        x = mx.random.normal((8192, 8192), stream=gpu)
+        mx.eval(x)
+        f = lambda: mx.eval(mx.softmax(x, axis=-1, stream=gpu))
+        return median_time(f, sync), 8 * 8192 * 8192
+    if name == "layer_norm":
+        x = mx.random.normal((8192, 4096), stream=gpu)
+        w = mx.random.normal((4096,), stream=gpu)
+        b = mx.random.normal((4096,), stream=gpu)
+        mx.eval(x, w, b)
+        f = lambda: mx.eval(mx.fast.layer_norm(x, w, b, 1e-5, stream=gpu))
+        return median_time(f, sync), 8 * 8192 * 4096
+    if name == "matmul_bf16":
+        a = mx.random.normal((8192, 8192), stream=gpu).astype(mx.bfloat16)
+        b = mx.random.normal((8192, 8192), stream=gpu).astype(mx.bfloat16)
+        mx.eval(a, b)
+        f = lambda: mx.eval(mx.matmul(a, b, stream=gpu))
+        return median_time(f, sync, reps=5), 2 * 8192**3
+    if name == "sdpa_causal_bf16":
+        q, k, v = (
+            mx.random.normal((4, 16, 2048, 64), stream=gpu).astype(mx.bfloat16)
+            for _ in range(3)
+        )
+        mx.eval(q, k, v)
+        scale = 1.0 / 8.0
+        f = lambda: mx.eval(
+            mx.fast.scaled_dot_product_attention(
+                q, k, v, scale=scale, mask="causal", stream=gpu
+            )
+        )
+        return median_time(f, sync), 4 * 4 * 16 * 2048 * 2048 * 64 / 2
+    if name == "tiny_chain":
+        x = mx.ones((16,), stream=gpu)
+        mx.eval(x)
+
+        def f():
+            y = x
+            for _ in range(1000):
+                y = mx.add(y, 1, stream=gpu)
+            mx.eval(y)
+
+        return median_time(f, sync, reps=5) / 1000, None
+    raise KeyError(name)
+
+
+WORKLOADS = [
+    "copy",
+    "add",
+    "sum",
+    "softmax",
+    "layer_norm",
+    "matmul_bf16",
+    "sdpa_causal_bf16",
+    "tiny_chain",
+]
+
+
+def fmt(t, work, name):
+    if t is None:
+        return "-"
+    if work is None:
+        return f"{t * 1e6:.2f} us/op"
+    if "matmul" in name or "sdpa" in name:
+        return f"{work / t / 1e12:.1f} TFLOP/s"
+    return f"{work / t / 1e9:.0f} GB/s"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--only", default="")
+    ap.add_argument("--out", default="")
+    args = ap.parse_args()
+    names = [w for w in WORKLOADS if not args.only or w in args.only.split(",")]
+    n = 1 << 28
+    import torch
+
+    torch.backends.cuda.matmul.allow_tf32 = False
+    import ember.core as mx
+
+    card = torch.cuda.get_device_name(0)
+    rows = []
+    for name in names:
+        try:
+            tt, work = torch_bench(torch, name, n)
+        except Exception as e:  # noqa: BLE001
+            tt, work = None, None
+            print(f"torch {name} failed: {e}", file=sys.stderr)
+        torch.cuda.empty_cache()
+        try:
+            te, work_e = ember_bench(mx, name, n)
+            err = ""
+        except Exception as e:  # noqa: BLE001
+            te, work_e, err = None, None, str(e).splitlines()[0][:80]
+        mx.clear_cache()
+        work = work if work is not None else work_e
+        if te is not None and tt is not None:
+            ratio = tt / te
+            rs = f"{ratio:.2f}x"
+        else:
+            rs = "-"
+        row = f"| {name} | {fmt(tt, work, name)} | {fmt(te, work, name)} | {rs} | {err} |"
+        print(row, flush=True)
+        rows.append(row)
+    header = (
+        f"GPU: {card}; torch {torch.__version__}; medians; ratio = torch time / ember time "
+        "(> 1 means ember is faster)\n\n| workload | PyTorch | ember | ratio | note |\n|---|---|---|---|---|"
+    )
+    text = header + "\n" + "\n".join(rows) + "\n"
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
