@@ -77,6 +77,10 @@ EndInfo find_end(const Reader& r, const char* op) {
   uint64_t pos = size - span + uint64_t(found);
   EndInfo info{get(e + 10, 2), get(e + 12, 4), get(e + 16, 4), pos};
   uint64_t disk = get(e + 4, 2), cd_disk = get(e + 6, 2);
+  if (get(e + 8, 2) != info.entries) {
+    bad(op, r, "entry counts " + std::to_string(get(e + 8, 2)) + " and " +
+                   std::to_string(info.entries) + " disagree");
+  }
   bool has_locator = false;
   if (pos >= 20) {
     auto loc = read_bytes(r, pos - 20, 20, op);
@@ -96,6 +100,9 @@ EndInfo find_end(const Reader& r, const char* op) {
       cd_disk = get(z.data() + 20, 4);
       info = {get(z.data() + 32, 8), get(z.data() + 40, 8),
               get(z.data() + 48, 8), off};
+      if (get(z.data() + 24, 8) != info.entries) {
+        bad(op, r, "zip64 entry counts disagree");
+      }
     }
   }
   if (!has_locator && (info.entries == kMax16 || info.cd_size == kMax32 ||
@@ -214,6 +221,11 @@ std::vector<ZipEntry> read_zip_directory(const std::shared_ptr<Reader>& rp,
       bad(op, r, "duplicate member '" + e.name + "'");
     }
     out.push_back(std::move(e));
+  }
+  if (p != cd.size()) {
+    bad(op, r, "central directory has " + std::to_string(cd.size() - p) +
+                   " bytes beyond its " + std::to_string(end.entries) +
+                   " entries");
   }
   return out;
 }

@@ -99,10 +99,6 @@ std::vector<uint8_t> read_file(const std::string& path) {
   return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
 }
 
-std::vector<uint8_t> cat(std::vector<uint8_t> a, const std::string& b) {
-  a.insert(a.end(), b.begin(), b.end());
-  return a;
-}
 std::vector<uint8_t> bytes_of(const std::string& s) {
   return {s.begin(), s.end()};
 }
@@ -129,10 +125,10 @@ std::vector<uint8_t> npy_file(const std::string& dict,
 // A hand-written .safetensors file.
 std::vector<uint8_t> st_file(const std::string& json,
                              const std::vector<uint8_t>& data) {
-  std::vector<uint8_t> out(8);
+  std::vector<uint8_t> out;
   uint64_t n = json.size();
-  for (int k = 0; k < 8; ++k) out[k] = uint8_t(n >> (8 * k));
-  out.insert(out.end(), json.begin(), json.end());
+  for (int k = 0; k < 8; ++k) out.push_back(uint8_t(n >> (8 * k)));
+  for (char c : json) out.push_back(uint8_t(c));
   out.insert(out.end(), data.begin(), data.end());
   return out;
 }
@@ -269,7 +265,7 @@ TEST(IO, FortranOrderSavedAndLoaded) {
   array m = random_array({3, 4}, int32, 9);
   array t = transpose(m);  // column-contiguous view
   auto bytes = to_bytes([&](io::Writer& w) { io::save_npy(w, t); });
-  std::string text(bytes.begin(), bytes.begin() + 64);
+  std::string text(bytes.begin(), bytes.begin() + 128);
   EXPECT_NE(text.find("'fortran_order': True"), std::string::npos) << text;
   EXPECT_NE(text.find("'shape': (4, 3)"), std::string::npos) << text;
   auto r = load_all(bytes, "npy");
