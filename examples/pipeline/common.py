@@ -198,16 +198,24 @@ def lm_generate(model, prompt_ids, num_new, temperature, key):
 
 class NgramClassifier(nn.Module):
     """fastText-style classifier: mean of the embeddings of the hashed
-    n-gram ids (id 0 = padding, masked), one hidden ReLU layer, logits."""
+    n-gram ids (id 0 = padding, masked), one hidden ReLU layer, logits.
 
-    def __init__(self, num_buckets, dims, hidden, num_classes):
+    In training mode each n-gram is dropped with probability
+    ``token_dropout`` (the mean is over the kept ones): a regulariser for a
+    bag of features that otherwise memorises the training sentences."""
+
+    def __init__(self, num_buckets, dims, hidden, num_classes, token_dropout=0.0):
         super().__init__()
+        self.token_dropout = token_dropout
         self.embedding = nn.Embedding(num_buckets, dims)
         self.hidden = nn.Linear(dims, hidden)
         self.out = nn.Linear(hidden, num_classes)
 
     def __call__(self, ids):
-        mask = (ids > 0).astype(mx.float32)[..., None]
+        mask = (ids > 0).astype(mx.float32)
+        if self.training and self.token_dropout > 0:
+            mask = mask * (mx.random.uniform(shape=mask.shape) >= self.token_dropout)
+        mask = mask[..., None]
         count = mx.maximum(mask.sum(axis=1), 1.0)
         pooled = (self.embedding(ids) * mask).sum(axis=1) / count
         return self.out(nn.relu(self.hidden(pooled)))
@@ -227,7 +235,8 @@ def build_model(config):
         )
     if kind == "ngram_classifier":
         return NgramClassifier(
-            config["num_buckets"], config["dims"], config["hidden"], len(config["labels"])
+            config["num_buckets"], config["dims"], config["hidden"], len(config["labels"]),
+            config.get("token_dropout", 0.0),
         )
     raise ValueError(f"[build_model] Unknown model kind; got {kind!r}.")
 

@@ -23,7 +23,7 @@ ROOT = HERE.parent.parent
 # A seconds-long configuration for tests: same steps, toy sizes.
 TINY = {
     "train": ["--lm-steps", "30", "--lm-dims", "32", "--lm-heads", "2", "--lm-layers", "1", "--lm-context", "32",
-              "--lm-batch", "8", "--eval-every", "10", "--cls-epochs", "2", "--cls-dims", "16", "--cls-hidden", "16"],
+              "--lm-batch", "8", "--eval-every", "10", "--cls-epochs", "3", "--cls-lr", "5e-3", "--cls-dims", "16", "--cls-hidden", "16"],
     "prepare": ["--num-buckets", "4096"],
     "serve": ["--requests", "16", "--clients", "2", "--gen-chars", "8"],
 }

@@ -7,7 +7,8 @@ with its config in the metadata.
     and cosine decay; gradient clipping); held-out loss, perplexity and
     bits per character on the held-out tail of every work;
 (b) an author classifier over hashed word/character n-grams (mean-pooled
-    embeddings, one hidden layer); held-out accuracy and loss per epoch.
+    embeddings, one hidden layer; n-gram dropout while training); held-out
+    accuracy and loss per epoch.
 
 Outputs in ``--out`` (default ``demo_out/``):
   models/char_lm.safetensors, models/author_classifier.safetensors
@@ -159,11 +160,12 @@ def train_classifier(args, data_dir, models_dir, curves):
     feat_cfg = json.loads(meta["features"])
     xtr, ytr = arrays["train_features"], arrays["train_labels"]
     xhe, yhe = arrays["heldout_features"], arrays["heldout_labels"]
-    config = {"kind": "ngram_classifier", "labels": labels, "dims": args.cls_dims, "hidden": args.cls_hidden, **feat_cfg}
+    config = {"kind": "ngram_classifier", "labels": labels, "dims": args.cls_dims, "hidden": args.cls_hidden,
+              "token_dropout": args.cls_token_dropout, **feat_cfg}
     model = build_model(config)
     mx.eval(model.parameters())
     n_params = sum(v.size for _, v in tree_flatten(model.parameters()))
-    opt = optim.AdamW(learning_rate=args.cls_lr, weight_decay=1e-4)
+    opt = optim.AdamW(learning_rate=args.cls_lr, weight_decay=0.01)
 
     def loss_fn(x, y):
         return nn.losses.cross_entropy(model(x), y, reduction="mean")
@@ -224,7 +226,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default="demo_out")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--lm-steps", type=int, default=1200)
+    ap.add_argument("--lm-steps", type=int, default=800)
     ap.add_argument("--lm-batch", type=int, default=32)
     ap.add_argument("--lm-context", type=int, default=64)
     ap.add_argument("--lm-dims", type=int, default=128)
@@ -233,17 +235,20 @@ def main(argv=None):
     ap.add_argument("--lm-lr", type=float, default=3e-3)
     ap.add_argument("--eval-every", type=int, default=100, help="LM steps between held-out estimates")
     ap.add_argument("--max-seconds", type=float, default=0, help="stop LM training after this long (0: no limit)")
-    ap.add_argument("--cls-epochs", type=int, default=8)
+    ap.add_argument("--cls-epochs", type=int, default=10)
     ap.add_argument("--cls-batch", type=int, default=32)
     ap.add_argument("--cls-dims", type=int, default=64)
     ap.add_argument("--cls-hidden", type=int, default=64)
-    ap.add_argument("--cls-lr", type=float, default=3e-3)
+    ap.add_argument("--cls-lr", type=float, default=1.5e-3)
+    ap.add_argument("--cls-token-dropout", type=float, default=0.5, help="n-grams dropped per training sentence")
     args = ap.parse_args(argv)
     for name in ("lm_steps", "lm_batch", "lm_context", "lm_dims", "lm_heads", "lm_layers", "eval_every",
                  "cls_epochs", "cls_batch", "cls_dims", "cls_hidden"):
         if getattr(args, name) <= 0:
             raise ValueError(f"[train] --{name.replace('_', '-')} must be positive; got {getattr(args, name)}.")
 
+    if not 0.0 <= args.cls_token_dropout < 1.0:
+        raise ValueError(f"[train] --cls-token-dropout must be in [0, 1); got {args.cls_token_dropout}.")
     mx.random.seed(args.seed)
     out = Path(args.out)
     data_dir, models_dir = out / "data", out / "models"
