@@ -320,6 +320,17 @@ def test_save_load_roundtrip(tmp_path, ext):
         nn.Sequential(nn.Linear(3, 4), nn.LayerNorm(4), nn.Linear(4, 3)).load_weights(str(path))
 
 
+@needs_io
+@pytest.mark.parametrize("ext, dtype", [(".safetensors", "bfloat16"), (".npz", "float16")])
+def test_save_load_keeps_dtype(tmp_path, ext, dtype):
+    src = nn.Linear(3, 2).set_dtype(getattr(mx, dtype))
+    path = str(tmp_path / f"half{ext}")
+    src.save_weights(path)
+    dst = nn.Linear(3, 2).load_weights(path)  # dtype isn't checked, it is taken from the file
+    assert dst.weight.dtype == getattr(mx, dtype)
+    assert mx.array_equal(dst.weight, src.weight).item()
+
+
 @pytest.mark.skipif(not hasattr(mx, "load"), reason="ember.core.load not built yet")
 def test_load_weights_from_numpy_npz(tmp_path):
     # A checkpoint written by NumPy itself, loaded through a pathlib.Path.
