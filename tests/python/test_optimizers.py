@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import ember.core as mx
+import ember.nn as nn
 import ember.optimizers as optim
 from ember.utils import tree_flatten, tree_map, tree_unflatten
 
@@ -431,8 +432,6 @@ def test_state_round_trip_continues_identically():
             np.testing.assert_array_equal(np.array(a), np.array(b), err_msg=k)
 
 
-@pytest.mark.skipif(not hasattr(mx, "save_safetensors"),
-                    reason="TODO(#5): ember.core io (save_safetensors/savez/load) not landed yet")
 @pytest.mark.parametrize("fmt", ["safetensors", "npz"])
 def test_state_checkpoint_file_round_trip(tmp_path, fmt):
     rng = np.random.default_rng(12)
@@ -690,7 +689,6 @@ def test_train_mlp_plain_tree():
 
 
 def test_train_mlp_nn_module():
-    nn = pytest.importorskip("ember.nn")
     x, y = _regression_data()
     mx.random.seed(0)
     model = nn.Sequential(nn.Linear(3, 32), nn.Tanh(), nn.Linear(32, 1))
@@ -698,15 +696,7 @@ def test_train_mlp_nn_module():
     def loss_fn(m, xb, yb):
         return mx.mean(mx.square(m(xb) - yb))
 
-    def loss_of(params, xb, yb):
-        model.update(params)
-        return loss_fn(model, xb, yb)
-
-    grad_fn = mx.value_and_grad(loss_of)
-
-    def vg(m, xb, yb):
-        return grad_fn(m.trainable_parameters(), xb, yb)
-
+    vg = nn.value_and_grad(model, loss_fn)
     opt = optim.AdamW(1e-2, weight_decay=1e-4)
     opt.init(model.trainable_parameters())
     first = None
