@@ -135,65 +135,118 @@ class CharTransformerLM(nn.Module):
         return self.head(self.ln(h))
 
 
-def _attend_cached(attn, y, cache, mask):
-    """The layer's MultiHeadAttention on new positions ``y`` with a key/value
-    cache ``(keys, values)`` of the earlier positions (or None)."""
-    def heads(x):  # (B, T, D) -> (B, heads, T, D / heads)
-        return mx.swapaxes(mx.unflatten(x, -1, (attn.num_heads, -1)), 1, 2)
+class InferenceLM:
+    """Serving form of a trained :class:`CharTransformerLM` (same weights,
+    same math): query/key/value projections fused into one matrix, weights
+    stored transposed, a key/value cache, and every op placed on an explicit
+    stream so that several threads can evaluate on their own streams.
 
-    q, k, v = heads(attn.query_proj(y)), heads(attn.key_proj(y)), heads(attn.value_proj(y))
-    if cache is not None:
-        k = mx.concatenate([cache[0], k], axis=2)
-        v = mx.concatenate([cache[1], v], axis=2)
-    scale = 1.0 / math.sqrt(q.shape[-1])
-    out = mx.fast.scaled_dot_product_attention(q, k, v, scale=scale, mask=mask)
-    return attn.out_proj(mx.flatten(mx.swapaxes(out, 1, 2), -2, -1)), (k, v)
-
-
-def lm_step(model, ids, offset, caches):
-    """Logits of the positions ``offset ..`` of ``ids`` (B, T) given the
-    caches of the earlier positions; the same math as ``model(ids)`` for a
-    pre-norm stack. Returns ``(logits, new_caches)``."""
-    t = ids.shape[1]
-    h = model.tok_emb(ids) + model.pos_emb(mx.arange(offset, offset + t))
-    mask = "causal" if t > 1 else None
-    new = []
-    for layer, cache in zip(model.layers, caches):
-        a, kv = _attend_cached(layer.attention, layer.ln1(h), cache, mask)
-        h = h + a
-        h = h + layer.linear2(layer.activation(layer.linear1(layer.ln2(h))))
-        new.append(kv)
-    return model.head(model.ln(h)), new
-
-
-def lm_generate(model, prompt_ids, num_new, temperature, key):
-    """Sample ``num_new`` character ids after ``prompt_ids`` (a list).
-
-    The prompt is cut to its last ``context - num_new`` characters; keys and
-    values are cached, and the whole loop is one lazy graph that a single
-    ``eval`` runs (no Python round trip per character). ``temperature`` 0
-    picks the most likely character.
+    Example:
+        >>> import ember.core as mx
+        >>> cfg = {"kind": "char_lm", "vocab": ["<pad>", "<unk>", "a", "b"], "context": 8,
+        ...        "dims": 8, "num_heads": 2, "num_layers": 1, "mlp_dims": 16}
+        >>> len(InferenceLM(build_model(cfg)).generate([2, 3], 4, 0.0, mx.random.key(0)))
+        4
     """
-    if num_new <= 0 or num_new >= model.context:
-        raise ValueError(f"[lm_generate] num_new must be in [1, {model.context - 1}]; got {num_new}.")
-    prompt = list(prompt_ids)[-(model.context - num_new):] or [UNK]
-    caches = [None] * len(model.layers)
-    logits, caches = lm_step(model, mx.array([prompt]), 0, caches)
-    keys = mx.random.split(key, num_new)
-    out, offset = [], len(prompt)
-    for i in range(num_new):
-        last = logits[:, -1, :]
-        if temperature > 0:
-            tok = mx.random.categorical(last * (1.0 / temperature), key=keys[i])
-        else:
-            tok = mx.argmax(last, axis=-1)
-        out.append(tok)
-        if i + 1 < num_new:
-            logits, caches = lm_step(model, tok.reshape(1, 1).astype(mx.int32), offset, caches)
-            offset += 1
-    result = mx.concatenate(out)
-    mx.eval(result)
-    return result.tolist()
+
+    def __init__(self, model):
+        def t(w):  # contiguous transposed copy, so each matmul reads (in, out)
+            return mx.contiguous(w.T)
+
+        self.context = model.context
+        self.tok_emb, self.pos_emb = model.tok_emb.weight, model.pos_emb.weight
+        self.layers = []
+        for layer in model.layers:
+            a = layer.attention
+            qkv = mx.concatenate([a.query_proj.weight, a.key_proj.weight, a.value_proj.weight], axis=0)
+            self.layers.append({
+                "heads": a.num_heads, "ln1": layer.ln1, "ln2": layer.ln2, "qkv": t(qkv), "out": t(a.out_proj.weight),
+                "w1": t(layer.linear1.weight), "b1": layer.linear1.bias, "w2": t(layer.linear2.weight), "b2": layer.linear2.bias,
+            })
+        self.ln, self.head_w, self.head_b = model.ln, t(model.head.weight), model.head.bias
+        mx.eval(self.head_w, [[v for k, v in p.items() if k in ("qkv", "out", "w1", "w2")] for p in self.layers])
+
+    @staticmethod
+    def _norm(ln, x, s):
+        return mx.fast.layer_norm(x, ln.weight, ln.bias, ln.eps, stream=s)
+
+    def step(self, ids, offset, caches, stream=None):
+        """Logits of positions ``offset ..`` of ``ids`` (B, T) given the
+        caches of the earlier positions (None at the start); returns
+        ``(logits, new_caches)``. Equals ``model(ids)`` for offset 0."""
+        s = stream
+        b, t = ids.shape
+        pos = mx.take(self.pos_emb, mx.arange(offset, offset + t, stream=s), axis=0, stream=s)
+        h = mx.add(mx.take(self.tok_emb, ids, axis=0, stream=s), pos, stream=s)
+        new = []
+        for p, cache in zip(self.layers, caches):
+            y = self._norm(p["ln1"], h, s)
+            qkv = mx.reshape(mx.matmul(y, p["qkv"], stream=s), (b, t, 3, p["heads"], -1), stream=s)
+            qkv = mx.transpose(qkv, (2, 0, 3, 1, 4), stream=s)
+            q, k, v = (mx.take(qkv, i, axis=0, stream=s) for i in range(3))
+            if cache is not None:
+                k = mx.concatenate([cache[0], k], axis=2, stream=s)
+                v = mx.concatenate([cache[1], v], axis=2, stream=s)
+            o = mx.fast.scaled_dot_product_attention(
+                q, k, v, scale=1.0 / math.sqrt(q.shape[-1]), mask="causal" if t > 1 else None, stream=s
+            )
+            o = mx.reshape(mx.transpose(o, (0, 2, 1, 3), stream=s), (b, t, -1), stream=s)
+            h = mx.add(h, mx.matmul(o, p["out"], stream=s), stream=s)
+            y = mx.maximum(mx.addmm(p["b1"], self._norm(p["ln2"], h, s), p["w1"], stream=s), 0.0, stream=s)
+            h = mx.add(h, mx.addmm(p["b2"], y, p["w2"], stream=s), stream=s)
+            new.append((k, v))
+        return mx.addmm(self.head_b, self._norm(self.ln, h, s), self.head_w, stream=s), new
+
+    def generate(self, prompt_ids, num_new, temperature, key, stream=None):
+        """Sample ``num_new`` character ids after ``prompt_ids`` (a list).
+
+        The prompt is cut to its last ``context - num_new`` characters; the
+        whole loop is one lazy graph that a single ``eval`` runs (no Python
+        round trip per character). ``temperature`` 0 picks the most likely
+        character.
+        """
+        if num_new <= 0 or num_new >= self.context:
+            raise ValueError(f"[generate] num_new must be in [1, {self.context - 1}]; got {num_new}.")
+        s = stream
+        prompt = list(prompt_ids)[-(self.context - num_new):] or [UNK]
+        logits, caches = self.step(mx.array([prompt], dtype=mx.int32), 0, [None] * len(self.layers), s)
+        keys = mx.random.split(key, num_new, stream=s)
+        out, offset = [], len(prompt)
+        for i in range(num_new):
+            last = mx.take(logits, logits.shape[1] - 1, axis=1, stream=s)
+            if temperature > 0:
+                tok = mx.random.categorical(mx.multiply(last, 1.0 / temperature, stream=s), key=keys[i], stream=s)
+            else:
+                tok = mx.argmax(last, axis=-1, stream=s)
+            out.append(tok)
+            if i + 1 < num_new:
+                logits, caches = self.step(mx.reshape(tok, (1, 1), stream=s), offset, caches, s)
+                offset += 1
+        result = mx.concatenate(out, stream=s)
+        mx.eval(result)
+        return result.tolist()
+
+
+class InferenceClassifier:
+    """Serving form of a trained :class:`NgramClassifier`: the eval-mode
+    math of ``model(ids)`` followed by softmax, weights stored transposed,
+    every op on an explicit stream."""
+
+    def __init__(self, model):
+        self.embedding = model.embedding.weight
+        self.hidden_w, self.hidden_b = mx.contiguous(model.hidden.weight.T), model.hidden.bias
+        self.out_w, self.out_b = mx.contiguous(model.out.weight.T), model.out.bias
+        mx.eval(self.hidden_w, self.out_w)
+
+    def probabilities(self, ids, stream=None):
+        """Class probabilities (N, C) of hashed n-gram ids (N, F)."""
+        s = stream
+        mask = mx.expand_dims(mx.astype(mx.greater(ids, 0, stream=s), mx.float32, stream=s), -1, stream=s)
+        count = mx.maximum(mx.sum(mask, axis=1, stream=s), 1.0, stream=s)
+        emb = mx.take(self.embedding, ids, axis=0, stream=s)
+        pooled = mx.divide(mx.sum(mx.multiply(emb, mask, stream=s), axis=1, stream=s), count, stream=s)
+        h = mx.maximum(mx.addmm(self.hidden_b, pooled, self.hidden_w, stream=s), 0.0, stream=s)
+        return mx.softmax(mx.addmm(self.out_b, h, self.out_w, stream=s), axis=-1, stream=s)
 
 
 class NgramClassifier(nn.Module):

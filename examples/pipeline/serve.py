@@ -11,8 +11,13 @@ Two kinds of request, mixed:
 Load: ``--clients`` threads, each sending its share of the ``--requests``
 requests one after another (closed loop: a client sends its next request
 when the previous answer arrives), all started together. Latency is measured
-per request by its client, from sending to answer; ember releases the GIL
-while it evaluates, so the clients overlap on the cores.
+per request by its client, from sending to answer. Each client evaluates on
+its own CPU stream (``--shared-stream``: all on the default one) and ember
+releases the GIL while it evaluates, so the clients overlap on the cores.
+The models run in their serving form (``common.InferenceLM`` /
+``InferenceClassifier``: same weights, checked against the trained modules
+at startup). A sequential re-run of the first requests must give the same
+answers.
 
 Also: the classifier's held-out accuracy (raw held-out sentences through the
 same request path, batched), sample completions, and the predictions for the
@@ -34,66 +39,91 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import ember.core as mx  # noqa: E402
 import numpy as np  # noqa: E402
-from common import decode, encode, featurize, lm_generate, load_model, percentile  # noqa: E402
+from common import (  # noqa: E402
+    InferenceClassifier,
+    InferenceLM,
+    decode,
+    encode,
+    featurize,
+    load_model,
+    percentile,
+)
 
 
 class Server:
     """Both models, loaded once; request handlers are safe to call from
-    several threads (the models are only read)."""
+    several threads (the models are only read). Each handler takes the
+    stream its ops go to, so that threads can evaluate side by side."""
 
     def __init__(self, models_dir):
         t0 = time.perf_counter()
-        self.lm, self.lm_cfg, _ = load_model(models_dir / "char_lm.safetensors")
-        self.cls, self.cls_cfg, _ = load_model(models_dir / "author_classifier.safetensors")
+        lm, self.lm_cfg, _ = load_model(models_dir / "char_lm.safetensors")
+        cls, self.cls_cfg, _ = load_model(models_dir / "author_classifier.safetensors")
+        self.lm, self.cls = InferenceLM(lm), InferenceClassifier(cls)
         self.load_seconds = time.perf_counter() - t0
         self.vocab = self.lm_cfg["vocab"]
         self.labels = self.cls_cfg["labels"]
+        self._self_check(lm, cls)
+
+    def _self_check(self, lm, cls):
+        """The serving forms must compute what the trained modules compute."""
+        ids = mx.array([encode("It was the best of times", self.vocab)[: self.lm_cfg["context"]]], dtype=mx.int32)
+        got, _ = self.lm.step(ids, 0, [None] * len(self.lm.layers))
+        feats = self.features(["Call me Ishmael.", "Alice was beginning to get very tired."])
+        probs = self.cls.probabilities(feats)
+        for name, a, b in (("char_lm", got, lm(ids)), ("author_classifier", probs, mx.softmax(cls(feats), axis=-1))):
+            if not mx.allclose(a, b, rtol=1e-4, atol=1e-5).item():
+                raise RuntimeError(f"[serve] The serving form of {name} disagrees with the trained module.")
 
     def features(self, texts):
         cfg = self.cls_cfg
         return mx.array(np.array([featurize(t, cfg["num_buckets"], cfg["max_features"]) for t in texts],
                                  dtype=np.int32).reshape(len(texts), cfg["max_features"]))
 
-    def classify_batch(self, texts):
+    def classify_batch(self, texts, stream=None):
         """``(label ids, probabilities of the predicted labels, all probabilities)``."""
-        probs = mx.softmax(self.cls(self.features(texts)), axis=-1)
-        pred = mx.argmax(probs, axis=-1)
+        probs = self.cls.probabilities(self.features(texts), stream)
+        pred = mx.argmax(probs, axis=-1, stream=stream)
         mx.eval(probs, pred)
         p = np.array(probs)
         return np.array(pred), p[np.arange(len(texts)), np.array(pred)], p
 
-    def classify(self, text):
-        pred, prob, _ = self.classify_batch([text])
+    def classify(self, text, stream=None):
+        pred, prob, _ = self.classify_batch([text], stream)
         return {"author": self.labels[int(pred[0])], "probability": float(prob[0])}
 
-    def complete(self, prompt, num_chars, temperature, seed):
-        ids = lm_generate(self.lm, encode(prompt, self.vocab), num_chars, temperature, mx.random.key(seed))
+    def complete(self, prompt, num_chars, temperature, seed, stream=None):
+        ids = self.lm.generate(encode(prompt, self.vocab), num_chars, temperature, mx.random.key(seed), stream)
         return {"completion": decode(ids, self.vocab)}
 
+    def answer(self, req, gen_chars, temperature, stream=None):
+        if req["kind"] == "classify":
+            return self.classify(req["text"], stream)
+        return self.complete(req["text"], gen_chars, temperature, req["seed"], stream)
 
-def run_load(server, requests, clients, gen_chars, temperature):
-    """Send ``requests`` from ``clients`` closed-loop threads; returns the
-    per-request records and the wall time of the whole batch."""
+
+def run_load(server, requests, clients, gen_chars, temperature, shared_stream=False):
+    """Send ``requests`` from ``clients`` closed-loop threads, each with its
+    own CPU stream (or all on the default one); returns the per-request
+    records and the wall time of the whole batch."""
     shares = [requests[i::clients] for i in range(clients)]
+    streams = [None if shared_stream else mx.new_stream(mx.cpu) for _ in range(clients)]
     records = [None] * len(requests)
     errors = []
     start = threading.Barrier(clients + 1)
 
-    def client(share):
+    def client(share, stream):
         start.wait()
         for req in share:
             t0 = time.perf_counter()
             try:
-                if req["kind"] == "classify":
-                    answer = server.classify(req["text"])
-                else:
-                    answer = server.complete(req["text"], gen_chars, temperature, req["seed"])
+                answer = server.answer(req, gen_chars, temperature, stream)
             except Exception as e:  # reported after the run, never swallowed
                 errors.append(f"request {req['id']}: {type(e).__name__}: {e}")
                 continue
             records[req["id"]] = {**req, **answer, "latency_ms": (time.perf_counter() - t0) * 1e3}
 
-    threads = [threading.Thread(target=client, args=(s,)) for s in shares]
+    threads = [threading.Thread(target=client, args=(sh, st)) for sh, st in zip(shares, streams)]
     for t in threads:
         t.start()
     start.wait()
@@ -114,6 +144,7 @@ def main(argv=None):
     ap.add_argument("--gen-chars", type=int, default=32, help="characters generated per completion request")
     ap.add_argument("--temperature", type=float, default=0.7)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--shared-stream", action="store_true", help="all clients on the default stream")
     ap.add_argument("--latency-budget-ms", type=float, default=50.0, help="p99 target checked at the end")
     args = ap.parse_args(argv)
     if args.requests < 2 or args.clients < 1:
@@ -146,7 +177,7 @@ def main(argv=None):
     server.classify(held[0]["text"])
     server.complete("The ", args.gen_chars, args.temperature, 0)
 
-    records, wall = run_load(server, requests, args.clients, args.gen_chars, args.temperature)
+    records, wall = run_load(server, requests, args.clients, args.gen_chars, args.temperature, args.shared_stream)
     stats = {}
     print(f"\n{len(records)} requests from {args.clients} client threads in {wall:.2f}s "
           f"({len(records) / wall:.0f} requests/s); latency per request (send -> answer):")
@@ -158,6 +189,15 @@ def main(argv=None):
         s = stats[kind]
         what = {"classify": "classify (1 sentence)", "complete": f"complete ({args.gen_chars} chars)", "all": "all"}[kind]
         print(f"  {what:<24} n={s['count']:>4}  p50 {s['p50_ms']:7.2f} ms  p99 {s['p99_ms']:7.2f} ms  max {s['max_ms']:7.2f} ms")
+
+    # The same requests answered one at a time on the default stream must
+    # give the same answers (each completion has its own random key).
+    check = records[: min(len(records), 32)]
+    same = sum(server.answer(r, args.gen_chars, args.temperature) == {k: r[k] for k in r if k in ("author", "probability", "completion")}
+               for r in check)
+    print(f"answers equal to a sequential re-run: {same}/{len(check)}")
+    if same != len(check):
+        raise RuntimeError("[serve] Concurrent answers differ from sequential ones.")
 
     print("\nsample completions (prompt | generated):")
     for r in [r for r in records if r["kind"] == "complete"][:6]:

@@ -1,6 +1,7 @@
 """The `make demo` pipeline end to end on toy sizes (prepare -> train ->
 serve in a fresh process -> C++ classifier), plus its building blocks:
-featurizer hashing, text cleaning, KV-cached generation, the PNG writer.
+featurizer hashing, text cleaning, the serving forms of the models
+(key/value-cached generation), the PNG writer.
 
 The C++ comparison runs when the example binary is built (build-demo/ or
 build/, or $EMBER_PIPELINE_CPP); otherwise that part is skipped.
@@ -94,29 +95,52 @@ def test_png_writer_round_trip(tmp_path):
     assert bytes(plot.COLORS[0]) in colors and b"\xff\xff\xff" in colors
 
 
-def test_cached_generation_matches_full_forward():
+def test_serving_forms_match_trained_modules():
     mx.random.seed(3)
     cfg = {"kind": "char_lm", "vocab": ["<pad>", "<unk>"] + list("abcdef "), "context": 16, "dims": 16,
            "num_heads": 2, "num_layers": 2, "mlp_dims": 32}
     model = common.build_model(cfg)
     model.eval()
+    lm = common.InferenceLM(model)
+    stream = mx.new_stream(mx.cpu)
     ids = mx.array(np.random.default_rng(0).integers(2, 9, (1, 12)).astype(np.int32))
     full = np.array(model(ids))
-    logits, caches = common.lm_step(model, ids[:, :7], 0, [None, None])
+    # Prefix, then one position at a time through the key/value cache.
+    logits, caches = lm.step(ids[:, :7], 0, [None, None], stream)
     parts = [np.array(logits)]
     for t in range(7, 12):
-        logits, caches = common.lm_step(model, ids[:, t : t + 1], t, caches)
+        logits, caches = lm.step(ids[:, t : t + 1], t, caches, stream)
         parts.append(np.array(logits))
     np.testing.assert_allclose(np.concatenate(parts, axis=1), full, rtol=1e-4, atol=1e-5)
     # Greedy generation = repeated argmax of the full forward.
     prompt = [2, 3, 4]
-    got = common.lm_generate(model, prompt, 5, 0.0, mx.random.key(0))
+    got = lm.generate(prompt, 5, 0.0, mx.random.key(0), stream)
     seq = list(prompt)
     for _ in range(5):
         seq.append(int(np.argmax(np.array(model(mx.array([seq])))[0, -1])))
     assert got == seq[3:]
+    # Sampling is a function of the key only (not of the stream).
+    assert lm.generate(prompt, 6, 0.8, mx.random.key(5), stream) == lm.generate(prompt, 6, 0.8, mx.random.key(5))
     with pytest.raises(ValueError):
-        common.lm_generate(model, prompt, 16, 0.0, mx.random.key(0))
+        lm.generate(prompt, 16, 0.0, mx.random.key(0))
+
+    cls_cfg = {"kind": "ngram_classifier", "labels": ["a", "b", "c"], "dims": 8, "hidden": 4, "num_buckets": 64,
+               "max_features": 10, "token_dropout": 0.5}
+    cls = common.build_model(cls_cfg)
+    cls.eval()
+    feats = mx.array(np.array([common.featurize(t, 64, 10) for t in ["Call me Ishmael.", "Hi", ""]], np.int32))
+    want = np.array(mx.softmax(cls(feats), axis=-1))
+    np.testing.assert_allclose(np.array(common.InferenceClassifier(cls).probabilities(feats, stream)), want,
+                               rtol=1e-5, atol=1e-6)
+    # Reference in NumPy float64 from the weights.
+    e, w1, b1, w2, b2 = (np.array(a, np.float64) for a in (cls.embedding.weight, cls.hidden.weight, cls.hidden.bias,
+                                                          cls.out.weight, cls.out.bias))
+    f = np.array(feats)
+    m = (f > 0)[..., None]
+    pooled = (e[f] * m).sum(1) / np.maximum(m.sum(1), 1)
+    logits = np.maximum(pooled @ w1.T + b1, 0) @ w2.T + b2
+    ref = np.exp(logits - logits.max(1, keepdims=True))
+    np.testing.assert_allclose(want, ref / ref.sum(1, keepdims=True), rtol=1e-5, atol=1e-6)
 
 
 def test_pipeline_end_to_end(tmp_path):
