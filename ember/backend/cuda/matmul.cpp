@@ -1,0 +1,295 @@
+// cuBLASLt host code: row-major products as column-major cuBLASLt calls,
+// one cached plan (descriptors + heuristic algorithm) per problem, and a
+// persistent workspace per CUDA stream.
+//
+// A row-major C (M x N) = A (M x K) @ B (K x N) is the column-major product
+// C^T (N x M) = B^T (N x K) @ A^T (K x M): the same bytes, operands swapped.
+// A transposed view becomes a transposition flag, never a copy. Batches are
+// strided batches (stride 0 broadcasts an operand).
+#include "ember/backend/cuda/matmul.h"
+
+#include <cublasLt.h>
+#include <cuda_runtime.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+
+#include "ember/backend/cuda/cuda.h"
+#include "ember/backend/cuda/utils.h"
+
+namespace ember::cuda {
+
+namespace {
+
+void check_cublas(cublasStatus_t st, const char* expr, const char* file,
+                  int line) {
+  if (st != CUBLAS_STATUS_SUCCESS) {
+    throw std::runtime_error(std::string("[cublasLt] ") + expr + " failed at " +
+                             file + ":" + std::to_string(line) + ": " +
+                             cublasLtGetStatusString(st));
+  }
+}
+#define EMBER_CUBLAS_CHECK(expr) check_cublas((expr), #expr, __FILE__, __LINE__)
+
+constexpr size_t kWorkspaceBytes = size_t(32) << 20;  // cuBLAS advice for sm_90
+constexpr size_t kMaxPlans = 4096;
+
+std::atomic<int> g_tf32{-1};  // -1: not read from the environment yet
+
+cublasLtHandle_t handle() {
+  // cuBLASLt handles hold no per-call state (the stream is an argument), so
+  // one is shared by all worker threads.
+  static cublasLtHandle_t h = [] {
+    cublasLtHandle_t x = nullptr;
+    EMBER_CUBLAS_CHECK(cublasLtCreate(&x));
+    return x;
+  }();
+  return h;
+}
+
+// Workspace per CUDA stream, allocated once in stream order and kept: every
+// product on a stream runs in order, so they can all share it.
+void* workspace(cudaStream_t stream) {
+  static std::mutex mtx;
+  static auto* spaces = new std::unordered_map<cudaStream_t, void*>();
+  std::lock_guard<std::mutex> lk(mtx);
+  auto it = spaces->find(stream);
+  if (it != spaces->end()) return it->second;
+  void* p = nullptr;
+  EMBER_CUDA_CHECK(cudaMallocAsync(&p, kWorkspaceBytes, stream));
+  (*spaces)[stream] = p;
+  return p;
+}
+
+// No implicit padding: keys are hashed and compared bytewise.
+struct PlanKey {
+  int64_t m, n, k, lda, ldb, ldc, batch, sa, sb, sc;
+  int32_t dtype, tf32;
+  int32_t op_a, op_b;  // cuBLASLt operands (A = our B, B = our A)
+  uint32_t align_a, align_b, align_c, unused;
+  bool operator==(const PlanKey& o) const {
+    return std::memcmp(this, &o, sizeof(PlanKey)) == 0;
+  }
+};
+
+static_assert(sizeof(PlanKey) == 10 * 8 + 8 * 4, "PlanKey has padding");
+
+struct PlanKeyHash {
+  size_t operator()(const PlanKey& k) const {
+    const auto* p = reinterpret_cast<const unsigned char*>(&k);
+    size_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < sizeof(PlanKey); ++i) h = (h ^ p[i]) * 1099511628211ULL;
+    return h;
+  }
+};
+
+struct Plan {
+  cublasLtMatmulDesc_t op = nullptr;
+  cublasLtMatrixLayout_t a = nullptr, b = nullptr, c = nullptr;
+  cublasLtMatmulAlgo_t algo;
+  ~Plan() {
+    if (op) cublasLtMatmulDescDestroy(op);
+    if (a) cublasLtMatrixLayoutDestroy(a);
+    if (b) cublasLtMatrixLayoutDestroy(b);
+    if (c) cublasLtMatrixLayoutDestroy(c);
+  }
+};
+
+cudaDataType_t data_type(Dtype t) {
+  switch (t) {
+    case Dtype::float16: return CUDA_R_16F;
+    case Dtype::bfloat16: return CUDA_R_16BF;
+    case Dtype::float32: return CUDA_R_32F;
+    case Dtype::float64: return CUDA_R_64F;
+    case Dtype::complex64: return CUDA_C_32F;
+    default:
+      throw std::invalid_argument(std::string("[matmul] Not supported on gpu "
+                                              "for dtype ") +
+                                  dtype_name(t) + ".");
+  }
+}
+
+// Largest power of two (<= 256) dividing every address the kernel starts a
+// column at.
+uint32_t alignment(const void* p, int64_t ld, int64_t batch_stride,
+                   int64_t batch, size_t itemsize) {
+  uint64_t v = reinterpret_cast<uintptr_t>(p) | 256;
+  v |= uint64_t(ld) * itemsize;
+  if (batch > 1) v |= uint64_t(batch_stride) * itemsize;
+  return uint32_t(v & (~v + 1));
+}
+
+cublasLtMatrixLayout_t make_layout(cudaDataType_t t, int64_t rows, int64_t cols,
+                                   int64_t ld, int64_t batch, int64_t stride) {
+  cublasLtMatrixLayout_t l = nullptr;
+  EMBER_CUBLAS_CHECK(cublasLtMatrixLayoutCreate(&l, t, uint64_t(rows),
+                                                uint64_t(cols), ld));
+  if (batch > 1) {
+    int32_t bc = int32_t(batch);
+    EMBER_CUBLAS_CHECK(cublasLtMatrixLayoutSetAttribute(
+        l, CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT, &bc, sizeof(bc)));
+    EMBER_CUBLAS_CHECK(cublasLtMatrixLayoutSetAttribute(
+        l, CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET, &stride, sizeof(stride)));
+  }
+  return l;
+}
+
+std::shared_ptr<Plan> make_plan(const PlanKey& key, Dtype dtype) {
+  auto plan = std::make_shared<Plan>();
+  cudaDataType_t t = data_type(dtype);
+  cublasComputeType_t compute = CUBLAS_COMPUTE_32F;
+  cudaDataType_t scale = CUDA_R_32F;
+  if (dtype == Dtype::float64) {
+    compute = CUBLAS_COMPUTE_64F;
+    scale = CUDA_R_64F;
+  } else if (dtype == Dtype::complex64) {
+    scale = CUDA_C_32F;
+  } else if (dtype == Dtype::float32 && key.tf32) {
+    compute = CUBLAS_COMPUTE_32F_FAST_TF32;
+  }
+  EMBER_CUBLAS_CHECK(cublasLtMatmulDescCreate(&plan->op, compute, scale));
+  cublasOperation_t ta = cublasOperation_t(key.op_a);
+  cublasOperation_t tb = cublasOperation_t(key.op_b);
+  EMBER_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(
+      plan->op, CUBLASLT_MATMUL_DESC_TRANSA, &ta, sizeof(ta)));
+  EMBER_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(
+      plan->op, CUBLASLT_MATMUL_DESC_TRANSB, &tb, sizeof(tb)));
+  // Stored shapes: op(A) is m x k, op(B) is k x n, C is m x n (column-major).
+  bool na = ta == CUBLAS_OP_N, nb = tb == CUBLAS_OP_N;
+  plan->a = make_layout(t, na ? key.m : key.k, na ? key.k : key.m, key.lda,
+                        key.batch, key.sa);
+  plan->b = make_layout(t, nb ? key.k : key.n, nb ? key.n : key.k, key.ldb,
+                        key.batch, key.sb);
+  plan->c = make_layout(t, key.m, key.n, key.ldc, key.batch, key.sc);
+
+  cublasLtMatmulPreference_t pref = nullptr;
+  EMBER_CUBLAS_CHECK(cublasLtMatmulPreferenceCreate(&pref));
+  std::unique_ptr<cublasLtMatmulPreferenceOpaque_t,
+                  cublasStatus_t (*)(cublasLtMatmulPreference_t)>
+      guard(pref, cublasLtMatmulPreferenceDestroy);
+  uint64_t ws = kWorkspaceBytes;
+  EMBER_CUBLAS_CHECK(cublasLtMatmulPreferenceSetAttribute(
+      pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &ws, sizeof(ws)));
+  EMBER_CUBLAS_CHECK(cublasLtMatmulPreferenceSetAttribute(
+      pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, &key.align_a,
+      sizeof(uint32_t)));
+  EMBER_CUBLAS_CHECK(cublasLtMatmulPreferenceSetAttribute(
+      pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES, &key.align_b,
+      sizeof(uint32_t)));
+  EMBER_CUBLAS_CHECK(cublasLtMatmulPreferenceSetAttribute(
+      pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, &key.align_c,
+      sizeof(uint32_t)));
+  EMBER_CUBLAS_CHECK(cublasLtMatmulPreferenceSetAttribute(
+      pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES, &key.align_c,
+      sizeof(uint32_t)));
+  cublasLtMatmulHeuristicResult_t res;
+  int found = 0;
+  cublasStatus_t st = cublasLtMatmulAlgoGetHeuristic(
+      handle(), plan->op, plan->a, plan->b, plan->c, plan->c, pref, 1, &res,
+      &found);
+  if (st != CUBLAS_STATUS_SUCCESS || found == 0) {
+    throw std::runtime_error(
+        "[matmul] cuBLASLt has no algorithm for dtype " +
+        std::string(dtype_name(dtype)) + ", (m, n, k) = (" +
+        std::to_string(key.m) + ", " + std::to_string(key.n) + ", " +
+        std::to_string(key.k) + "), batch " + std::to_string(key.batch) +
+        ", ld (" + std::to_string(key.lda) + ", " + std::to_string(key.ldb) +
+        ", " + std::to_string(key.ldc) + "): " + cublasLtGetStatusString(st) +
+        ".");
+  }
+  plan->algo = res.algo;
+  return plan;
+}
+
+std::shared_ptr<Plan> get_plan(const PlanKey& key, Dtype dtype) {
+  static std::mutex mtx;
+  static auto* cache =
+      new std::unordered_map<PlanKey, std::shared_ptr<Plan>, PlanKeyHash>();
+  {
+    std::lock_guard<std::mutex> lk(mtx);
+    auto it = cache->find(key);
+    if (it != cache->end()) return it->second;
+  }
+  auto plan = make_plan(key, dtype);
+  std::lock_guard<std::mutex> lk(mtx);
+  // Shapes that change every call (growing sequences) must not grow the
+  // cache forever; plans in use stay alive through their shared_ptr.
+  if (cache->size() >= kMaxPlans) cache->clear();
+  cache->emplace(key, plan);
+  return plan;
+}
+
+}  // namespace
+
+bool tf32_enabled() {
+  int v = g_tf32.load(std::memory_order_relaxed);
+  if (v < 0) {
+    const char* e = std::getenv("EMBER_CUDA_TF32");
+    int want = (e != nullptr && e[0] != '\0' && std::strcmp(e, "0") != 0) ? 1 : 0;
+    g_tf32.compare_exchange_strong(v, want);
+    v = g_tf32.load(std::memory_order_relaxed);
+  }
+  return v == 1;
+}
+
+void set_tf32(bool enabled) { g_tf32.store(enabled ? 1 : 0); }
+
+void gemm(const Stream& s, Dtype dtype, int64_t M, int64_t N, int64_t K,
+          const GemmOperand& a, const GemmOperand& b, void* c, int64_t ldc,
+          int64_t c_batch_stride, int64_t batch, float alpha, float beta) {
+  if (M <= 0 || N <= 0 || batch <= 0) return;
+  if (K <= 0) {
+    throw std::invalid_argument("[matmul] gemm needs K > 0; got " +
+                                std::to_string(K) + ".");
+  }
+  if (batch > INT32_MAX) {
+    throw std::invalid_argument("[matmul] Too many matrices in one batch; got " +
+                                std::to_string(batch) + ".");
+  }
+  cudaStream_t stream = get_stream(s);
+  size_t es = size_of(dtype);
+  PlanKey key{};
+  key.dtype = int(dtype);
+  key.tf32 = dtype == Dtype::float32 && tf32_enabled() ? 1 : 0;
+  // cuBLASLt A = our B (N x K stored), cuBLASLt B = our A (K x M stored).
+  key.op_a = b.trans ? CUBLAS_OP_T : CUBLAS_OP_N;
+  key.op_b = a.trans ? CUBLAS_OP_T : CUBLAS_OP_N;
+  key.m = N;
+  key.n = M;
+  key.k = K;
+  key.lda = b.ld;
+  key.ldb = a.ld;
+  key.ldc = ldc;
+  key.batch = batch;
+  key.sa = batch > 1 ? b.batch_stride : 0;
+  key.sb = batch > 1 ? a.batch_stride : 0;
+  key.sc = batch > 1 ? c_batch_stride : 0;
+  key.align_a = alignment(b.ptr, b.ld, b.batch_stride, batch, es);
+  key.align_b = alignment(a.ptr, a.ld, a.batch_stride, batch, es);
+  key.align_c = alignment(c, ldc, c_batch_stride, batch, es);
+  auto plan = get_plan(key, dtype);
+
+  void* ws = workspace(stream);
+  double alpha_d = alpha, beta_d = beta;
+  float alpha_c[2] = {alpha, 0.0f}, beta_c[2] = {beta, 0.0f};
+  const void* pa = &alpha;
+  const void* pb = &beta;
+  if (dtype == Dtype::float64) {
+    pa = &alpha_d;
+    pb = &beta_d;
+  } else if (dtype == Dtype::complex64) {
+    pa = alpha_c;
+    pb = beta_c;
+  }
+  EMBER_CUBLAS_CHECK(cublasLtMatmul(handle(), plan->op, pa, b.ptr, plan->a,
+                                    a.ptr, plan->b, pb, c, plan->c, c, plan->c,
+                                    &plan->algo, ws, kWorkspaceBytes, stream));
+}
+
+}  // namespace ember::cuda

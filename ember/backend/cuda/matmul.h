@@ -1,0 +1,39 @@
+// Dense matrix products on the GPU through cuBLASLt, shared by Matmul,
+// AddMM and Convolution.
+//
+// TF32: float32 products use full float32 math by default. Set the
+// environment variable EMBER_CUDA_TF32=1 (read once, at the first product) or
+// call cuda::set_tf32(true) to let cuBLASLt round float32 inputs to TF32 on
+// the tensor cores (about 8x faster, ~1e-3 relative error).
+#pragma once
+
+#include <cstdint>
+
+#include "ember/core/device.h"
+#include "ember/core/dtype.h"
+
+namespace ember::cuda {
+
+/// Whether float32 products may use TF32 tensor cores.
+bool tf32_enabled();
+/// Allows (true) or forbids (false) TF32 for float32 products.
+void set_tf32(bool enabled);
+
+/// One operand of a row-major product: element (r, c) of the r x c matrix of
+/// batch i lives at ptr + i * batch_stride + (trans ? c * ld + r : r * ld + c).
+struct GemmOperand {
+  const void* ptr;
+  bool trans;
+  int64_t ld;
+  int64_t batch_stride;
+};
+
+/// For i < batch: C_i (M x N, element (r, c) at c + i * c_batch_stride +
+/// r * ldc) = alpha * A_i (M x K) @ B_i (K x N) + beta * C_i, queued on the
+/// CUDA stream of `s`. dtype: float16, bfloat16 (float32 accumulation),
+/// float32, float64 or complex64. K must be > 0. beta == 0 ignores C.
+void gemm(const Stream& s, Dtype dtype, int64_t M, int64_t N, int64_t K,
+          const GemmOperand& a, const GemmOperand& b, void* c, int64_t ldc,
+          int64_t c_batch_stride, int64_t batch, float alpha, float beta);
+
+}  // namespace ember::cuda
