@@ -23,7 +23,10 @@ mkdir -p "$1"
 OUT=$(cd "$1" && pwd)
 cd "$(dirname "$0")/../.." || exit 2
 BUILD=${BUILD:-build-gpu}
-STAGE="$PWD/$BUILD/pystage"
+case "$BUILD" in
+  /*) STAGE="$BUILD/pystage" ;;
+  *) STAGE="$PWD/$BUILD/pystage" ;;
+esac
 TIMEOUT=${BENCH_TIMEOUT:-400}
 status=0
 
