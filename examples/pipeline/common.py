@@ -321,34 +321,51 @@ def load_model(path):
 
 
 class ProgressBar:
-    """One updating stdout line: ``name [####....] step/total | loss | rate``."""
+    """One updating stdout line: ``name [####....] step/total | loss | rate``.
+
+    On a terminal the line is redrawn in place (at most 10 times a second);
+    when stdout is a file or pipe, a full line is written at every tenth of
+    the run instead, so logs stay readable.
+    """
 
     def __init__(self, name, total, unit, width=24, stream=None):
         self.name, self.total, self.unit, self.width = name, total, unit, width
         self.stream = stream or sys.stdout
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
         self.start = time.perf_counter()
-        self.last_draw = 0.0
+        self.last_draw, self.last_len, self.last_decile = 0.0, 0, -1
 
     def update(self, step, loss, items, extra=""):
-        """Redraw (at most 10 times a second, and always at the last step)."""
+        """Redraw with the current step, loss and throughput."""
         now = time.perf_counter()
-        if step < self.total and now - self.last_draw < 0.1:
-            return
+        if self.tty:
+            if step < self.total and now - self.last_draw < 0.1:
+                return
+        else:
+            decile = 10 * step // self.total
+            if decile == self.last_decile and step < self.total:
+                return
+            self.last_decile = decile
         self.last_draw = now
         elapsed = max(now - self.start, 1e-9)
         filled = int(self.width * step / self.total)
         bar = "#" * filled + "." * (self.width - filled)
         eta = elapsed / max(step, 1) * (self.total - step)
         line = (
-            f"\r{self.name:<10} [{bar}] {step:>5}/{self.total} | loss {loss:7.4f} | "
+            f"{self.name:<10} [{bar}] {step:>5}/{self.total} | loss {loss:7.4f} | "
             f"{items / elapsed:9.0f} {self.unit}/s | {elapsed:5.0f}s elapsed, eta {eta:4.0f}s{extra}"
         )
-        self.stream.write(line)
+        if self.tty:
+            self.stream.write("\r" + line + " " * max(0, self.last_len - len(line)))
+            self.last_len = len(line)
+        else:
+            self.stream.write(line + "\n")
         self.stream.flush()
 
     def close(self):
-        self.stream.write("\n")
-        self.stream.flush()
+        if self.tty:
+            self.stream.write("\n")
+            self.stream.flush()
 
 
 def percentile(values, q):

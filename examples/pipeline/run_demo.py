@@ -11,6 +11,7 @@ Usage: python3 examples/pipeline/run_demo.py [--out demo_out]
 
 import argparse
 import json
+import math
 import os
 import subprocess
 import sys
@@ -68,6 +69,8 @@ def main(argv=None):
     ap.add_argument("--cpp", default=str(ROOT / "build" / "example_pipeline_classifier"),
                     help="the built C++ example (skipped with a note if missing)")
     ap.add_argument("--tiny", action="store_true", help="toy sizes (seconds; for tests)")
+    ap.add_argument("--lm-max-seconds", type=float, default=300,
+                    help="stop LM training early after this long (keeps the demo under 15 minutes on a slow machine)")
     ap.add_argument("--strict-latency", action="store_true", help="fail when p99 latency is over budget")
     args = ap.parse_args(argv)
 
@@ -77,7 +80,8 @@ def main(argv=None):
     t0 = time.perf_counter()
     tiny = TINY if args.tiny else {}
     run_step("prepare", [py, HERE / "prepare.py", "--out", out, *tiny.get("prepare", [])], log)
-    run_step("train", [py, HERE / "train.py", "--out", out, *tiny.get("train", [])], log)
+    run_step("train", [py, HERE / "train.py", "--out", out, "--max-seconds", args.lm_max_seconds,
+                        *tiny.get("train", [])], log)
     run_step("serve", [py, HERE / "serve.py", "--out", out, *tiny.get("serve", [])], log)
 
     cpp = Path(args.cpp)
@@ -107,14 +111,15 @@ def main(argv=None):
           f"{prep['lm']['train_chars']} LM train chars, {prep['classifier']['train_sentences']} labelled train sentences")
     print(f"char LM  {lm['parameters'] / 1e3:.0f}k params, {lm['steps']} steps in {lm['train_seconds']:.0f}s "
           f"({lm['tokens_per_second']} tok/s): held-out loss {lm['heldout_loss']:.3f} nats/char, "
-          f"perplexity {lm['heldout_perplexity']:.2f} (uniform guess {2.718281828 ** lm['uniform_baseline_loss']:.0f})")
+          f"perplexity {lm['heldout_perplexity']:.2f} (uniform guess {math.exp(lm['uniform_baseline_loss']):.0f})")
     print(f"classif. {cls['parameters'] / 1e3:.0f}k params, {cls['epochs']} epochs in {cls['train_seconds']:.1f}s: "
           f"held-out accuracy {cls['heldout_accuracy'] * 100:.1f}% on {cls['heldout_sentences']} sentences "
           f"(majority class {cls['majority_class_accuracy'] * 100:.1f}%)")
     print(f"serving  {serve['requests']} requests, {serve['clients']} client threads, {serve['requests_per_second']} req/s; "
           f"latency p50/p99: classify {lat['classify']['p50_ms']:.1f}/{lat['classify']['p99_ms']:.1f} ms, "
           f"complete ({serve['gen_chars']} chars) {lat['complete']['p50_ms']:.1f}/{lat['complete']['p99_ms']:.1f} ms "
-          f"-> p99 {'under' if serve['p99_within_budget'] else 'OVER'} {serve['latency_budget_ms']:.0f} ms")
+          f"-> p99 {'under' if serve['p99_within_budget'] else 'OVER'} {serve['latency_budget_ms']:.0f} ms "
+          f"({serve['cores']} cores, load average {serve['load_average_before']:.1f})")
     print(f"sample   {serve['sample_text']!r}")
     print(f"C++      {cpp_result}")
     print(f"time     " + ", ".join(f"{n} {s:.0f}s" for n, s in log) + f"; total {total:.0f}s")

@@ -29,6 +29,7 @@ Usage: python3 examples/pipeline/serve.py [--out demo_out] [--requests 256] [--c
 
 import argparse
 import json
+import os
 import sys
 import threading
 import time
@@ -177,10 +178,12 @@ def main(argv=None):
     server.classify(held[0]["text"])
     server.complete("The ", args.gen_chars, args.temperature, 0)
 
+    load_avg = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     records, wall = run_load(server, requests, args.clients, args.gen_chars, args.temperature, args.shared_stream)
     stats = {}
     print(f"\n{len(records)} requests from {args.clients} client threads in {wall:.2f}s "
-          f"({len(records) / wall:.0f} requests/s); latency per request (send -> answer):")
+          f"({len(records) / wall:.0f} requests/s; {os.cpu_count()} cores, load average {load_avg:.1f} before the run); "
+          "latency per request (send -> answer):")
     for kind in ("classify", "complete", "all"):
         lat = [r["latency_ms"] for r in records if kind == "all" or r["kind"] == kind]
         stats[kind] = {"count": len(lat), "p50_ms": round(percentile(lat, 50), 2),
@@ -236,7 +239,7 @@ def main(argv=None):
     worst = stats["all"]["p99_ms"]
     metrics = {"requests": len(records), "clients": args.clients, "gen_chars": args.gen_chars,
                "wall_seconds": round(wall, 3), "requests_per_second": round(len(records) / wall, 1),
-               "latency": stats, "load_ms": round(server.load_seconds * 1e3, 1), "startup_seconds": round(startup, 2),
+               "latency": stats, "cores": os.cpu_count(), "load_average_before": round(load_avg, 2), "load_ms": round(server.load_seconds * 1e3, 1), "startup_seconds": round(startup, 2),
                "heldout_accuracy": round(accuracy, 4), "heldout_sentences": len(held),
                "sample_text": sample_prompt + sample["completion"],
                "p99_within_budget": worst < args.latency_budget_ms, "latency_budget_ms": args.latency_budget_ms}
