@@ -88,8 +88,10 @@ def _np_loss(logits, targets):
 
 
 def _params64(model):
-    return {k: np.array(v.astype(mx.float32)).astype(np.float64) for k, v in
-            tree_flatten(model.parameters())}
+    return {
+        k: np.array(v.astype(mx.float32)).astype(np.float64)
+        for k, v in tree_flatten(model.parameters())
+    }
 
 
 def _randomize(model, rng, scale=0.3):
