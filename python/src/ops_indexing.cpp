@@ -358,15 +358,30 @@ array scatter_updates(const array& a, const AdvPlan& ap, nb::handle v, const cha
   return reshape(u, ushape);
 }
 
-void check_full_slices(const std::vector<Entry>& es, const char* op) {
-  for (auto& e : es) {
-    if (e.kind == Entry::kSlice && !e.full) {
-      throw std::invalid_argument(std::string("[") + op +
-                                  "] Combining array indices with partial slices is not "
-                                  "supported in updates; index with arrays only or use "
-                                  "full slices.");
+// Scatter update of a[idx] for an index with arrays. Partial slices are
+// handled on the sliced sub-array (where every remaining slice is full), which
+// is then written back with slice_update: slicing selects each element once, so
+// duplicates still accumulate and the NumPy layout of the value is unchanged.
+array advanced_update(const array& a, const std::vector<Entry>& es, nb::handle v,
+                      const char* op, ScatterFn scat) {
+  auto outer = adv_plan(a, es, op);
+  array sub = apply_slice(a, outer.basic);
+  std::vector<Entry> inner_es = es;
+  for (auto& e : inner_es) {
+    if (e.kind == Entry::kSlice) {
+      e.start = 0;
+      e.stop = INT32_MAX - 1;
+      e.step = 1;
+      e.full = true;
     }
   }
+  auto ap = adv_plan(sub, inner_es, op);
+  array u = scatter_updates(sub, ap, v, op);
+  array updated = scat ? scat(sub, ap.indices, u, ap.axes, {})
+                       : scatter(sub, ap.indices, u, ap.axes);
+  if (outer.basic.identity) return updated;
+  return slice_update(a, updated, outer.basic.start, outer.basic.stop,
+                      outer.basic.strides);
 }
 
 array basic_update(const array& a, const std::vector<Entry>& es, nb::handle v,
@@ -412,10 +427,7 @@ array setitem(const array& a, nb::handle idx, nb::handle v) {
   }
   auto es = parse_index(a, idx, "setitem");
   if (!has_arrays(es)) return basic_update(a, es, v, "setitem", nullptr);
-  check_full_slices(es, "setitem");
-  auto ap = adv_plan(a, es, "setitem");
-  array u = scatter_updates(a, ap, v, "setitem");
-  return scatter(a, ap.indices, u, ap.axes);
+  return advanced_update(a, es, v, "setitem", nullptr);
 }
 
 // x.at[idx]: stores the index; methods return updated copies.
@@ -455,10 +467,7 @@ array at_update(const ArrayAt& at, nb::handle v, AtOp op) {
       combine = &minimum; scat = static_cast<ScatterFn>(&scatter_min); break;
   }
   if (!has_arrays(es)) return basic_update(a, es, val, name, combine);
-  check_full_slices(es, name);
-  auto ap = adv_plan(a, es, name);
-  array u = scatter_updates(a, ap, val, name);
-  return scat(a, ap.indices, u, ap.axes, {});
+  return advanced_update(a, es, val, name, scat);
 }
 
 struct ArrayIterator {
