@@ -2,6 +2,7 @@
 
 #include "ember/core/array.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -49,12 +50,14 @@ class StreamWorker {
     if (wake) cv_.notify_one();
   }
 
-  void wait_for(uint64_t seq) {
+  // Returns false if `deadline` passed first.
+  bool wait_for(uint64_t seq, std::chrono::steady_clock::time_point deadline =
+                                  std::chrono::steady_clock::time_point::max()) {
     // Spin for at most ~20 us (short graphs finish by then), then sleep so
     // that a long kernel (e.g. a threaded GEMM) keeps every core.
     auto start = std::chrono::steady_clock::now();
     for (int i = 0;; ++i) {
-      if (done_.load(std::memory_order_acquire) >= seq) return;
+      if (done_.load(std::memory_order_acquire) >= seq) return true;
       if ((i & 63) == 63 && std::chrono::steady_clock::now() - start >
                                 std::chrono::microseconds(20)) {
         break;
@@ -62,16 +65,24 @@ class StreamWorker {
     }
     std::unique_lock<std::mutex> lk(mtx_);
     ++waiters_;
+    bool done = false;
     while (true) {
       // Publish the target before re-checking `done_` (the worker increments
       // `done_` before reading the target), so one side always sees the other.
       uint64_t cur = wake_at_.load();
       while (seq < cur && !wake_at_.compare_exchange_weak(cur, seq)) {
       }
-      if (done_.load() >= seq) break;
-      done_cv_.wait_for(lk, std::chrono::milliseconds(2));
+      if (done_.load() >= seq) {
+        done = true;
+        break;
+      }
+      auto now = std::chrono::steady_clock::now();
+      if (now >= deadline) break;
+      done_cv_.wait_for(lk, std::min<std::chrono::steady_clock::duration>(
+                                std::chrono::milliseconds(2), deadline - now));
     }
     --waiters_;
+    return done;
   }
 
 
@@ -251,6 +262,11 @@ Submission::~Submission() {
 }
 
 void wait_for(Stream s, uint64_t seq) { workers().get(s.index).wait_for(seq); }
+
+bool wait_for(Stream s, uint64_t seq, std::chrono::microseconds timeout) {
+  return workers().get(s.index).wait_for(
+      seq, std::chrono::steady_clock::now() + timeout);
+}
 
 void synchronize(Stream s) {
   auto& w = workers().get(s.index);

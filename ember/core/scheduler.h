@@ -1,6 +1,7 @@
 // Stream workers, completion counters and the intra-op thread pool.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 
@@ -27,6 +28,9 @@ class Submission {
 
 /// Blocks until the stream has completed work up to `seq`.
 void wait_for(Stream s, uint64_t seq);
+/// Like wait_for, but gives up after `timeout`; returns whether it is done
+/// (lets a caller poll for interrupts while a long eval runs).
+bool wait_for(Stream s, uint64_t seq, std::chrono::microseconds timeout);
 /// Blocks until everything queued so far on the stream has run.
 void synchronize(Stream s);
 

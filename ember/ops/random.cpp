@@ -70,6 +70,23 @@ array key(uint64_t seed) {
 
 void seed(uint64_t seed) { thread_state() = key(seed); }
 
+array get_state() {
+  auto& st = thread_state();
+  if (!st) st = key(process_time_ms());
+  return *st;
+}
+
+void set_state(const array& k) {
+  if (k.dtype() != uint32 || k.shape() != Shape{2}) {
+    throw std::invalid_argument(
+        "[random.state] A key must be a uint32 array of shape (2,); got " +
+        dtype_str(k.dtype()) + " of shape " + shape_str(k.shape()) + ".");
+  }
+  thread_state() = k;
+}
+
+void reset_state() { thread_state().reset(); }
+
 array next_key() {
   auto& st = thread_state();
   if (!st) st = key(process_time_ms());

@@ -19,6 +19,14 @@ array split(const array& key, int num, StreamOrDevice s = {});
 std::pair<array, array> split(const array& key, StreamOrDevice s = {});
 /// Next implicit key: (state, sub) = split(state); returns sub.
 array next_key();
+/// The calling thread's implicit key (created from the process start time on
+/// first use), without advancing it.
+array get_state();
+/// Replaces the calling thread's implicit key (uint32, shape (2,)).
+void set_state(const array& key);
+/// Forgets the calling thread's implicit key; the next draw starts again from
+/// the process-start key.
+void reset_state();
 
 /// Raw random bits of `shape` as uint32/uint16/uint8 (width 4/2/1).
 array bits(const Shape& shape, int width = 4,

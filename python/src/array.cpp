@@ -73,6 +73,8 @@ nb::object to_numpy(const array& src, nb::handle dtype, std::optional<bool> copy
 }
 
 std::string repr(const array& a) {
+  array c = a;
+  eval_nogil(c);  // interruptible; printing then finds the data ready
   std::ostringstream os;
   {
     nb::gil_scoped_release nogil;

@@ -544,16 +544,57 @@ array asarray(nb::handle obj, std::optional<Dtype> dtype, std::optional<bool> co
   return to_array(obj, dtype);
 }
 
-void eval_nogil(array& a) {
-  nb::gil_scoped_release nogil;
-  a.eval();
+namespace {
+// Waits with the GIL released, waking every 50 ms to run Python's signal
+// handlers (a no-op off the main thread). Ctrl-C then raises
+// KeyboardInterrupt while the queued work finishes in the background: its
+// arrays stay scheduled and a later read waits for them, so nothing is lost.
+void wait_interruptible(array& a) {
+  while (a.status() == Status::scheduled) {
+    bool done;
+    {
+      nb::gil_scoped_release nogil;
+      done = scheduler::wait_for(a.event_stream(), a.event_seq(),
+                                 std::chrono::milliseconds(50));
+    }
+    if (done) break;
+    if (PyErr_CheckSignals() != 0) throw nb::python_error();
+  }
+  if (a.status() == Status::available) {
+    a.wait();  // rethrows an eval error
+    return;
+  }
+  nb::gil_scoped_release nogil;  // marks it available (GPU: waits for kernels)
   a.wait();
+}
+}  // namespace
+
+void eval_nogil(array& a) {
+  if (a.status() == Status::unscheduled) {
+    nb::gil_scoped_release nogil;
+    ember::async_eval({a});
+  }
+  wait_interruptible(a);
 }
 
 void eval_nogil(std::vector<array>& arrs) {
-  nb::gil_scoped_release nogil;
-  ember::eval(arrs);
-  for (auto& a : arrs) a.wait();
+  bool pending = false;
+  for (auto& a : arrs) pending = pending || a.status() == Status::unscheduled;
+  if (pending) {
+    nb::gil_scoped_release nogil;
+    ember::async_eval(arrs);
+  }
+  std::exception_ptr first;
+  for (auto& a : arrs) {
+    try {
+      wait_interruptible(a);
+    } catch (nb::python_error&) {
+      throw;
+    } catch (...) {
+      if (!first) first = std::current_exception();
+    }
+  }
+  if (first) std::rethrow_exception(first);
 }
 
 void tree_arrays(nb::handle tree, std::vector<array>& out) {
@@ -564,6 +605,8 @@ void tree_arrays(nb::handle tree, std::vector<array>& out) {
   } else if (PyDict_Check(tree.ptr())) {
     nb::dict d = nb::borrow<nb::dict>(tree);
     for (auto [k, v] : d) tree_arrays(v, out);
+  } else if (nb::isinstance<RandomState>(tree)) {
+    out.push_back(random::get_state());
   }
 }
 

@@ -2,8 +2,11 @@
 // §18-§23).
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <memory>
 #include <sstream>
+#include <unordered_map>
 
 #include <nanobind/stl/unique_ptr.h>
 
@@ -30,7 +33,53 @@ struct PrintOptionsContext {
   PrintOptions prev;
 };
 
+// Streams this thread created (new_stream, thread-local streams), so that
+// clear_streams can drop them.
+thread_local std::vector<Stream> t_created;
+thread_local std::unordered_map<uint64_t, Stream> t_local_streams;
+std::atomic<uint64_t> g_local_stream_id{0};
+
+Stream tracked_new_stream(Device d) {
+  Stream s = new_stream(d);
+  t_created.push_back(s);
+  return s;
+}
+
+// The process's original default streams, restored when a thread drops a
+// stream it had made the default.
+std::vector<Stream>& original_defaults() {
+  static std::vector<Stream> v;
+  return v;
+}
+
+void clear_streams() {
+  std::vector<Stream> dropped = t_created;
+  for (auto& [id, s] : t_local_streams) dropped.push_back(s);
+  {
+    // Work already queued still runs to completion before the handles go.
+    nb::gil_scoped_release nogil;
+    for (auto& s : dropped) synchronize(s);
+  }
+  auto is_dropped = [&](const Stream& s) {
+    return std::find(dropped.begin(), dropped.end(), s) != dropped.end();
+  };
+  for (auto& orig : original_defaults()) {
+    if (is_dropped(default_stream(orig.device))) set_default_stream(orig);
+  }
+  t_created.clear();
+  t_local_streams.clear();
+  random::reset_state();
+}
+
 }  // namespace
+
+Stream ThreadLocalStream::resolve() const {
+  auto it = t_local_streams.find(id);
+  if (it != t_local_streams.end()) return it->second;
+  Stream s = new_stream(device);
+  t_local_streams.emplace(id, s);
+  return s;
+}
 
 void init_devices(nb::module_& m) {
   nb::enum_<DeviceType>(m, "DeviceType", "Kind of device: cpu or gpu.")
@@ -94,9 +143,78 @@ void init_devices(nb::module_& m) {
         "The default stream of a device.");
   m.def("set_default_stream", &set_default_stream, "stream"_a,
         "Makes a stream the default of its device.");
-  m.def("new_stream", &new_stream, "device"_a, "Creates a new stream on a device.");
-  m.def("new_thread_unsafe_stream", &new_stream, "device"_a,
+  original_defaults().push_back(default_stream(Device(DeviceType::cpu)));
+  if (is_available(Device(DeviceType::gpu))) {
+    original_defaults().push_back(default_stream(Device(DeviceType::gpu)));
+  }
+  m.def("new_stream", &tracked_new_stream, "device"_a,
+        R"(Creates a new stream on a device.
+
+Args:
+    device (Device): The device.
+
+Returns:
+    Stream
+
+Example:
+    >>> import ember.core as mx
+    >>> s = mx.new_stream(mx.cpu)
+    >>> mx.add(mx.array(1), 1, stream=s).item()
+    2)");
+  m.def("new_thread_unsafe_stream", &tracked_new_stream, "device"_a,
         "Creates a new stream usable from any thread.");
+
+  nb::class_<ThreadLocalStream>(
+      m, "ThreadLocalStream",
+      "A stream handle that stands for a separate stream on each thread.")
+      .def_prop_ro("device", [](const ThreadLocalStream& s) { return s.device; })
+      .def("__repr__", [](const ThreadLocalStream& s) {
+        return "ThreadLocalStream(" + to_str(s.device) + ")";
+      })
+      .def("__eq__", [](const ThreadLocalStream& s, nb::handle o) {
+        return nb::isinstance<ThreadLocalStream>(o) &&
+               nb::inst_ptr<ThreadLocalStream>(o)->id == s.id;
+      }, "other"_a.none())
+      .def("__hash__", [](const ThreadLocalStream& s) { return s.id; });
+  m.def(
+      "new_thread_local_stream",
+      [](Device d) {
+        if (!is_available(d)) {
+          throw std::invalid_argument("[new_thread_local_stream] Device " +
+                                      to_str(d) + " is not available.");
+        }
+        return ThreadLocalStream{d, ++g_local_stream_id};
+      },
+      "device"_a,
+      R"(A stream handle that resolves to a separate stream on each thread.
+
+Each thread that uses it (as ``stream=`` or in ``stream(...)``) gets its own
+stream on ``device``, created on first use.
+
+Args:
+    device (Device): The device.
+
+Returns:
+    ThreadLocalStream
+
+Example:
+    >>> import ember.core as mx
+    >>> s = mx.new_thread_local_stream(mx.cpu)
+    >>> mx.add(mx.array(1), 1, stream=s).item()
+    2)");
+  m.def(
+      "clear_streams", &clear_streams,
+      R"(Drops the streams created in this thread and resets its random key.
+
+Work already queued on those streams completes first. Streams made by
+``new_stream`` and the thread's streams of thread-local handles are
+forgotten (a thread-local handle gets a fresh stream on its next use), a
+dropped default stream is replaced by the original one, and the thread's
+implicit PRNG key starts again from the process-start key.
+
+Example:
+    >>> import ember.core as mx
+    >>> mx.clear_streams())");
   m.def(
       "synchronize",
       [](StreamOrDevice s) {

@@ -302,6 +302,36 @@ Example:
     >>> import ember.core as mx
     >>> sorted(mx.random.permutation(4).tolist())
     [0, 1, 2, 3])");
+
+  auto check_pos = [](int64_t i) {
+    if (i != 0 && i != -1) {
+      throw nb::index_error(
+          ("[random.state] Index out of range; got " + std::to_string(i) +
+           ", expected 0 or -1.")
+              .c_str());
+    }
+  };
+  nb::class_<RandomState>(
+      m, "RandomState",
+      "List-like view of the calling thread's implicit PRNG key (``state[0]``).")
+      .def("__len__", [](const RandomState&) { return 1; })
+      .def("__getitem__", [check_pos](const RandomState&, int64_t i) {
+        check_pos(i);
+        return random::get_state();
+      }, "index"_a)
+      .def("__setitem__", [check_pos](const RandomState&, int64_t i, nb::handle v) {
+        check_pos(i);
+        random::set_state(to_array(v));
+      }, "index"_a, "value"_a)
+      .def("__iter__", [](const RandomState&) {
+        nb::list l;
+        l.append(random::get_state());
+        return nb::iter(l);
+      })
+      .def("__repr__", [](const RandomState&) {
+        return "[" + nb::cast<std::string>(nb::repr(nb::cast(random::get_state()))) + "]";
+      });
+  m.attr("state") = RandomState{};
 }
 
 }  // namespace ember::py

@@ -26,6 +26,17 @@ namespace ember::py {
 struct PyDtype {
   Dtype val;
 };
+/// `new_thread_local_stream`: stands for a different stream on each thread,
+/// created on that thread's first use (devices.cpp).
+struct ThreadLocalStream {
+  Device device;
+  uint64_t id;
+  Stream resolve() const;
+};
+/// The sentinel `ember.core.random.state`: a 1-element list-like view of the
+/// calling thread's implicit PRNG key (random.cpp).
+struct RandomState {};
+
 /// The extension module (set first thing in module init).
 nb::handle core_module();
 void set_core_module(nb::handle m);
@@ -50,7 +61,8 @@ array asarray(nb::handle obj, std::optional<Dtype> dtype,
 /// Is `obj` convertible to an array (array, scalar, list, ndarray, ...)?
 bool is_array_like(nb::handle obj);
 
-/// Evaluates with the GIL released (kernels may need it to free buffers).
+/// Evaluates with the GIL released (kernels may need it to free buffers);
+/// Ctrl-C on the main thread interrupts the wait with KeyboardInterrupt.
 void eval_nogil(array& a);
 void eval_nogil(std::vector<array>& arrs);
 /// Collects every array leaf of a pytree (list/tuple/dict).
@@ -87,7 +99,7 @@ struct type_caster<ember::Dtype> {
 template <>
 struct type_caster<ember::StreamOrDevice> {
   NB_TYPE_CASTER(ember::StreamOrDevice,
-                 const_name("Stream | Device | DeviceType | None"))
+                 const_name("Stream | ThreadLocalStream | Device | DeviceType | None"))
   bool from_python(handle src, uint8_t, cleanup_list*) noexcept {
     if (src.is_none()) {
       value = std::monostate{};
@@ -99,6 +111,14 @@ struct type_caster<ember::StreamOrDevice> {
     }
     if (nb::isinstance<ember::Device>(src)) {
       value = *nb::inst_ptr<ember::Device>(src);
+      return true;
+    }
+    if (nb::isinstance<ember::py::ThreadLocalStream>(src)) {
+      try {
+        value = nb::inst_ptr<ember::py::ThreadLocalStream>(src)->resolve();
+      } catch (...) {
+        return false;
+      }
       return true;
     }
     ember::DeviceType t;

@@ -112,3 +112,74 @@ def test_eval_trees_and_memory():
     mx.set_memory_limit(old)
     mx.clear_cache()
     assert isinstance(mx.set_wired_limit(0), int)
+
+
+def _resolved(s):
+    # The stream a handle stands for on this thread.
+    with mx.stream(s):
+        return mx.default_stream(mx.cpu)
+
+
+def test_thread_local_streams():
+    import threading
+
+    s = mx.new_thread_local_stream(mx.cpu)
+    assert s.device == mx.cpu and repr(s) == "ThreadLocalStream(Device(cpu, 0))"
+    assert s == s and s != mx.new_thread_local_stream(mx.cpu)
+    assert mx.add(mx.array(1), 2, stream=s).item() == 3
+    main1, main2 = _resolved(s), _resolved(s)
+    assert main1 == main2 and main1 != mx.default_stream(mx.cpu)
+    seen = []
+
+    def worker():
+        a, b = _resolved(s), _resolved(s)
+        seen.append((a, b, mx.add(mx.arange(4), 1, stream=s).tolist()))
+
+    for _ in range(2):
+        t = threading.Thread(target=worker)
+        t.start()
+        t.join()
+    (a1, b1, r1), (a2, b2, r2) = seen
+    assert a1 == b1 and a2 == b2
+    assert len({a1.index, a2.index, main1.index}) == 3
+    assert r1 == r2 == [1, 2, 3, 4]
+
+    # Several threads at once, each on its own stream of the same handle.
+    out = {}
+
+    def compute(i):
+        x = mx.full((64, 64), float(i), stream=s)
+        out[i] = mx.sum(x @ x, stream=s).item()
+
+    threads = [threading.Thread(target=compute, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert out == {i: float(64 * 64 * 64 * i * i) for i in range(4)}
+    with pytest.raises(TypeError):
+        mx.add(1, 2, stream="cpu")
+
+
+def test_clear_streams():
+    import threading
+
+    original = mx.default_stream(mx.cpu)
+    s = mx.new_stream(mx.cpu)
+    tls = mx.new_thread_local_stream(mx.cpu)
+    before = _resolved(tls)
+    mx.set_default_stream(s)
+    x = mx.add(mx.array(1), 1)  # queued on s
+    mx.random.seed(5)
+    mx.clear_streams()
+    assert mx.default_stream(mx.cpu) == original
+    assert x.item() == 2  # work queued before the drop still completes
+    assert _resolved(tls) != before  # a fresh stream on next use
+    # The implicit key restarts from the process-start key, as a new thread's.
+    fresh = []
+    t = threading.Thread(target=lambda: fresh.append(mx.random.state[0].tolist()))
+    t.start()
+    t.join()
+    assert mx.random.state[0].tolist() == fresh[0] != mx.random.key(5).tolist()
+    mx.clear_streams()  # nothing left to drop
+    assert (mx.array([1.0]) + 1).item() == 2.0

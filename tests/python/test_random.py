@@ -38,3 +38,46 @@ def test_sampler_ranges():
         mx.random.bernoulli(1, (2,))
     with pytest.raises(ValueError):
         mx.random.categorical(mx.zeros(3), shape=(2,), num_samples=2)
+
+
+def test_random_state_sentinel():
+    import threading
+
+    st = mx.random.state
+    assert st is mx.random.state and len(st) == 1
+    mx.random.seed(7)
+    k0 = st[0]
+    assert k0.dtype == mx.uint32 and k0.tolist() == mx.random.key(7).tolist()
+    assert st[-1].tolist() == k0.tolist()
+    a = mx.random.uniform(shape=(3,))
+    # Each implicit draw does (state, sub) = split(state) and samples with sub.
+    keys = mx.random.split(mx.random.key(7))
+    assert st[0].tolist() == keys[0].tolist()
+    assert a.tolist() == mx.random.uniform(shape=(3,), key=keys[1]).tolist()
+    # Writing the key back replays the same draw.
+    st[0] = k0
+    assert mx.random.uniform(shape=(3,)).tolist() == a.tolist()
+    assert [k.tolist() for k in st] == [st[0].tolist()]
+    assert repr(st).startswith("[array(")
+    # eval sees it as a 1-element list (MLX: mx.eval(mx.random.state)).
+    mx.eval(st)
+    mx.eval([st, {"a": mx.array(1)}])
+    with pytest.raises(IndexError):
+        st[1]
+    with pytest.raises(ValueError):
+        st[0] = mx.array([1.0, 2.0])
+    with pytest.raises(ValueError):
+        st[0] = mx.array([1, 2, 3], dtype=mx.uint32)
+    # One key per thread.
+    mx.random.seed(1)
+    other = []
+
+    def worker():
+        mx.random.seed(2)
+        other.append(mx.random.state[0].tolist())
+
+    t = threading.Thread(target=worker)
+    t.start()
+    t.join()
+    assert other[0] == mx.random.key(2).tolist()
+    assert mx.random.state[0].tolist() == mx.random.key(1).tolist()
