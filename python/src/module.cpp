@@ -15,6 +15,10 @@ void init_transforms(nb::module_& m);
 void init_random(nb::module_& m);
 void init_fast(nb::module_& m);
 void init_io(nb::module_& m);
+void init_ops_mm_extra(nb::module_& m);
+void init_linalg_fft(nb::module_& m);
+void init_distributed(nb::module_& m);
+void init_graph(nb::module_& m);
 }  // namespace ember::py
 
 NB_MODULE(core, m) {
@@ -37,6 +41,10 @@ NB_MODULE(core, m) {
   init_random(m);
   init_fast(m);
   init_io(m);
+  init_ops_mm_extra(m);
+  init_linalg_fft(m);
+  init_distributed(m);
+  init_graph(m);
   m.attr("pi") = 3.141592653589793;
   m.attr("e") = 2.718281828459045;
   m.attr("euler_gamma") = 0.5772156649015329;
