@@ -2,6 +2,8 @@
 // depth is bounded (no stack overflow) and every read is bounds-checked.
 #include "ember/io/json.h"
 
+#include "ember/io/reader.h"
+
 #include <set>
 #include <stdexcept>
 
@@ -135,7 +137,7 @@ struct Parser {
         }
         default:
           --i;
-          fail(std::string("bad escape '\\") + e + "'");
+          fail("bad escape '\\" + printable(std::string(1, e)) + "'");
       }
     }
   }
@@ -180,7 +182,7 @@ struct Parser {
       while (true) {
         ws();
         std::string k = string();
-        if (!keys.insert(k).second) fail("duplicate key \"" + k + "\"");
+        if (!keys.insert(k).second) fail("duplicate key \"" + printable(k) + "\"");
         ws();
         if (peek() != ':') fail("expected ':'");
         ++i;
@@ -241,7 +243,7 @@ struct Parser {
       v.text = number();
       return v;
     }
-    fail(std::string("unexpected character '") + c + "'");
+    fail("unexpected character '" + printable(std::string(1, c)) + "'");
   }
 };
 
@@ -265,12 +267,12 @@ uint64_t to_uint(const Value& v, const char* op, const std::string& what) {
          type_name(v.type));
   }
   if (v.text.find_first_not_of("0123456789") != std::string::npos) {
-    fail("must be a non-negative integer; got " + v.text);
+    fail("must be a non-negative integer; got " + printable(v.text));
   }
   uint64_t r = 0;
   for (char c : v.text) {
     uint64_t d = uint64_t(c - '0');
-    if (r > (UINT64_MAX - d) / 10) fail("is too large: " + v.text);
+    if (r > (UINT64_MAX - d) / 10) fail("is too large: " + printable(v.text));
     r = r * 10 + d;
   }
   return r;

@@ -100,7 +100,7 @@ struct DescrInfo {
 DescrInfo parse_descr(const std::string& d, const char* op,
                       const TensorLocation& loc) {
   auto unsupported = [&](const std::string& why) -> DescrInfo {
-    bad(op, loc, "unsupported dtype descr '" + d + "'" + why);
+    bad(op, loc, "unsupported dtype descr '" + printable(d) + "'" + why);
   };
   if (d.size() < 2) return unsupported("");
   size_t k = 0;
@@ -247,7 +247,7 @@ NpyHeader read_npy_header(const TensorLocation& loc, const char* op) {
       }
       have_shape = true;
     } else {
-      p.fail("unexpected key '" + key + "'");
+      p.fail("unexpected key '" + printable(key) + "'");
     }
     if (!p.eat(',')) {
       p.expect('}');
@@ -266,7 +266,7 @@ NpyHeader read_npy_header(const TensorLocation& loc, const char* op) {
   h.data_offset = start + hlen;
   if (!in_range(h.data_offset, h.nbytes, loc.decoded_size)) {
     bad(op, loc, "truncated data: shape " + shape_str(h.shape) + " of " +
-                     descr + " needs " + std::to_string(h.nbytes) +
+                     printable(descr) + " needs " + std::to_string(h.nbytes) +
                      " bytes after the header, but only " +
                      std::to_string(loc.decoded_size - h.data_offset) +
                      " are present");

@@ -29,7 +29,7 @@ LoadResult load_npz_format(const std::shared_ptr<Reader>& in,
       out.arrays.emplace_back(key, load_npy_content(e.location(in), s, op));
     } catch (const std::invalid_argument& err) {
       throw std::invalid_argument(std::string(err.what()) + " (member '" +
-                                  e.name + "')");
+                                  printable(e.name) + "')");
     }
   }
   return out;

@@ -160,6 +160,26 @@ std::shared_ptr<Reader> open_reader(const std::string& path, const char* op) {
   return memory_reader(std::move(bytes), path);
 }
 
+std::string printable(const std::string& s, size_t max_len) {
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (out.size() >= max_len) {
+      out += "...";
+      break;
+    }
+    auto c = uint8_t(s[i]);
+    if (c >= 0x20 && c < 0x7f && c != '\\') {
+      out += char(c);
+    } else {
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
 std::shared_ptr<Reader> memory_reader(std::vector<uint8_t> bytes,
                                       std::string label) {
   return std::make_shared<MemoryReader>(std::move(bytes), std::move(label));

@@ -39,6 +39,10 @@ std::shared_ptr<Reader> open_reader(const std::string& path, const char* op);
 std::shared_ptr<Reader> memory_reader(std::vector<uint8_t> bytes,
                                       std::string label = "<memory>");
 
+/// `s` for an error message: bytes outside printable ASCII become \xNN and
+/// long strings are cut, so file contents never make invalid UTF-8.
+std::string printable(const std::string& s, size_t max_len = 80);
+
 /// True when [offset, offset + n) lies inside a source of `size` bytes.
 inline bool in_range(uint64_t offset, uint64_t n, uint64_t size) {
   return offset <= size && n <= size - offset;

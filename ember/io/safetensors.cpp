@@ -92,14 +92,14 @@ LoadResult load_safetensors_format(const std::shared_ptr<Reader>& in,
       }
       for (auto& [k, v] : info.fields) {
         if (v.type != json::Value::Type::string) {
-          bad(r, "metadata value of '" + k + "' must be a string; got a " +
+          bad(r, "metadata value of '" + printable(k) + "' must be a string; got a " +
                      json::type_name(v.type));
         }
         out.metadata.emplace_back(k, v.text);
       }
       continue;
     }
-    std::string what = "tensor '" + name + "'";
+    std::string what = "tensor '" + printable(name) + "'";
     if (info.type != json::Value::Type::object) bad(r, what + " must be an object");
     auto* dt = field(info, "dtype");
     auto* shp = field(info, "shape");
@@ -112,17 +112,17 @@ LoadResult load_safetensors_format(const std::shared_ptr<Reader>& in,
     for (auto& d : kDtypes) {
       if (dt->text == d.name) found = &d;
     }
-    if (!found) bad(r, what + " has unknown dtype '" + dt->text + "'");
+    if (!found) bad(r, what + " has unknown dtype '" + printable(dt->text) + "'");
     if (shp->type != json::Value::Type::array) bad(r, what + " shape must be an array");
     std::vector<int64_t> dims;
     for (auto& d : shp->items) {
       if (d.type == json::Value::Type::number && !d.text.empty() &&
           d.text[0] == '-') {
-        bad(r, what + " has a negative dimension " + d.text);
+        bad(r, what + " has a negative dimension " + printable(d.text));
       }
       uint64_t v = json::to_uint(d, op, what + " shape entry");
       if (v > uint64_t(INT32_MAX)) {
-        bad(r, what + " has dimension " + d.text +
+        bad(r, what + " has dimension " + printable(d.text) +
                    ", larger than the supported 2^31 - 1");
       }
       dims.push_back(int64_t(v));

@@ -167,12 +167,12 @@ std::vector<ZipEntry> read_zip_directory(const std::shared_ptr<Reader>& rp,
     const uint8_t* x = h + 46 + nlen;
     for (uint64_t q = 0; q + 4 <= xlen;) {
       uint64_t id = get(x + q, 2), len = get(x + q + 2, 2);
-      if (q + 4 + len > xlen) bad(op, r, "member '" + e.name + "' has a damaged extra field");
+      if (q + 4 + len > xlen) bad(op, r, "member '" + printable(e.name) + "' has a damaged extra field");
       if (id == kZip64Id) {
         const uint8_t* f = x + q + 4;
         uint64_t left = len;
         auto take = [&](uint64_t& v) {
-          if (left < 8) bad(op, r, "member '" + e.name + "' has a short zip64 field");
+          if (left < 8) bad(op, r, "member '" + printable(e.name) + "' has a short zip64 field");
           v = get(f, 8);
           f += 8;
           left -= 8;
@@ -185,40 +185,40 @@ std::vector<ZipEntry> read_zip_directory(const std::shared_ptr<Reader>& rp,
     }
     if (disk != 0 && disk != kMax16) bad(op, r, "multi-disk archives are not supported");
     p += 46 + nlen + xlen + clen;
-    if (flags & 1) bad(op, r, "member '" + e.name + "' is encrypted");
+    if (flags & 1) bad(op, r, "member '" + printable(e.name) + "' is encrypted");
     if (method != 0 && method != 8) {
-      bad(op, r, "member '" + e.name + "' uses compression method " +
+      bad(op, r, "member '" + printable(e.name) + "' uses compression method " +
                      std::to_string(method) + " (only stored and deflated)");
     }
     e.deflated = method == 8;
     if (!e.deflated && e.compressed_size != e.size) {
-      bad(op, r, "stored member '" + e.name + "' has compressed size " +
+      bad(op, r, "stored member '" + printable(e.name) + "' has compressed size " +
                      std::to_string(e.compressed_size) + " != size " +
                      std::to_string(e.size));
     }
     if (local > end.cd_offset || end.cd_offset - local < 30) {
-      bad(op, r, "member '" + e.name + "' has local header offset " +
+      bad(op, r, "member '" + printable(e.name) + "' has local header offset " +
                      std::to_string(local) + " outside the archive");
     }
     auto lh = read_bytes(r, local, 30, op);
     if (get(lh.data(), 4) != kLocalSig) {
-      bad(op, r, "member '" + e.name + "' has a bad local header signature");
+      bad(op, r, "member '" + printable(e.name) + "' has a bad local header signature");
     }
     uint64_t lnlen = get(lh.data() + 26, 2), lxlen = get(lh.data() + 28, 2);
-    if (lnlen != nlen) bad(op, r, "member '" + e.name + "' has a mismatched local name");
+    if (lnlen != nlen) bad(op, r, "member '" + printable(e.name) + "' has a mismatched local name");
     auto lname = read_bytes(r, local + 30, lnlen, op);
     if (std::memcmp(lname.data(), e.name.data(), nlen) != 0) {
-      bad(op, r, "member '" + e.name + "' has a mismatched local name");
+      bad(op, r, "member '" + printable(e.name) + "' has a mismatched local name");
     }
     e.data_offset = local + 30 + lnlen + lxlen;
     if (!in_range(e.data_offset, e.compressed_size, end.cd_offset)) {
-      bad(op, r, "member '" + e.name + "' data [" +
+      bad(op, r, "member '" + printable(e.name) + "' data [" +
                      std::to_string(e.data_offset) + ", +" +
                      std::to_string(e.compressed_size) +
                      ") runs past the start of the central directory");
     }
     if (!names.insert(e.name).second) {
-      bad(op, r, "duplicate member '" + e.name + "'");
+      bad(op, r, "duplicate member '" + printable(e.name) + "'");
     }
     out.push_back(std::move(e));
   }

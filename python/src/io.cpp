@@ -103,6 +103,9 @@ void init_io(nb::module_& m) {
       [](nb::handle file, std::optional<std::string> format,
          bool return_metadata, StreamOrDevice s) -> nb::object {
         auto path = as_path(file);
+        if (!path && !nb::hasattr(file, "read")) {
+          bad_file("load", file, "a read() method");
+        }
         std::string fmt;
         if (format) {
           fmt = *format;
@@ -126,7 +129,6 @@ void init_io(nb::module_& m) {
           nb::gil_scoped_release nogil;
           r = ember::load(*path, fmt, s);
         } else {
-          if (!nb::hasattr(file, "read")) bad_file("load", file, "a read() method");
           auto reader = read_file_object(file);
           nb::gil_scoped_release nogil;
           r = ember::load(reader, fmt, s);

@@ -560,6 +560,13 @@ TEST(IO, StoredNpzMembersAreAligned) {
 
 namespace {
 
+bool is_ascii(const char* s) {
+  for (; *s; ++s) {
+    if (uint8_t(*s) >= 0x80) return false;
+  }
+  return true;
+}
+
 void expect_invalid(const std::vector<uint8_t>& bytes, const std::string& fmt,
                     const std::string& what) {
   SCOPED_TRACE(what);
@@ -568,6 +575,7 @@ void expect_invalid(const std::vector<uint8_t>& bytes, const std::string& fmt,
     ADD_FAILURE() << "no error for " << what;
   } catch (const std::invalid_argument& e) {
     EXPECT_EQ(std::string(e.what()).rfind("[load", 0), 0u) << e.what();
+    EXPECT_TRUE(is_ascii(e.what())) << e.what();
   } catch (const std::exception& e) {
     ADD_FAILURE() << "wrong exception type for " << what << ": " << e.what();
   }
@@ -635,6 +643,8 @@ TEST(IOMalformed, FlippedBytesNeverCrash) {
           }
         } catch (const std::invalid_argument& e) {
           EXPECT_EQ(std::string(e.what()).rfind("[load", 0), 0u) << e.what();
+          // File bytes are escaped: messages stay valid (ASCII) text.
+          EXPECT_TRUE(is_ascii(e.what())) << e.what();
         }
       }
     }

@@ -3994,6 +3994,94 @@ class custom_function:
     def vmap(self, f: object) -> object:
         """Registers ``f(inputs, axes) -> (outputs, out_axes)`` as the vmap rule."""
 
+def load(file: object, format: str | None = None, return_metadata: bool = False, *, stream: Stream | Device | DeviceType | None = None) -> array | dict[str, array] | tuple[dict[str, array], dict[str, str]]:
+    """
+    Loads arrays from a .npy, .npz or .safetensors file (memory-mapped).
+
+    Args:
+        file (str | pathlib.Path | file): Path or binary file object.
+        format (str, optional): 'npy', 'npz' or 'safetensors'; inferred from the extension if None.
+        return_metadata (bool): Also return the safetensors metadata.
+
+    Returns:
+        array | dict[str, array] | tuple[dict[str, array], dict[str, str]]
+
+    Example:
+        >>> import ember.core as mx, tempfile, os
+        >>> path = os.path.join(tempfile.mkdtemp(), "w.safetensors")
+        >>> mx.save_safetensors(path, {"w": mx.ones((2,))}, {"step": "1"})
+        >>> arrays, meta = mx.load(path, return_metadata=True)
+        >>> arrays["w"].tolist(), meta
+        ([1.0, 1.0], {'step': '1'})
+    """
+
+def save(file: object, arr: object) -> None:
+    """
+    Saves an array as a NumPy .npy file (.npy appended to paths without it).
+
+    Args:
+        file (str | pathlib.Path | file): Path or binary file object.
+        arr (array): The array.
+
+    Example:
+        >>> import ember.core as mx, tempfile, os
+        >>> path = os.path.join(tempfile.mkdtemp(), "a")
+        >>> mx.save(path, mx.arange(3))
+        >>> mx.load(path + ".npy").tolist()
+        [0, 1, 2]
+    """
+
+def savez(file: object, *args, **kwargs) -> None:
+    """
+    Saves arrays in an uncompressed .npz archive (positional arrays are arr_0, arr_1, ...).
+
+    Args:
+        file (str | pathlib.Path | file): Path or binary file object.
+        *args (array): Arrays saved as arr_<i>.
+        **kwargs (array): Arrays saved under their keyword.
+
+    Example:
+        >>> import ember.core as mx, tempfile, os
+        >>> path = os.path.join(tempfile.mkdtemp(), "a.npz")
+        >>> mx.savez(path, mx.zeros(2), b=mx.ones(1))
+        >>> sorted(mx.load(path).keys())
+        ['arr_0', 'b']
+    """
+
+def savez_compressed(file: object, *args, **kwargs) -> None:
+    """
+    Saves arrays in a deflate-compressed .npz archive.
+
+    Args:
+        file (str | pathlib.Path | file): Path or binary file object.
+        *args (array): Arrays saved as arr_<i>.
+        **kwargs (array): Arrays saved under their keyword.
+
+    Example:
+        >>> import ember.core as mx, tempfile, os
+        >>> path = os.path.join(tempfile.mkdtemp(), "a.npz")
+        >>> mx.savez_compressed(path, x=mx.zeros(1000))
+        >>> mx.load(path)["x"].shape
+        (1000,)
+    """
+
+def save_safetensors(file: object, arrays: dict[str, array], metadata: dict[str, str] | None = None) -> None:
+    """
+    Saves a dict of arrays and optional string metadata as .safetensors (float64 unsupported).
+
+    Args:
+        file (str | pathlib.Path | file): Path or binary file object.
+        arrays (dict[str, array]): Arrays by name.
+        metadata (dict[str, str], optional): Stored in __metadata__.
+
+    Example:
+        >>> import ember.core as mx, tempfile, os
+        >>> path = os.path.join(tempfile.mkdtemp(), "m")
+        >>> mx.save_safetensors(path, {"w": mx.zeros((2, 2))})
+        >>> mx.load(path + ".safetensors")["w"].shape
+        (2, 2)
+    """
+
 pi: float = 3.141592653589793
 
 e: float = 2.718281828459045
