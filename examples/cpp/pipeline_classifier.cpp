@@ -111,6 +111,17 @@ int main(int argc, char** argv) {
     std::vector<float> p(probs.data<float>(), probs.data<float>() + n * c);
     std::vector<uint32_t> best(pred.data<uint32_t>(), pred.data<uint32_t>() + n);
 
+    // The sentences themselves, if prepare.py's .tsv sits next to the inputs.
+    std::vector<std::string> texts;
+    std::string tsv = argv[2];
+    if (tsv.size() > 12 && tsv.compare(tsv.size() - 12, 12, ".safetensors") == 0) {
+      std::ifstream in(tsv.substr(0, tsv.size() - 12) + ".tsv");
+      std::string line;
+      for (bool header = true; std::getline(in, line); header = false) {
+        if (!header) texts.push_back(line.substr(line.find('\t', line.find('\t') + 1) + 1));
+      }
+    }
+
     std::ofstream out;
     if (argc > 3) {
       out.open(argv[3]);
@@ -123,7 +134,8 @@ int main(int argc, char** argv) {
     for (int i = 0; i < n; ++i) {
       char prob[32];
       std::snprintf(prob, sizeof(prob), "%.6f", p[i * c + best[i]]);
-      std::cout << "  " << i << "\t" << model.labels[best[i]] << "\t" << prob << "\n";
+      std::string text = i < static_cast<int>(texts.size()) ? texts[i].substr(0, 60) : "";
+      std::printf("  %2d  %-20s %s  %s\n", i, model.labels[best[i]].c_str(), prob, text.c_str());
       if (out) out << i << "\t" << best[i] << "\t" << model.labels[best[i]] << "\t" << prob << "\n";
     }
   } catch (const std::exception& e) {

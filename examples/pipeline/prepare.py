@@ -8,8 +8,8 @@ Cleaning: header and chapter/section headings dropped, hard-wrapped lines
 joined into paragraphs, text ASCII-folded (curly quotes, accents), italics
 markers removed, whitespace collapsed.
 
-Annotation: each paragraph is cut into sentences (a dangling quote mark at
-either end is dropped); a sentence of 30-400
+Annotation: each paragraph is cut into sentences (a quotation cut by a
+sentence boundary is closed or opened); a sentence of 30-400
 characters and at least 5 words is kept, labelled with its author, and
 flagged as dialogue when it contains a double quote. Sentences that occur
 in more than one work (or twice) are dropped.
@@ -117,13 +117,11 @@ def split_sentences(paragraph):
 
 
 def balance_quotes(s):
-    """A sentence cut out of a quotation keeps an odd number of double
-    quotes; the dangling one at either end is dropped."""
+    """A sentence cut out of a longer quotation has an odd number of double
+    quotes: the quotation is closed at its end (or opened at its start when
+    the sentence ends one that began earlier)."""
     if s.count('"') % 2 == 1:
-        if s.endswith('"'):
-            s = s[:-1].rstrip()
-        elif s.startswith('"'):
-            s = s[1:].lstrip()
+        return '"' + s if s.endswith('"') else s + '"'
     return s
 
 

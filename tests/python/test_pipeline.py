@@ -80,7 +80,9 @@ def test_normalize_and_sentence_split():
     assert common.normalize_text("\u201cOu\u0300 est\u201d  _ma_ chatte\u2014?") == '"Ou est" ma chatte--?'
     s = prepare.split_sentences('Mr. Bennet replied that he had not. "But it is," returned she. U. S. A. is far!')
     assert s == ["Mr. Bennet replied that he had not.", '"But it is," returned she.', "U. S. A. is far!"]
-    assert prepare.balance_quotes('Their manners are not equal to his."') == "Their manners are not equal to his."
+    assert prepare.balance_quotes('Their manners are not equal to his."') == '"Their manners are not equal to his."'
+    assert prepare.balance_quotes('"Well," said she, "I wish it.') == '"Well," said she, "I wish it."'
+    assert prepare.balance_quotes('"Yes," said he.') == '"Yes," said he.'
     assert prepare.is_heading("CHAPTER IV.\nThe Pool") and prepare.is_heading("I.")
     assert not prepare.is_heading('"TOM!"') and not prepare.is_heading("Call me Ishmael.")
 
