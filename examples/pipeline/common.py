@@ -16,13 +16,21 @@ import sys
 import time
 import unicodedata
 
-import ember.core as mx
 import ember.nn as nn
 from ember.utils import tree_flatten
 
+import ember.core as mx
+
 # ---------------------------------------------------------------- text
 
-_QUOTES = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2014": "--", "\u2013": "-"}
+_QUOTES = {
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u2014": "--",
+    "\u2013": "-",
+}
 
 
 def normalize_text(text):
@@ -158,13 +166,27 @@ class InferenceLM:
         self.layers = []
         for layer in model.layers:
             a = layer.attention
-            qkv = mx.concatenate([a.query_proj.weight, a.key_proj.weight, a.value_proj.weight], axis=0)
-            self.layers.append({
-                "heads": a.num_heads, "ln1": layer.ln1, "ln2": layer.ln2, "qkv": t(qkv), "out": t(a.out_proj.weight),
-                "w1": t(layer.linear1.weight), "b1": layer.linear1.bias, "w2": t(layer.linear2.weight), "b2": layer.linear2.bias,
-            })
+            qkv = mx.concatenate(
+                [a.query_proj.weight, a.key_proj.weight, a.value_proj.weight], axis=0
+            )
+            self.layers.append(
+                {
+                    "heads": a.num_heads,
+                    "ln1": layer.ln1,
+                    "ln2": layer.ln2,
+                    "qkv": t(qkv),
+                    "out": t(a.out_proj.weight),
+                    "w1": t(layer.linear1.weight),
+                    "b1": layer.linear1.bias,
+                    "w2": t(layer.linear2.weight),
+                    "b2": layer.linear2.bias,
+                }
+            )
         self.ln, self.head_w, self.head_b = model.ln, t(model.head.weight), model.head.bias
-        mx.eval(self.head_w, [[v for k, v in p.items() if k in ("qkv", "out", "w1", "w2")] for p in self.layers])
+        mx.eval(
+            self.head_w,
+            [[v for k, v in p.items() if k in ("qkv", "out", "w1", "w2")] for p in self.layers],
+        )
 
     @staticmethod
     def _norm(ln, x, s):
@@ -188,11 +210,18 @@ class InferenceLM:
                 k = mx.concatenate([cache[0], k], axis=2, stream=s)
                 v = mx.concatenate([cache[1], v], axis=2, stream=s)
             o = mx.fast.scaled_dot_product_attention(
-                q, k, v, scale=1.0 / math.sqrt(q.shape[-1]), mask="causal" if t > 1 else None, stream=s
+                q,
+                k,
+                v,
+                scale=1.0 / math.sqrt(q.shape[-1]),
+                mask="causal" if t > 1 else None,
+                stream=s,
             )
             o = mx.reshape(mx.transpose(o, (0, 2, 1, 3), stream=s), (b, t, -1), stream=s)
             h = mx.add(h, mx.matmul(o, p["out"], stream=s), stream=s)
-            y = mx.maximum(mx.addmm(p["b1"], self._norm(p["ln2"], h, s), p["w1"], stream=s), 0.0, stream=s)
+            y = mx.maximum(
+                mx.addmm(p["b1"], self._norm(p["ln2"], h, s), p["w1"], stream=s), 0.0, stream=s
+            )
             h = mx.add(h, mx.addmm(p["b2"], y, p["w2"], stream=s), stream=s)
             new.append((k, v))
         return mx.addmm(self.head_b, self._norm(self.ln, h, s), self.head_w, stream=s), new
@@ -206,16 +235,22 @@ class InferenceLM:
         character.
         """
         if num_new <= 0 or num_new >= self.context:
-            raise ValueError(f"[generate] num_new must be in [1, {self.context - 1}]; got {num_new}.")
+            raise ValueError(
+                f"[generate] num_new must be in [1, {self.context - 1}]; got {num_new}."
+            )
         s = stream
-        prompt = list(prompt_ids)[-(self.context - num_new):] or [UNK]
-        logits, caches = self.step(mx.array([prompt], dtype=mx.int32), 0, [None] * len(self.layers), s)
+        prompt = list(prompt_ids)[-(self.context - num_new) :] or [UNK]
+        logits, caches = self.step(
+            mx.array([prompt], dtype=mx.int32), 0, [None] * len(self.layers), s
+        )
         keys = mx.random.split(key, num_new, stream=s)
         out, offset = [], len(prompt)
         for i in range(num_new):
             last = mx.take(logits, logits.shape[1] - 1, axis=1, stream=s)
             if temperature > 0:
-                tok = mx.random.categorical(mx.multiply(last, 1.0 / temperature, stream=s), key=keys[i], stream=s)
+                tok = mx.random.categorical(
+                    mx.multiply(last, 1.0 / temperature, stream=s), key=keys[i], stream=s
+                )
             else:
                 tok = mx.argmax(last, axis=-1, stream=s)
             out.append(tok)
@@ -241,10 +276,14 @@ class InferenceClassifier:
     def probabilities(self, ids, stream=None):
         """Class probabilities (N, C) of hashed n-gram ids (N, F)."""
         s = stream
-        mask = mx.expand_dims(mx.astype(mx.greater(ids, 0, stream=s), mx.float32, stream=s), -1, stream=s)
+        mask = mx.expand_dims(
+            mx.astype(mx.greater(ids, 0, stream=s), mx.float32, stream=s), -1, stream=s
+        )
         count = mx.maximum(mx.sum(mask, axis=1, stream=s), 1.0, stream=s)
         emb = mx.take(self.embedding, ids, axis=0, stream=s)
-        pooled = mx.divide(mx.sum(mx.multiply(emb, mask, stream=s), axis=1, stream=s), count, stream=s)
+        pooled = mx.divide(
+            mx.sum(mx.multiply(emb, mask, stream=s), axis=1, stream=s), count, stream=s
+        )
         h = mx.maximum(mx.addmm(self.hidden_b, pooled, self.hidden_w, stream=s), 0.0, stream=s)
         return mx.softmax(mx.addmm(self.out_b, h, self.out_w, stream=s), axis=-1, stream=s)
 
@@ -288,7 +327,10 @@ def build_model(config):
         )
     if kind == "ngram_classifier":
         return NgramClassifier(
-            config["num_buckets"], config["dims"], config["hidden"], len(config["labels"]),
+            config["num_buckets"],
+            config["dims"],
+            config["hidden"],
+            len(config["labels"]),
             config.get("token_dropout", 0.0),
         )
     raise ValueError(f"[build_model] Unknown model kind; got {kind!r}.")

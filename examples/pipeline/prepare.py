@@ -39,9 +39,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import ember.core as mx  # noqa: E402
 import numpy as np  # noqa: E402
 from common import build_vocab, encode, featurize, ngram_features, normalize_text  # noqa: E402
+
+import ember.core as mx  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ABBREVIATIONS = {"mr", "mrs", "dr", "st", "esq", "co", "messrs", "mt", "vs", "etc"}
@@ -81,7 +82,9 @@ def parse_raw(path):
 def is_heading(paragraph):
     first = paragraph.strip().splitlines()[0].strip()
     letters = [c for c in first if c.isalpha()]
-    return bool(HEADING.match(first)) or (bool(letters) and all(c.isupper() for c in letters) and len(first) < 60 and '"' not in first)
+    return bool(HEADING.match(first)) or (
+        bool(letters) and all(c.isupper() for c in letters) and len(first) < 60 and '"' not in first
+    )
 
 
 def clean_paragraphs(paragraphs):
@@ -136,10 +139,17 @@ def main(argv=None):
     ap.add_argument("--heldout-fraction", type=float, default=0.15)
     ap.add_argument("--num-buckets", type=int, default=65536, help="hashed n-gram buckets")
     ap.add_argument("--max-features", type=int, default=384, help="n-gram ids per sentence")
-    ap.add_argument("--fixed-per-author", type=int, default=4, help="held-out sentences per author in the fixed inputs")
+    ap.add_argument(
+        "--fixed-per-author",
+        type=int,
+        default=4,
+        help="held-out sentences per author in the fixed inputs",
+    )
     args = ap.parse_args(argv)
     if not 0.0 < args.heldout_fraction < 0.5:
-        raise ValueError(f"[prepare] --heldout-fraction must be in (0, 0.5); got {args.heldout_fraction}.")
+        raise ValueError(
+            f"[prepare] --heldout-fraction must be in (0, 0.5); got {args.heldout_fraction}."
+        )
 
     t0 = time.perf_counter()
     out = Path(args.out) / "data"
@@ -160,8 +170,16 @@ def main(argv=None):
             pos += len(p) + 1
         if header["author"] not in authors:
             authors.append(header["author"])
-        works.append({"file": path.name, "title": header["title"], "author": header["author"],
-                      "raw_chars": len(path.read_text(encoding="utf-8")), "train": train_p, "heldout": held_p})
+        works.append(
+            {
+                "file": path.name,
+                "title": header["title"],
+                "author": header["author"],
+                "raw_chars": len(path.read_text(encoding="utf-8")),
+                "train": train_p,
+                "heldout": held_p,
+            }
+        )
 
     # Annotation: labelled sentences, deduplicated across all works.
     records, seen = [], {}
@@ -172,8 +190,16 @@ def main(argv=None):
                     if keep_sentence(s):
                         key = s.lower()
                         seen[key] = seen.get(key, 0) + 1
-                        records.append({"text": s, "label": authors.index(w["author"]), "author": w["author"],
-                                        "work": w["title"], "dialogue": '"' in s, "split": split})
+                        records.append(
+                            {
+                                "text": s,
+                                "label": authors.index(w["author"]),
+                                "author": w["author"],
+                                "work": w["title"],
+                                "dialogue": '"' in s,
+                                "split": split,
+                            }
+                        )
     records = [r for r in records if seen[r["text"].lower()] == 1]
     with open(out / "annotations.jsonl", "w", encoding="utf-8") as f:
         for r in records:
@@ -185,8 +211,10 @@ def main(argv=None):
     vocab = build_vocab(lm_train)
     mx.save_safetensors(
         str(out / "lm.safetensors"),
-        {"train_ids": mx.array(np.array(encode(lm_train, vocab), dtype=np.int32)),
-         "heldout_ids": mx.array(np.array(encode(lm_held, vocab), dtype=np.int32))},
+        {
+            "train_ids": mx.array(np.array(encode(lm_train, vocab), dtype=np.int32)),
+            "heldout_ids": mx.array(np.array(encode(lm_held, vocab), dtype=np.int32)),
+        },
         metadata={"vocab": json.dumps(vocab), "sources": json.dumps([w["file"] for w in works])},
     )
 
@@ -194,7 +222,9 @@ def main(argv=None):
     feat_cfg = {"num_buckets": args.num_buckets, "max_features": args.max_features}
 
     def tensors(rs):
-        feats = np.array([featurize(r["text"], **feat_cfg) for r in rs], dtype=np.int32).reshape(len(rs), args.max_features)
+        feats = np.array([featurize(r["text"], **feat_cfg) for r in rs], dtype=np.int32).reshape(
+            len(rs), args.max_features
+        )
         return mx.array(feats), mx.array(np.array([r["label"] for r in rs], dtype=np.int32))
 
     train_r = [r for r in records if r["split"] == "train"]
@@ -202,9 +232,16 @@ def main(argv=None):
     trf, trl = tensors(train_r)
     hef, hel = tensors(held_r)
     cls_meta = {"labels": json.dumps(authors), "features": json.dumps(feat_cfg)}
-    mx.save_safetensors(str(out / "classifier.safetensors"),
-                        {"train_features": trf, "train_labels": trl, "heldout_features": hef, "heldout_labels": hel},
-                        metadata=cls_meta)
+    mx.save_safetensors(
+        str(out / "classifier.safetensors"),
+        {
+            "train_features": trf,
+            "train_labels": trl,
+            "heldout_features": hef,
+            "heldout_labels": hel,
+        },
+        metadata=cls_meta,
+    )
 
     # Fixed inputs: the first held-out sentences of each author, then the probes.
     fixed = []
@@ -216,19 +253,43 @@ def main(argv=None):
         for i, (text, label) in enumerate(fixed):
             f.write(f"{i}\t{authors[label] if label >= 0 else '-'}\t{text}\n")
     ff, fl = tensors([{"text": t, "label": lab} for t, lab in fixed])
-    mx.save_safetensors(str(out / "fixed_inputs.safetensors"), {"features": ff, "labels": fl}, metadata=cls_meta)
+    mx.save_safetensors(
+        str(out / "fixed_inputs.safetensors"), {"features": ff, "labels": fl}, metadata=cls_meta
+    )
 
     report = {
         "authors": authors,
-        "works": [{"file": w["file"], "title": w["title"], "author": w["author"], "raw_chars": w["raw_chars"],
-                   "clean_chars": sum(len(p) + 1 for p in w["train"] + w["heldout"])} for w in works],
-        "lm": {"vocab_size": len(vocab), "train_chars": len(lm_train), "heldout_chars": len(lm_held)},
+        "works": [
+            {
+                "file": w["file"],
+                "title": w["title"],
+                "author": w["author"],
+                "raw_chars": w["raw_chars"],
+                "clean_chars": sum(len(p) + 1 for p in w["train"] + w["heldout"]),
+            }
+            for w in works
+        ],
+        "lm": {
+            "vocab_size": len(vocab),
+            "train_chars": len(lm_train),
+            "heldout_chars": len(lm_held),
+        },
         "classifier": {
-            "train_sentences": len(train_r), "heldout_sentences": len(held_r),
-            "per_author": {a: {"train": sum(r["label"] == i for r in train_r), "heldout": sum(r["label"] == i for r in held_r)}
-                           for i, a in enumerate(authors)},
-            "dialogue_fraction": round(sum(r["dialogue"] for r in records) / max(len(records), 1), 3),
-            "truncated_sentences": int(sum(len(ngram_features(r["text"])) > args.max_features for r in records)),
+            "train_sentences": len(train_r),
+            "heldout_sentences": len(held_r),
+            "per_author": {
+                a: {
+                    "train": sum(r["label"] == i for r in train_r),
+                    "heldout": sum(r["label"] == i for r in held_r),
+                }
+                for i, a in enumerate(authors)
+            },
+            "dialogue_fraction": round(
+                sum(r["dialogue"] for r in records) / max(len(records), 1), 3
+            ),
+            "truncated_sentences": int(
+                sum(len(ngram_features(r["text"])) > args.max_features for r in records)
+            ),
             **feat_cfg,
         },
         "fixed_inputs": len(fixed),
@@ -236,11 +297,13 @@ def main(argv=None):
     }
     (out / "prepare_report.json").write_text(json.dumps(report, indent=2) + "\n")
     c = report["classifier"]
-    print(f"prepare: {len(works)} works by {len(authors)} authors, "
-          f"{sum(w['raw_chars'] for w in works) / 1e3:.0f} kB raw -> {report['lm']['train_chars'] / 1e3:.0f} kB LM train "
-          f"+ {report['lm']['heldout_chars'] / 1e3:.0f} kB held-out chars (vocab {len(vocab)}); "
-          f"{c['train_sentences']} train + {c['heldout_sentences']} held-out labelled sentences; "
-          f"{len(fixed)} fixed inputs; {report['seconds']:.1f}s -> {out}")
+    print(
+        f"prepare: {len(works)} works by {len(authors)} authors, "
+        f"{sum(w['raw_chars'] for w in works) / 1e3:.0f} kB raw -> {report['lm']['train_chars'] / 1e3:.0f} kB LM train "
+        f"+ {report['lm']['heldout_chars'] / 1e3:.0f} kB held-out chars (vocab {len(vocab)}); "
+        f"{c['train_sentences']} train + {c['heldout_sentences']} held-out labelled sentences; "
+        f"{len(fixed)} fixed inputs; {report['seconds']:.1f}s -> {out}"
+    )
     return report
 
 

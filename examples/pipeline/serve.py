@@ -38,7 +38,6 @@ from pathlib import Path
 _T_START = time.perf_counter()
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import ember.core as mx  # noqa: E402
 import numpy as np  # noqa: E402
 from common import (  # noqa: E402
     InferenceClassifier,
@@ -49,6 +48,8 @@ from common import (  # noqa: E402
     load_model,
     percentile,
 )
+
+import ember.core as mx  # noqa: E402
 
 
 class Server:
@@ -68,18 +69,30 @@ class Server:
 
     def _self_check(self, lm, cls):
         """The serving forms must compute what the trained modules compute."""
-        ids = mx.array([encode("It was the best of times", self.vocab)[: self.lm_cfg["context"]]], dtype=mx.int32)
+        ids = mx.array(
+            [encode("It was the best of times", self.vocab)[: self.lm_cfg["context"]]],
+            dtype=mx.int32,
+        )
         got, _ = self.lm.step(ids, 0, [None] * len(self.lm.layers))
         feats = self.features(["Call me Ishmael.", "Alice was beginning to get very tired."])
         probs = self.cls.probabilities(feats)
-        for name, a, b in (("char_lm", got, lm(ids)), ("author_classifier", probs, mx.softmax(cls(feats), axis=-1))):
+        for name, a, b in (
+            ("char_lm", got, lm(ids)),
+            ("author_classifier", probs, mx.softmax(cls(feats), axis=-1)),
+        ):
             if not mx.allclose(a, b, rtol=1e-4, atol=1e-5).item():
-                raise RuntimeError(f"[serve] The serving form of {name} disagrees with the trained module.")
+                raise RuntimeError(
+                    f"[serve] The serving form of {name} disagrees with the trained module."
+                )
 
     def features(self, texts):
         cfg = self.cls_cfg
-        return mx.array(np.array([featurize(t, cfg["num_buckets"], cfg["max_features"]) for t in texts],
-                                 dtype=np.int32).reshape(len(texts), cfg["max_features"]))
+        return mx.array(
+            np.array(
+                [featurize(t, cfg["num_buckets"], cfg["max_features"]) for t in texts],
+                dtype=np.int32,
+            ).reshape(len(texts), cfg["max_features"])
+        )
 
     def classify_batch(self, texts, stream=None):
         """``(label ids, probabilities of the predicted labels, all probabilities)``."""
@@ -94,7 +107,9 @@ class Server:
         return {"author": self.labels[int(pred[0])], "probability": float(prob[0])}
 
     def complete(self, prompt, num_chars, temperature, seed, stream=None):
-        ids = self.lm.generate(encode(prompt, self.vocab), num_chars, temperature, mx.random.key(seed), stream)
+        ids = self.lm.generate(
+            encode(prompt, self.vocab), num_chars, temperature, mx.random.key(seed), stream
+        )
         return {"completion": decode(ids, self.vocab)}
 
     def answer(self, req, gen_chars, temperature, stream=None):
@@ -140,23 +155,35 @@ def run_load(server, requests, clients, gen_chars, temperature, shared_stream=Fa
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default="demo_out")
-    ap.add_argument("--requests", type=int, default=256, help="requests in the batch (half of each kind)")
+    ap.add_argument(
+        "--requests", type=int, default=256, help="requests in the batch (half of each kind)"
+    )
     ap.add_argument("--clients", type=int, default=4, help="client threads sending them")
-    ap.add_argument("--gen-chars", type=int, default=32, help="characters generated per completion request")
+    ap.add_argument(
+        "--gen-chars", type=int, default=32, help="characters generated per completion request"
+    )
     ap.add_argument("--temperature", type=float, default=0.7)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--shared-stream", action="store_true", help="all clients on the default stream")
-    ap.add_argument("--latency-budget-ms", type=float, default=50.0, help="p99 target checked at the end")
+    ap.add_argument(
+        "--shared-stream", action="store_true", help="all clients on the default stream"
+    )
+    ap.add_argument(
+        "--latency-budget-ms", type=float, default=50.0, help="p99 target checked at the end"
+    )
     args = ap.parse_args(argv)
     if args.requests < 2 or args.clients < 1:
-        raise ValueError(f"[serve] need --requests >= 2 and --clients >= 1; got {args.requests}, {args.clients}.")
+        raise ValueError(
+            f"[serve] need --requests >= 2 and --clients >= 1; got {args.requests}, {args.clients}."
+        )
 
     out = Path(args.out)
     server = Server(out / "models")
     startup = time.perf_counter() - _T_START
-    print(f"serve: loaded char_lm ({server.lm_cfg['num_layers']} layers, vocab {len(server.vocab)}) and "
-          f"author_classifier ({len(server.labels)} authors) in {server.load_seconds * 1e3:.0f} ms "
-          f"(process start to ready: {startup:.2f}s)")
+    print(
+        f"serve: loaded char_lm ({server.lm_cfg['num_layers']} layers, vocab {len(server.vocab)}) and "
+        f"author_classifier ({len(server.labels)} authors) in {server.load_seconds * 1e3:.0f} ms "
+        f"(process start to ready: {startup:.2f}s)"
+    )
 
     # Requests: held-out sentences to classify and prompts cut from them to complete.
     held = [json.loads(line) for line in open(out / "data" / "annotations.jsonl", encoding="utf-8")]
@@ -171,33 +198,56 @@ def main(argv=None):
             requests.append({"id": i, "kind": "classify", "text": r["text"], "label": r["author"]})
         else:
             words = r["text"].split()
-            requests.append({"id": i, "kind": "complete", "text": " ".join(words[: max(2, min(5, len(words) // 2))]) + " ",
-                             "seed": args.seed * 100003 + i})
+            requests.append(
+                {
+                    "id": i,
+                    "kind": "complete",
+                    "text": " ".join(words[: max(2, min(5, len(words) // 2))]) + " ",
+                    "seed": args.seed * 100003 + i,
+                }
+            )
 
     # One untimed request of each kind first (first-call allocations).
     server.classify(held[0]["text"])
     server.complete("The ", args.gen_chars, args.temperature, 0)
 
     load_avg = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    records, wall = run_load(server, requests, args.clients, args.gen_chars, args.temperature, args.shared_stream)
+    records, wall = run_load(
+        server, requests, args.clients, args.gen_chars, args.temperature, args.shared_stream
+    )
     stats = {}
-    print(f"\n{len(records)} requests from {args.clients} client threads in {wall:.2f}s "
-          f"({len(records) / wall:.0f} requests/s; {os.cpu_count()} cores, load average {load_avg:.1f} before the run); "
-          "latency per request (send -> answer):")
+    print(
+        f"\n{len(records)} requests from {args.clients} client threads in {wall:.2f}s "
+        f"({len(records) / wall:.0f} requests/s; {os.cpu_count()} cores, load average {load_avg:.1f} before the run); "
+        "latency per request (send -> answer):"
+    )
     for kind in ("classify", "complete", "all"):
         lat = [r["latency_ms"] for r in records if kind == "all" or r["kind"] == kind]
-        stats[kind] = {"count": len(lat), "p50_ms": round(percentile(lat, 50), 2),
-                       "p99_ms": round(percentile(lat, 99), 2), "max_ms": round(max(lat), 2),
-                       "mean_ms": round(sum(lat) / len(lat), 2)}
+        stats[kind] = {
+            "count": len(lat),
+            "p50_ms": round(percentile(lat, 50), 2),
+            "p99_ms": round(percentile(lat, 99), 2),
+            "max_ms": round(max(lat), 2),
+            "mean_ms": round(sum(lat) / len(lat), 2),
+        }
         s = stats[kind]
-        what = {"classify": "classify (1 sentence)", "complete": f"complete ({args.gen_chars} chars)", "all": "all"}[kind]
-        print(f"  {what:<24} n={s['count']:>4}  p50 {s['p50_ms']:7.2f} ms  p99 {s['p99_ms']:7.2f} ms  max {s['max_ms']:7.2f} ms")
+        what = {
+            "classify": "classify (1 sentence)",
+            "complete": f"complete ({args.gen_chars} chars)",
+            "all": "all",
+        }[kind]
+        print(
+            f"  {what:<24} n={s['count']:>4}  p50 {s['p50_ms']:7.2f} ms  p99 {s['p99_ms']:7.2f} ms  max {s['max_ms']:7.2f} ms"
+        )
 
     # The same requests answered one at a time on the default stream must
     # give the same answers (each completion has its own random key).
     check = records[: min(len(records), 32)]
-    same = sum(server.answer(r, args.gen_chars, args.temperature) == {k: r[k] for k in r if k in ("author", "probability", "completion")}
-               for r in check)
+    same = sum(
+        server.answer(r, args.gen_chars, args.temperature)
+        == {k: r[k] for k in r if k in ("author", "probability", "completion")}
+        for r in check
+    )
     print(f"answers equal to a sequential re-run: {same}/{len(check)}")
     if same != len(check):
         raise RuntimeError("[serve] Concurrent answers differ from sequential ones.")
@@ -209,25 +259,36 @@ def main(argv=None):
     right = sum(r["author"] == r["label"] for r in classified)
     print(f"\nclassify requests answered correctly: {right}/{len(classified)}")
     for r in classified[:4]:
-        print(f"  {r['author']:<20} p={r['probability']:.2f} (true: {r['label']}) {r['text'][:70]!r}")
+        print(
+            f"  {r['author']:<20} p={r['probability']:.2f} (true: {r['label']}) {r['text'][:70]!r}"
+        )
 
     # Held-out accuracy over every held-out sentence, from raw text.
     pred, _, _ = server.classify_batch([r["text"] for r in held])
     truth = np.array([server.labels.index(r["author"]) for r in held])
     accuracy = float(np.mean(pred == truth))
-    print(f"\nheld-out accuracy of the classifier: {accuracy:.3f} ({int(np.sum(pred == truth))}/{len(held)} sentences)")
+    print(
+        f"\nheld-out accuracy of the classifier: {accuracy:.3f} ({int(np.sum(pred == truth))}/{len(held)} sentences)"
+    )
 
     # Longer sample text.
     sample_prompt = "It was a "
-    sample = server.complete(sample_prompt, min(server.lm_cfg["context"] - 8, 120), args.temperature, args.seed + 7)
+    sample = server.complete(
+        sample_prompt, min(server.lm_cfg["context"] - 8, 120), args.temperature, args.seed + 7
+    )
     print(f"sample text: {sample_prompt}{sample['completion']!r}")
 
     # Fixed inputs: predictions the C++ example must reproduce.
-    fixed_rows = [line.rstrip("\n").split("\t") for line in open(out / "data" / "fixed_inputs.tsv", encoding="utf-8")][1:]
+    fixed_rows = [
+        line.rstrip("\n").split("\t")
+        for line in open(out / "data" / "fixed_inputs.tsv", encoding="utf-8")
+    ][1:]
     texts = [row[2] for row in fixed_rows]
     stored = np.array(mx.load(str(out / "data" / "fixed_inputs.safetensors"))["features"])
     if not np.array_equal(stored, np.array(server.features(texts))):
-        raise RuntimeError("[serve] Features of the fixed inputs differ from the ones prepare.py stored.")
+        raise RuntimeError(
+            "[serve] Features of the fixed inputs differ from the ones prepare.py stored."
+        )
     fpred, fprob, fall = server.classify_batch(texts)
     with open(out / "predictions_python.tsv", "w", encoding="utf-8") as f:
         f.write("index\tlabel_id\tlabel\tprobability\ttext\n")
@@ -237,12 +298,23 @@ def main(argv=None):
     print(f"predictions for {len(texts)} fixed inputs -> {out / 'predictions_python.tsv'}")
 
     worst = stats["all"]["p99_ms"]
-    metrics = {"requests": len(records), "clients": args.clients, "gen_chars": args.gen_chars,
-               "wall_seconds": round(wall, 3), "requests_per_second": round(len(records) / wall, 1),
-               "latency": stats, "cores": os.cpu_count(), "load_average_before": round(load_avg, 2), "load_ms": round(server.load_seconds * 1e3, 1), "startup_seconds": round(startup, 2),
-               "heldout_accuracy": round(accuracy, 4), "heldout_sentences": len(held),
-               "sample_text": sample_prompt + sample["completion"],
-               "p99_within_budget": worst < args.latency_budget_ms, "latency_budget_ms": args.latency_budget_ms}
+    metrics = {
+        "requests": len(records),
+        "clients": args.clients,
+        "gen_chars": args.gen_chars,
+        "wall_seconds": round(wall, 3),
+        "requests_per_second": round(len(records) / wall, 1),
+        "latency": stats,
+        "cores": os.cpu_count(),
+        "load_average_before": round(load_avg, 2),
+        "load_ms": round(server.load_seconds * 1e3, 1),
+        "startup_seconds": round(startup, 2),
+        "heldout_accuracy": round(accuracy, 4),
+        "heldout_sentences": len(held),
+        "sample_text": sample_prompt + sample["completion"],
+        "p99_within_budget": worst < args.latency_budget_ms,
+        "latency_budget_ms": args.latency_budget_ms,
+    }
     (out / "serve_metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     verdict = "within" if worst < args.latency_budget_ms else "OVER"
     print(f"p99 latency {worst:.1f} ms: {verdict} the {args.latency_budget_ms:.0f} ms budget")

@@ -77,11 +77,25 @@ def test_featurize_ids_padding_and_determinism():
 
 
 def test_normalize_and_sentence_split():
-    assert common.normalize_text("\u201cOu\u0300 est\u201d  _ma_ chatte\u2014?") == '"Ou est" ma chatte--?'
-    s = prepare.split_sentences('Mr. Bennet replied that he had not. "But it is," returned she. U. S. A. is far!')
-    assert s == ["Mr. Bennet replied that he had not.", '"But it is," returned she.', "U. S. A. is far!"]
-    assert prepare.balance_quotes('Their manners are not equal to his."') == '"Their manners are not equal to his."'
-    assert prepare.balance_quotes('"Well," said she, "I wish it.') == '"Well," said she, "I wish it."'
+    assert (
+        common.normalize_text("\u201cOu\u0300 est\u201d  _ma_ chatte\u2014?")
+        == '"Ou est" ma chatte--?'
+    )
+    s = prepare.split_sentences(
+        'Mr. Bennet replied that he had not. "But it is," returned she. U. S. A. is far!'
+    )
+    assert s == [
+        "Mr. Bennet replied that he had not.",
+        '"But it is," returned she.',
+        "U. S. A. is far!",
+    ]
+    assert (
+        prepare.balance_quotes('Their manners are not equal to his."')
+        == '"Their manners are not equal to his."'
+    )
+    assert (
+        prepare.balance_quotes('"Well," said she, "I wish it.') == '"Well," said she, "I wish it."'
+    )
     assert prepare.balance_quotes('"Yes," said he.') == '"Yes," said he.'
     assert prepare.is_heading("CHAPTER IV.\nThe Pool") and prepare.is_heading("I.")
     assert not prepare.is_heading('"TOM!"') and not prepare.is_heading("Call me Ishmael.")
@@ -89,8 +103,11 @@ def test_normalize_and_sentence_split():
 
 def test_png_writer_round_trip(tmp_path):
     path = tmp_path / "p.png"
-    plot.line_plot(path, [{"title": "t", "series": [{"label": "a", "points": [(0, 1.0), (10, 0.5)]}]}],
-                   panel_size=(200, 120))
+    plot.line_plot(
+        path,
+        [{"title": "t", "series": [{"label": "a", "points": [(0, 1.0), (10, 0.5)]}]}],
+        panel_size=(200, 120),
+    )
     w, h, rows = _read_png(path)
     assert (w, h) == (200, 120)
     colors = {bytes(r[3 * x : 3 * x + 3]) for r in rows for x in range(w)}
@@ -99,8 +116,15 @@ def test_png_writer_round_trip(tmp_path):
 
 def test_serving_forms_match_trained_modules():
     mx.random.seed(3)
-    cfg = {"kind": "char_lm", "vocab": ["<pad>", "<unk>"] + list("abcdef "), "context": 16, "dims": 16,
-           "num_heads": 2, "num_layers": 2, "mlp_dims": 32}
+    cfg = {
+        "kind": "char_lm",
+        "vocab": ["<pad>", "<unk>"] + list("abcdef "),
+        "context": 16,
+        "dims": 16,
+        "num_heads": 2,
+        "num_layers": 2,
+        "mlp_dims": 32,
+    }
     model = common.build_model(cfg)
     model.eval()
     lm = common.InferenceLM(model)
@@ -122,21 +146,44 @@ def test_serving_forms_match_trained_modules():
         seq.append(int(np.argmax(np.array(model(mx.array([seq])))[0, -1])))
     assert got == seq[3:]
     # Sampling is a function of the key only (not of the stream).
-    assert lm.generate(prompt, 6, 0.8, mx.random.key(5), stream) == lm.generate(prompt, 6, 0.8, mx.random.key(5))
+    assert lm.generate(prompt, 6, 0.8, mx.random.key(5), stream) == lm.generate(
+        prompt, 6, 0.8, mx.random.key(5)
+    )
     with pytest.raises(ValueError):
         lm.generate(prompt, 16, 0.0, mx.random.key(0))
 
-    cls_cfg = {"kind": "ngram_classifier", "labels": ["a", "b", "c"], "dims": 8, "hidden": 4, "num_buckets": 64,
-               "max_features": 10, "token_dropout": 0.5}
+    cls_cfg = {
+        "kind": "ngram_classifier",
+        "labels": ["a", "b", "c"],
+        "dims": 8,
+        "hidden": 4,
+        "num_buckets": 64,
+        "max_features": 10,
+        "token_dropout": 0.5,
+    }
     cls = common.build_model(cls_cfg)
     cls.eval()
-    feats = mx.array(np.array([common.featurize(t, 64, 10) for t in ["Call me Ishmael.", "Hi", ""]], np.int32))
+    feats = mx.array(
+        np.array([common.featurize(t, 64, 10) for t in ["Call me Ishmael.", "Hi", ""]], np.int32)
+    )
     want = np.array(mx.softmax(cls(feats), axis=-1))
-    np.testing.assert_allclose(np.array(common.InferenceClassifier(cls).probabilities(feats, stream)), want,
-                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        np.array(common.InferenceClassifier(cls).probabilities(feats, stream)),
+        want,
+        rtol=1e-5,
+        atol=1e-6,
+    )
     # Reference in NumPy float64 from the weights.
-    e, w1, b1, w2, b2 = (np.array(a, np.float64) for a in (cls.embedding.weight, cls.hidden.weight, cls.hidden.bias,
-                                                          cls.out.weight, cls.out.bias))
+    e, w1, b1, w2, b2 = (
+        np.array(a, np.float64)
+        for a in (
+            cls.embedding.weight,
+            cls.hidden.weight,
+            cls.hidden.bias,
+            cls.out.weight,
+            cls.out.bias,
+        )
+    )
     f = np.array(feats)
     m = (f > 0)[..., None]
     pooled = (e[f] * m).sum(1) / np.maximum(m.sum(1), 1)
@@ -148,8 +195,15 @@ def test_serving_forms_match_trained_modules():
 def test_pipeline_end_to_end(tmp_path):
     out = tmp_path / "demo_out"
     cpp = _cpp_binary()
-    cmd = [sys.executable, str(PIPELINE / "run_demo.py"), "--tiny", "--out", str(out),
-           "--cpp", str(cpp) if cpp else str(tmp_path / "missing")]
+    cmd = [
+        sys.executable,
+        str(PIPELINE / "run_demo.py"),
+        "--tiny",
+        "--out",
+        str(out),
+        "--cpp",
+        str(cpp) if cpp else str(tmp_path / "missing"),
+    ]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=240)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "DEMO SUMMARY" in proc.stdout
@@ -159,12 +213,17 @@ def test_pipeline_end_to_end(tmp_path):
     assert len(report["authors"]) == 6
     lm_data, lm_meta = mx.load(str(out / "data" / "lm.safetensors"), return_metadata=True)
     vocab = json.loads(lm_meta["vocab"])
-    assert lm_data["train_ids"].dtype == mx.int32 and lm_data["train_ids"].size == report["lm"]["train_chars"]
+    assert (
+        lm_data["train_ids"].dtype == mx.int32
+        and lm_data["train_ids"].size == report["lm"]["train_chars"]
+    )
     assert int(mx.max(lm_data["train_ids"]).item()) < len(vocab)
     cls_data = mx.load(str(out / "data" / "classifier.safetensors"))
     annotations = [json.loads(line) for line in open(out / "data" / "annotations.jsonl")]
     assert cls_data["train_labels"].size == sum(a["split"] == "train" for a in annotations)
-    assert cls_data["heldout_features"].shape[0] == sum(a["split"] == "heldout" for a in annotations)
+    assert cls_data["heldout_features"].shape[0] == sum(
+        a["split"] == "heldout" for a in annotations
+    )
 
     # Packaged models: config in the metadata rebuilds them; predictions match serve's file.
     _, lm_cfg, _ = common.load_model(out / "models" / "char_lm.safetensors")
@@ -183,7 +242,9 @@ def test_pipeline_end_to_end(tmp_path):
     assert train["classifier"]["heldout_accuracy"] > train["classifier"]["majority_class_accuracy"]
     serve = json.loads((out / "serve_metrics.json").read_text())
     assert serve["requests"] == 16 and serve["latency"]["all"]["p99_ms"] > 0
-    assert serve["heldout_accuracy"] == pytest.approx(train["classifier"]["heldout_accuracy"], abs=1e-4)
+    assert serve["heldout_accuracy"] == pytest.approx(
+        train["classifier"]["heldout_accuracy"], abs=1e-4
+    )
     w, h, _ = _read_png(out / "loss_curves.png")
     assert w > h > 100
 
@@ -191,4 +252,6 @@ def test_pipeline_end_to_end(tmp_path):
         pytest.skip("C++ example not built (build-demo/ or build/example_pipeline_classifier)")
     cpp_rows = [line.rstrip("\n").split("\t") for line in open(out / "predictions_cpp.tsv")][1:]
     assert [r[1] for r in cpp_rows] == [r[1] for r in rows]
-    np.testing.assert_allclose([float(r[3]) for r in cpp_rows], [float(r[3]) for r in rows], atol=1e-4)
+    np.testing.assert_allclose(
+        [float(r[3]) for r in cpp_rows], [float(r[3]) for r in rows], atol=1e-4
+    )
