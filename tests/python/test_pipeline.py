@@ -192,8 +192,11 @@ def test_serving_forms_match_trained_modules():
     np.testing.assert_allclose(want, ref / ref.sum(1, keepdims=True), rtol=1e-5, atol=1e-6)
 
 
-def test_pipeline_end_to_end(tmp_path):
-    out = tmp_path / "demo_out"
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    """One tiny run of the whole pipeline: ``(output folder, C++ binary or None, stdout)``."""
+    tmp = tmp_path_factory.mktemp("pipeline")
+    out = tmp / "demo_out"
     cpp = _cpp_binary()
     cmd = [
         sys.executable,
@@ -202,11 +205,20 @@ def test_pipeline_end_to_end(tmp_path):
         "--out",
         str(out),
         "--cpp",
-        str(cpp) if cpp else str(tmp_path / "missing"),
+        str(cpp) if cpp else str(tmp / "missing"),
     ]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=240)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    assert "DEMO SUMMARY" in proc.stdout
+    return out, cpp, proc.stdout
+
+
+def _python_predictions(out):
+    return [line.rstrip("\n").split("\t") for line in open(out / "predictions_python.tsv")][1:]
+
+
+def test_pipeline_end_to_end(demo_run):
+    out, _, stdout = demo_run
+    assert "DEMO SUMMARY" in stdout
 
     # Data: tensors and annotations consistent with each other.
     report = json.loads((out / "data" / "prepare_report.json").read_text())
@@ -232,7 +244,7 @@ def test_pipeline_end_to_end(tmp_path):
     assert json.loads(meta["config"])["labels"] == report["authors"]
     fixed = mx.load(str(out / "data" / "fixed_inputs.safetensors"))["features"]
     probs = np.array(mx.softmax(model(fixed), axis=-1))
-    rows = [line.rstrip("\n").split("\t") for line in open(out / "predictions_python.tsv")][1:]
+    rows = _python_predictions(out)
     assert [int(r[1]) for r in rows] == list(np.argmax(probs, axis=1))
     np.testing.assert_allclose([float(r[3]) for r in rows], probs.max(axis=1), atol=2e-6)
 
@@ -248,9 +260,15 @@ def test_pipeline_end_to_end(tmp_path):
     w, h, _ = _read_png(out / "loss_curves.png")
     assert w > h > 100
 
+
+def test_pipeline_cpp_matches_python(demo_run):
+    out, cpp, stdout = demo_run
     if cpp is None:
         pytest.skip("C++ example not built (build-demo/ or build/example_pipeline_classifier)")
+    assert "identical to Python on all 32 fixed inputs" in stdout
+    rows = _python_predictions(out)
     cpp_rows = [line.rstrip("\n").split("\t") for line in open(out / "predictions_cpp.tsv")][1:]
+    assert len(cpp_rows) == len(rows) == 32
     assert [r[1] for r in cpp_rows] == [r[1] for r in rows]
     np.testing.assert_allclose(
         [float(r[3]) for r in cpp_rows], [float(r[3]) for r in rows], atol=1e-4
