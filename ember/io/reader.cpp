@@ -114,6 +114,11 @@ std::shared_ptr<Reader> open_reader(const std::string& path, const char* op) {
                                 "] Failed to open file " + path + ": " +
                                 errno_str() + ".");
   }
+  return open_reader_fd(fd, path, op);
+}
+
+std::shared_ptr<Reader> open_reader_fd(int fd, const std::string& path,
+                                       const char* op) {
   struct stat st;
   if (fstat(fd, &st) != 0) {
     std::string err = errno_str();

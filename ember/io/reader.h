@@ -35,6 +35,9 @@ class Reader {
 /// pread (or fully into memory for pipes). Throws std::invalid_argument
 /// naming `op` when the file can't be opened.
 std::shared_ptr<Reader> open_reader(const std::string& path, const char* op);
+/// Same for an open file descriptor, which the reader takes over (closes).
+std::shared_ptr<Reader> open_reader_fd(int fd, const std::string& label,
+                                       const char* op);
 /// A reader over bytes held in memory.
 std::shared_ptr<Reader> memory_reader(std::vector<uint8_t> bytes,
                                       std::string label = "<memory>");

@@ -2,6 +2,9 @@
 // savez_compressed, save_safetensors. Paths go straight to C++ (GIL
 // released); file objects are read into memory or written through their
 // write() method.
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <nanobind/stl/unique_ptr.h>
 
 #include "ember/io/io.h"
@@ -30,24 +33,49 @@ std::optional<std::string> as_path(nb::handle file) {
                            .c_str());
 }
 
-// Bytes of a file object from its current position.
+[[noreturn]] void text_mode() {
+  throw nb::type_error(
+      "[load] The file object is in text mode; open it in binary mode "
+      "('rb').");
+}
+
+// A file object's content from its current position: regular files at
+// position 0 are mapped through their descriptor, others are read.
 std::shared_ptr<io::Reader> read_file_object(nb::handle file) {
-  nb::object data = file.attr("read")();
-  if (!nb::isinstance<nb::bytes>(data)) {
-    if (nb::isinstance<nb::str>(data)) {
-      throw nb::type_error(
-          "[load] The file object returned str; open it in binary mode "
-          "('rb').");
-    }
-    data = nb::module_::import_("builtins").attr("bytes")(data);
+  if (nb::isinstance(file, nb::module_::import_("io").attr("TextIOBase"))) {
+    text_mode();
   }
-  auto b = nb::cast<nb::bytes>(data);
-  auto* p = static_cast<const uint8_t*>(b.data());
   std::string label = "<file object>";
   if (nb::hasattr(file, "name")) {
     nb::object name = file.attr("name");
     if (nb::isinstance<nb::str>(name)) label = nb::cast<std::string>(name);
   }
+  if (nb::hasattr(file, "fileno") && nb::hasattr(file, "tell") &&
+      nb::hasattr(file, "seek")) {
+    int fd = -1;
+    try {
+      if (nb::cast<int64_t>(file.attr("tell")()) == 0) {
+        fd = nb::cast<int>(file.attr("fileno")());
+      }
+    } catch (nb::python_error&) {
+      fd = -1;  // no descriptor (BytesIO, sockets, ...): read instead
+    }
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+      int own = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+      if (own >= 0) {
+        file.attr("seek")(0, 2);  // consumed, as read() would leave it
+        return io::open_reader_fd(own, label, "load");
+      }
+    }
+  }
+  nb::object data = file.attr("read")();
+  if (!nb::isinstance<nb::bytes>(data)) {
+    if (nb::isinstance<nb::str>(data)) text_mode();
+    data = nb::module_::import_("builtins").attr("bytes")(data);
+  }
+  auto b = nb::cast<nb::bytes>(data);
+  auto* p = static_cast<const uint8_t*>(b.data());
   return io::memory_reader(std::vector<uint8_t>(p, p + b.size()), label);
 }
 
