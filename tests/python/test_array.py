@@ -186,3 +186,46 @@ def test_array_namespace_and_constants():
     assert mx.array(1).__array_namespace__() is mx
     assert mx.pi == pytest.approx(np.pi) and mx.newaxis is None
     assert mx.inf == float("inf")
+
+
+def test_cxx_runtime_is_shared():
+    # A private static libstdc++ in libember/core clashes with the one NumPy
+    # loads (ostringstream crashed in ember::shape_str on a GCC 13 toolchain).
+    import os
+    import shutil
+    import subprocess
+
+    readelf = shutil.which("readelf")
+    if readelf is None:
+        pytest.skip("readelf is not installed")
+    core = mx.__file__
+    for lib in (core, os.path.join(os.path.dirname(core), "libember.so")):
+        if not os.path.exists(lib):
+            continue
+        out = subprocess.run([readelf, "-d", lib], capture_output=True, text=True).stdout
+        assert "[libstdc++.so.6]" in out and "[libgcc_s.so.1]" in out, out
+
+
+def test_error_messages_after_numpy_import_in_fresh_process():
+    # Runs in a subprocess so that a crash is a test failure, not a dead run.
+    import subprocess
+    import sys
+
+    code = (
+        "import numpy\n"
+        "import ember.core as mx\n"
+        "try:\n"
+        "    mx.array([1, 2]).item()\n"
+        "except ValueError as e:\n"
+        "    print('ValueError:', e)\n"
+        "try:\n"
+        "    mx.reshape(mx.zeros((2, 3)), (4, 2))\n"
+        "except ValueError as e:\n"
+        "    print('ValueError:', e)\n"
+        "print(repr(mx.array([1.5, 2.0])))\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.count("ValueError:") == 2 and "(2,)" in r.stdout
+    assert "array([1.5, 2], dtype=float32)" in r.stdout, r.stdout
