@@ -1,0 +1,638 @@
+// Scaled dot product attention forward: softmax(scale * q @ k^T + mask) @ v
+// with grouped-query heads, causal / boolean / additive masks and optional
+// attention sinks, matching the CPU kernel (masked scores take the dtype's
+// lowest finite value, not -inf, so fully masked rows average v).
+//
+// Flash kernel (float16/bfloat16, head dim 64 or 128): one block owns 128
+// query rows of one (batch, head); each warp owns 16 or 32 of them. Key /
+// value tiles of 64 rows stream through double-buffered shared memory
+// (cp.async, XOR-swizzled 16-byte chunks so ldmatrix is conflict-free).
+// S = Q K^T and O += P V run on tensor cores (mma.sync m16n8k16, float32
+// accumulation); the online softmax (running max / sum per row) stays in
+// registers, P is re-packed from the S accumulators into A fragments without
+// touching shared memory. Causal blocks stop at the diagonal and are
+// launched heaviest first. Traffic: q and out once, k and v once per query
+// block; compute 4 * Tq * Tk * D flops (half that when causal).
+//
+// Generic kernel (any dtype, any head dims, float32 / float64 compute): one
+// warp per query row, 32 keys at a time (one per lane), online softmax,
+// lane-strided accumulation of v rows in shared memory.
+#include <cuda_runtime.h>
+
+#include <cmath>
+#include <limits>
+#include <optional>
+
+#include "ember/backend/cuda/copy.h"
+#include "ember/backend/cuda/cuda.h"
+#include "ember/backend/cuda/device/dtypes.cuh"
+#include "ember/primitives/fast.h"
+
+namespace ember {
+
+namespace {
+
+using cuda::cast_to;
+
+enum MaskMode { kNoMask = 0, kCausal = 1, kArrayMask = 2 };
+
+struct AttnParams {
+  const void* q;
+  const void* k;
+  const void* v;
+  void* out;                     // row-contiguous (B, Nq, Tq, Dv)
+  int64_t q_sb, q_sh, q_st;      // element strides (feature stride is 1)
+  int64_t k_sb, k_sh, k_st;
+  int64_t v_sb, v_sh, v_st;
+  int B, Nq, Nkv, Tq, Tk, D, Dv;
+  float scale;
+  int mask_mode;                 // MaskMode
+  bool mask_bool;                // array mask: bool (else additive, out dtype)
+  const void* mask;
+  int64_t m_sb, m_sh, m_st, m_sk;
+  const void* sinks;             // Nq values of the out dtype, or null
+  double low;                    // lowest finite value of the out dtype
+};
+
+// ---------------------------------------------------------------------------
+// Flash kernel (tensor cores).
+
+__device__ __forceinline__ uint32_t smem_addr(const void* p) {
+  return static_cast<uint32_t>(__cvta_generic_to_shared(p));
+}
+
+__device__ __forceinline__ void cp_async16(void* dst, const void* src, bool valid) {
+  int n = valid ? 16 : 0;  // 0: zero-fill without reading
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(smem_addr(dst)),
+               "l"(src), "r"(n)
+               : "memory");
+}
+__device__ __forceinline__ void cp_async_commit() {
+  asm volatile("cp.async.commit_group;\n" ::: "memory");
+}
+__device__ __forceinline__ void cp_async_wait_all() {
+  asm volatile("cp.async.wait_group 0;\n" ::: "memory");
+}
+
+__device__ __forceinline__ void ldmatrix_x4(uint32_t (&r)[4], const void* p) {
+  asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+               : "r"(smem_addr(p))
+               : "memory");
+}
+__device__ __forceinline__ void ldmatrix_x4_trans(uint32_t (&r)[4], const void* p) {
+  asm volatile(
+      "ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+      : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+      : "r"(smem_addr(p))
+      : "memory");
+}
+
+// c += a (16x16, row) * b (16x8, col), float32 accumulators.
+template <typename T>
+__device__ __forceinline__ void mma16816(float (&c)[4], const uint32_t (&a)[4],
+                                         uint32_t b0, uint32_t b1) {
+  if constexpr (std::is_same_v<T, __nv_bfloat16>) {
+    asm volatile(
+        "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 "
+        "{%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+        : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+  } else {
+    asm volatile(
+        "mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 "
+        "{%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+        : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+  }
+}
+
+// Two floats -> a register of two 16-bit values (lo = first).
+template <typename T>
+__device__ __forceinline__ uint32_t pack2(float lo, float hi) {
+  uint32_t r;
+  if constexpr (std::is_same_v<T, __nv_bfloat16>) {
+    __nv_bfloat162 v = __floats2bfloat162_rn(lo, hi);
+    memcpy(&r, &v, 4);
+  } else {
+    __half2 v = __floats2half2_rn(lo, hi);
+    memcpy(&r, &v, 4);
+  }
+  return r;
+}
+template <typename T>
+__device__ __forceinline__ float2 unpack2(uint32_t r) {
+  if constexpr (std::is_same_v<T, __nv_bfloat16>) {
+    __nv_bfloat162 v;
+    memcpy(&v, &r, 4);
+    return __bfloat1622float2(v);
+  } else {
+    __half2 v;
+    memcpy(&v, &r, 4);
+    return __half22float2(v);
+  }
+}
+
+template <int D>
+__device__ __forceinline__ int swz(int row, int chunk) {
+  // Element offset of 16-byte chunk `chunk` of `row` in a (rows x D) tile.
+  return row * D + ((chunk ^ (row & 7)) << 3);
+}
+
+constexpr int kBN = 64;  // keys per tile
+
+template <typename T, int D, int NW, int MT>
+constexpr size_t flash_smem_bytes() {
+  return size_t(NW * MT * 16 + 4 * kBN) * D * sizeof(T);
+}
+
+template <typename T, int D, int NW, int MT, int MASK>
+__global__ void __launch_bounds__(NW * 32)
+    sdpa_flash(const AttnParams p) {
+  constexpr int BM = NW * MT * 16;
+  constexpr int CH = D / 8;        // 16-byte chunks per row
+  constexpr int NT = NW * 32;      // threads
+  constexpr int KN = kBN / 8;      // n-tiles of S
+  constexpr int KD = D / 16;       // k-steps over the head dim
+  constexpr int DN = D / 8;        // n-tiles of O
+  constexpr float kLog2e = 1.4426950408889634f;
+  extern __shared__ __align__(128) unsigned char smem_raw[];
+  T* Qs = reinterpret_cast<T*>(smem_raw);
+  T* Ks = Qs + BM * D;
+  T* Vs = Ks + 2 * kBN * D;
+
+  const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
+  const int g = lane >> 2, t4 = lane & 3;
+  const int bh = blockIdx.x;
+  const int b = bh / p.Nq, h = bh % p.Nq;
+  const int kvh = h / (p.Nq / p.Nkv);
+  const int q0 = (gridDim.y - 1 - blockIdx.y) * BM;  // heaviest (causal) first
+  const T* qg = static_cast<const T*>(p.q) + b * p.q_sb + h * p.q_sh;
+  const T* kg = static_cast<const T*>(p.k) + b * p.k_sb + kvh * p.k_sh;
+  const T* vg = static_cast<const T*>(p.v) + b * p.v_sb + kvh * p.v_sh;
+
+  auto load_tile = [&](T* dst, const T* src, int64_t st, int row0, int total,
+                       int rows) {
+    for (int id = tid; id < rows * CH; id += NT) {
+      int r = id / CH, c = id % CH;
+      bool ok = row0 + r < total;
+      const T* s = ok ? src + int64_t(row0 + r) * st + c * 8 : src;
+      cp_async16(dst + swz<D>(r, c), s, ok);
+    }
+  };
+
+  // Key tiles this block needs.
+  int n_tiles = (p.Tk + kBN - 1) / kBN;
+  const int diag = p.Tk - p.Tq;  // key j is visible to row i iff j <= i + diag
+  if (MASK == kCausal && q0 + diag >= 0) {
+    // Every row of the block sees at least one key; stop after the last
+    // key the last row sees. (Rows that see none average all of v, as the
+    // CPU does, so such blocks walk every tile.)
+    int last = min(q0 + BM, p.Tq) - 1 + diag;
+    n_tiles = min(n_tiles, last / kBN + 1);
+  }
+
+  load_tile(Qs, qg, p.q_st, q0, p.Tq, BM);
+  if (n_tiles > 0) {
+    load_tile(Ks, kg, p.k_st, 0, p.Tk, kBN);
+    load_tile(Vs, vg, p.v_st, 0, p.Tk, kBN);
+  }
+  cp_async_commit();
+  cp_async_wait_all();
+  __syncthreads();
+
+  // Q fragments, scaled and rounded to T (as the CPU scales q).
+  const int wrow = warp * MT * 16;
+  uint32_t qf[MT][KD][4];
+#pragma unroll
+  for (int mt = 0; mt < MT; ++mt) {
+#pragma unroll
+    for (int kk = 0; kk < KD; ++kk) {
+      int id = lane >> 3;
+      int row = wrow + mt * 16 + (id & 1) * 8 + (lane & 7);
+      ldmatrix_x4(qf[mt][kk], Qs + swz<D>(row, kk * 2 + (id >> 1)));
+#pragma unroll
+      for (int e = 0; e < 4; ++e) {
+        float2 f = unpack2<T>(qf[mt][kk][e]);
+        qf[mt][kk][e] = pack2<T>(f.x * p.scale, f.y * p.scale);
+      }
+    }
+  }
+
+  float o[MT][DN][4];
+#pragma unroll
+  for (int mt = 0; mt < MT; ++mt)
+#pragma unroll
+    for (int n = 0; n < DN; ++n)
+#pragma unroll
+      for (int e = 0; e < 4; ++e) o[mt][n][e] = 0.0f;
+  float m_i[MT][2], l_i[MT][2];
+  float sink = -INFINITY;
+  if (p.sinks) sink = cast_to<float>(static_cast<const T*>(p.sinks)[h]);
+#pragma unroll
+  for (int mt = 0; mt < MT; ++mt) {
+#pragma unroll
+    for (int hf = 0; hf < 2; ++hf) {
+      m_i[mt][hf] = sink;
+      // The sink's exp(sink - m) = 1 is counted once per row (lane t4 == 0).
+      l_i[mt][hf] = (p.sinks && t4 == 0) ? 1.0f : 0.0f;
+    }
+  }
+  const float low = float(p.low);
+
+  for (int n = 0; n < n_tiles; ++n) {
+    const int buf = n & 1;
+    const int k0 = n * kBN;
+    if (n + 1 < n_tiles) {
+      load_tile(Ks + (buf ^ 1) * kBN * D, kg, p.k_st, k0 + kBN, p.Tk, kBN);
+      load_tile(Vs + (buf ^ 1) * kBN * D, vg, p.v_st, k0 + kBN, p.Tk, kBN);
+    }
+    cp_async_commit();
+    const T* Kb = Ks + buf * kBN * D;
+    const T* Vb = Vs + buf * kBN * D;
+
+    // S = (scale q) k^T.
+    float s[MT][KN][4];
+#pragma unroll
+    for (int mt = 0; mt < MT; ++mt)
+#pragma unroll
+      for (int j = 0; j < KN; ++j)
+#pragma unroll
+        for (int e = 0; e < 4; ++e) s[mt][j][e] = 0.0f;
+#pragma unroll
+    for (int kk = 0; kk < KD; ++kk) {
+#pragma unroll
+      for (int np = 0; np < KN / 2; ++np) {
+        uint32_t kf[4];
+        int id = lane >> 3;
+        int row = np * 16 + (id >> 1) * 8 + (lane & 7);
+        ldmatrix_x4(kf, Kb + swz<D>(row, kk * 2 + (id & 1)));
+#pragma unroll
+        for (int mt = 0; mt < MT; ++mt) {
+          mma16816<T>(s[mt][2 * np], qf[mt][kk], kf[0], kf[1]);
+          mma16816<T>(s[mt][2 * np + 1], qf[mt][kk], kf[2], kf[3]);
+        }
+      }
+    }
+
+    // Masks: keys past Tk are not keys (-inf); masked keys get `low`.
+    const bool tail = k0 + kBN > p.Tk;
+    const bool causal_tile = MASK == kCausal && k0 + kBN - 1 > q0 + diag;
+    if (tail || causal_tile || MASK == kArrayMask) {
+#pragma unroll
+      for (int mt = 0; mt < MT; ++mt) {
+#pragma unroll
+        for (int j = 0; j < KN; ++j) {
+#pragma unroll
+          for (int e = 0; e < 4; ++e) {
+            int row = q0 + wrow + mt * 16 + g + (e >> 1) * 8;
+            int key = k0 + j * 8 + 2 * t4 + (e & 1);
+            float v = s[mt][j][e];
+            if (key >= p.Tk) {
+              v = -INFINITY;
+            } else if (MASK == kCausal) {
+              if (key > row + diag) v = low;
+            } else if (MASK == kArrayMask) {
+              if (row < p.Tq) {
+                int64_t loc = b * p.m_sb + h * p.m_sh + row * p.m_st + key * p.m_sk;
+                if (p.mask_bool) {
+                  if (!static_cast<const bool*>(p.mask)[loc]) v = low;
+                } else {
+                  v += cast_to<float>(static_cast<const T*>(p.mask)[loc]);
+                }
+              }
+            }
+            s[mt][j][e] = v;
+          }
+        }
+      }
+    }
+
+    // Online softmax per row (rows g and g + 8 of each m-tile).
+#pragma unroll
+    for (int mt = 0; mt < MT; ++mt) {
+#pragma unroll
+      for (int hf = 0; hf < 2; ++hf) {
+        float mx = -INFINITY;
+#pragma unroll
+        for (int j = 0; j < KN; ++j) {
+          mx = fmaxf(mx, fmaxf(s[mt][j][hf * 2], s[mt][j][hf * 2 + 1]));
+        }
+        mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
+        mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
+        float m_new = fmaxf(m_i[mt][hf], mx);
+        // All scores so far -inf: use 0 so that exp() gives 0, not NaN.
+        float m_use = m_new == -INFINITY ? 0.0f : m_new;
+        float corr = exp2f((m_i[mt][hf] - m_use) * kLog2e);
+        m_i[mt][hf] = m_new;
+        float sum = 0.0f;
+#pragma unroll
+        for (int j = 0; j < KN; ++j) {
+#pragma unroll
+          for (int e = hf * 2; e < hf * 2 + 2; ++e) {
+            float pe = exp2f((s[mt][j][e] - m_use) * kLog2e);
+            s[mt][j][e] = pe;
+            sum += pe;
+          }
+        }
+        l_i[mt][hf] = l_i[mt][hf] * corr + sum;
+#pragma unroll
+        for (int dn = 0; dn < DN; ++dn) {
+          o[mt][dn][hf * 2] *= corr;
+          o[mt][dn][hf * 2 + 1] *= corr;
+        }
+      }
+    }
+
+    // O += P V, P re-packed from the S accumulators.
+#pragma unroll
+    for (int ks = 0; ks < kBN / 16; ++ks) {
+      uint32_t pf[MT][4];
+#pragma unroll
+      for (int mt = 0; mt < MT; ++mt) {
+        pf[mt][0] = pack2<T>(s[mt][2 * ks][0], s[mt][2 * ks][1]);
+        pf[mt][1] = pack2<T>(s[mt][2 * ks][2], s[mt][2 * ks][3]);
+        pf[mt][2] = pack2<T>(s[mt][2 * ks + 1][0], s[mt][2 * ks + 1][1]);
+        pf[mt][3] = pack2<T>(s[mt][2 * ks + 1][2], s[mt][2 * ks + 1][3]);
+      }
+#pragma unroll
+      for (int dp = 0; dp < DN / 2; ++dp) {
+        uint32_t vf[4];
+        int id = lane >> 3;
+        int row = ks * 16 + (id & 1) * 8 + (lane & 7);
+        ldmatrix_x4_trans(vf, Vb + swz<D>(row, 2 * dp + (id >> 1)));
+#pragma unroll
+        for (int mt = 0; mt < MT; ++mt) {
+          mma16816<T>(o[mt][2 * dp], pf[mt], vf[0], vf[1]);
+          mma16816<T>(o[mt][2 * dp + 1], pf[mt], vf[2], vf[3]);
+        }
+      }
+    }
+    cp_async_wait_all();
+    __syncthreads();
+  }
+
+  // Normalise, stage the tile in shared memory (Qs is free), store rows.
+#pragma unroll
+  for (int mt = 0; mt < MT; ++mt) {
+#pragma unroll
+    for (int hf = 0; hf < 2; ++hf) {
+      float l = l_i[mt][hf];
+      l += __shfl_xor_sync(0xffffffffu, l, 1);
+      l += __shfl_xor_sync(0xffffffffu, l, 2);
+      float inv = l > 0.0f ? 1.0f / l : 0.0f;
+      // Every score -inf (additive mask): the CPU's exp(-inf + inf) is NaN.
+      if (m_i[mt][hf] == -INFINITY && p.Tk > 0) inv = NAN;
+      int row = wrow + mt * 16 + g + hf * 8;
+#pragma unroll
+      for (int dn = 0; dn < DN; ++dn) {
+        int col = dn * 8 + 2 * t4;
+        uint32_t v = pack2<T>(o[mt][dn][hf * 2] * inv, o[mt][dn][hf * 2 + 1] * inv);
+        *reinterpret_cast<uint32_t*>(Qs + swz<D>(row, col >> 3) + (col & 7)) = v;
+      }
+    }
+  }
+  __syncthreads();
+  T* og = static_cast<T*>(p.out) + (int64_t(b) * p.Nq + h) * p.Tq * D;
+  for (int id = tid; id < BM * CH; id += NT) {
+    int r = id / CH, c = id % CH;
+    if (q0 + r < p.Tq) {
+      *reinterpret_cast<uint4*>(og + int64_t(q0 + r) * D + c * 8) =
+          *reinterpret_cast<const uint4*>(Qs + swz<D>(r, c));
+    }
+  }
+}
+
+template <typename T, int D, int NW, int MT, int MASK>
+void launch_flash_mask(const AttnParams& p, cudaStream_t stream) {
+  constexpr int BM = NW * MT * 16;
+  constexpr size_t smem = flash_smem_bytes<T, D, NW, MT>();
+  auto kernel = sdpa_flash<T, D, NW, MT, MASK>;
+  static const bool attr_set = [&] {
+    EMBER_CUDA_CHECK(cudaFuncSetAttribute(
+        kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem)));
+    return true;
+  }();
+  (void)attr_set;
+  dim3 grid(unsigned(p.B * p.Nq), unsigned((p.Tq + BM - 1) / BM));
+  kernel<<<grid, NW * 32, smem, stream>>>(p);
+}
+
+template <typename T, int D, int NW, int MT>
+void launch_flash(const AttnParams& p, cudaStream_t stream) {
+  switch (p.mask_mode) {
+    case kNoMask: launch_flash_mask<T, D, NW, MT, kNoMask>(p, stream); break;
+    case kCausal: launch_flash_mask<T, D, NW, MT, kCausal>(p, stream); break;
+    default: launch_flash_mask<T, D, NW, MT, kArrayMask>(p, stream); break;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Generic kernel.
+
+constexpr int kGenericWarps = 4;
+
+template <typename T, typename C>
+__global__ void sdpa_generic(const AttnParams p) {
+  extern __shared__ __align__(128) unsigned char smem_generic[];
+  const int lane = threadIdx.x, w = threadIdx.y;
+  const int per_warp = p.D + p.Dv + 32;
+  C* qs = reinterpret_cast<C*>(smem_generic) + w * per_warp;
+  C* acc = qs + p.D;
+  C* ps = acc + p.Dv;
+  const int G = p.Nq / p.Nkv;
+  const C low = C(p.low);
+  const C inf = C(INFINITY);
+  const int64_t rows = int64_t(p.B) * p.Nq * p.Tq;
+  for (int64_t r = blockIdx.x * int64_t(kGenericWarps) + w; r < rows;
+       r += int64_t(gridDim.x) * kGenericWarps) {
+    const int i = int(r % p.Tq);
+    const int64_t bh = r / p.Tq;
+    const int h = int(bh % p.Nq), b = int(bh / p.Nq);
+    const T* qr = static_cast<const T*>(p.q) + b * p.q_sb + h * p.q_sh + i * p.q_st;
+    const T* kb = static_cast<const T*>(p.k) + b * p.k_sb + (h / G) * p.k_sh;
+    const T* vb = static_cast<const T*>(p.v) + b * p.v_sb + (h / G) * p.v_sh;
+    for (int d = lane; d < p.D; d += 32) {
+      qs[d] = cast_to<C>(cast_to<T>(cast_to<C>(qr[d]) * C(p.scale)));
+    }
+    for (int d = lane; d < p.Dv; d += 32) acc[d] = C(0);
+    __syncwarp();
+    C m = -inf, l = 0;
+    if (p.sinks) {
+      m = cast_to<C>(static_cast<const T*>(p.sinks)[h]);
+      l = 1;
+    }
+    for (int j0 = 0; j0 < p.Tk; j0 += 32) {
+      const int j = j0 + lane;
+      C sc = -inf;
+      if (j < p.Tk) {
+        const T* kr = kb + j * p.k_st;
+        C dot = 0;
+        for (int d = 0; d < p.D; ++d) dot += qs[d] * cast_to<C>(kr[d]);
+        if (p.mask_mode == kCausal) {
+          if (j > i + p.Tk - p.Tq) dot = low;
+        } else if (p.mask_mode == kArrayMask) {
+          int64_t loc = b * p.m_sb + h * p.m_sh + i * p.m_st + j * p.m_sk;
+          if (p.mask_bool) {
+            if (!static_cast<const bool*>(p.mask)[loc]) dot = low;
+          } else {
+            dot += cast_to<C>(static_cast<const T*>(p.mask)[loc]);
+          }
+        }
+        sc = dot;
+      }
+      C mx = sc;
+      for (int o = 16; o > 0; o >>= 1) mx = max(mx, __shfl_xor_sync(0xffffffffu, mx, o));
+      C m_new = max(m, mx);
+      C m_use = m_new == -inf ? C(0) : m_new;
+      C corr = exp(m - m_use);
+      C pj = exp(sc - m_use);
+      C sum = pj;
+      for (int o = 16; o > 0; o >>= 1) sum += __shfl_xor_sync(0xffffffffu, sum, o);
+      l = l * corr + sum;
+      m = m_new;
+      ps[lane] = pj;
+      __syncwarp();
+      const int nk = min(32, p.Tk - j0);
+      for (int d = lane; d < p.Dv; d += 32) {
+        C a = acc[d] * corr;
+        const T* vc = vb + int64_t(j0) * p.v_st + d;
+        for (int jj = 0; jj < nk; ++jj) a += ps[jj] * cast_to<C>(vc[jj * p.v_st]);
+        acc[d] = a;
+      }
+      __syncwarp();
+    }
+    C inv = l > 0 ? C(1) / l : C(0);
+    if (m == -inf && p.Tk > 0) inv = C(NAN);
+    T* orow = static_cast<T*>(p.out) + r * p.Dv;
+    for (int d = lane; d < p.Dv; d += 32) orow[d] = cast_to<T>(acc[d] * inv);
+    __syncwarp();
+  }
+}
+
+template <typename T>
+void launch_generic(const AttnParams& p, cudaStream_t stream) {
+  using C = std::conditional_t<std::is_same_v<T, double>, double, float>;
+  size_t smem = size_t(kGenericWarps) * (p.D + p.Dv + 32) * sizeof(C);
+  auto kernel = sdpa_generic<T, C>;
+  if (smem > 48 * 1024) {
+    if (smem > 227 * 1024) {
+      throw std::invalid_argument(
+          "[scaled_dot_product_attention] Head dimensions too large for the "
+          "gpu kernel; got " + std::to_string(p.D) + " and " +
+          std::to_string(p.Dv) + ".");
+    }
+    EMBER_CUDA_CHECK(cudaFuncSetAttribute(
+        kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem)));
+  }
+  int64_t rows = int64_t(p.B) * p.Nq * p.Tq;
+  int64_t blocks = (rows + kGenericWarps - 1) / kGenericWarps;
+  unsigned grid = unsigned(std::min<int64_t>(blocks, 65535LL * 64));
+  kernel<<<grid, dim3(32, kGenericWarps), smem, stream>>>(p);
+}
+
+// ---------------------------------------------------------------------------
+// Host side.
+
+// q/k/v in the output dtype with unit feature stride (copied otherwise).
+array prepare_qkv(const array& x, Dtype dt, const Stream& s) {
+  if (x.dtype() == dt && (x.strides(3) == 1 || x.shape(3) <= 1)) return x;
+  array c = cuda::empty_gpu(x.shape(), dt, s);
+  cuda::copy_gpu(x, c, s);
+  return c;
+}
+
+bool flash_layout_ok(const array& x, int64_t sb, int64_t sh, int64_t st) {
+  auto ptr = reinterpret_cast<uintptr_t>(cuda::gpu_ptr<void>(x));
+  return (ptr & 15) == 0 && sb % 8 == 0 && sh % 8 == 0 && st % 8 == 0;
+}
+
+}  // namespace
+
+void ScaledDotProductAttention::eval_gpu(const std::vector<array>& inputs,
+                                         array& out) {
+  auto& s = stream();
+  cuda::allocate(out, s);
+  if (out.size() == 0) return;
+  Dtype dt = out.dtype();
+  array q = prepare_qkv(inputs[0], dt, s);
+  array k = prepare_qkv(inputs[1], dt, s);
+  array v = prepare_qkv(inputs[2], dt, s);
+  int idx = 3;
+  std::optional<array> mask, sinks;
+  if (mask_kind_ >= 2) mask = inputs[idx++];
+  if (has_sinks_) {
+    const array& sk = inputs[idx];
+    if (sk.dtype() == dt && sk.flags().row_contiguous) {
+      sinks = sk;
+    } else {
+      sinks = cuda::empty_gpu(sk.shape(), dt, s);
+      cuda::copy_gpu(sk, *sinks, s);
+    }
+  }
+
+  AttnParams p{};
+  p.B = q.shape(0);
+  p.Nq = q.shape(1);
+  p.Tq = q.shape(2);
+  p.D = q.shape(3);
+  p.Nkv = k.shape(1);
+  p.Tk = k.shape(2);
+  p.Dv = v.shape(3);
+  p.scale = scale_;
+  p.mask_mode = mask_kind_ == 0 ? kNoMask : mask_kind_ == 1 ? kCausal : kArrayMask;
+  p.mask_bool = mask_kind_ == 2;
+  if (mask) {
+    p.mask = cuda::gpu_ptr<void>(*mask);
+    p.m_sb = mask->strides(0);
+    p.m_sh = mask->strides(1);
+    p.m_st = mask->strides(2);
+    p.m_sk = mask->strides(3);
+  }
+  p.sinks = sinks ? cuda::gpu_ptr<void>(*sinks) : nullptr;
+  switch (dt) {
+    case Dtype::float16: p.low = -65504.0; break;
+    case Dtype::bfloat16: p.low = -3.3895313892515355e38; break;
+    case Dtype::float64: p.low = std::numeric_limits<double>::lowest(); break;
+    default: p.low = double(std::numeric_limits<float>::lowest()); break;
+  }
+  p.out = cuda::gpu_ptr<void>(out);
+  cudaStream_t stream = cuda::get_stream(s);
+
+  bool flash = (dt == float16 || dt == bfloat16) && p.D == p.Dv &&
+               (p.D == 64 || p.D == 128) && (p.Tq + 127) / 128 <= 65535 &&
+               int64_t(p.B) * p.Nq <= INT32_MAX;
+  if (flash) {
+    auto ok = [](const array& x) {
+      return flash_layout_ok(x, x.strides(0), x.strides(1), x.strides(2));
+    };
+    // Rows must start on 16-byte boundaries for cp.async: copy otherwise.
+    if (!ok(q)) q = cuda::contiguous_gpu(q, s);
+    if (!ok(k)) k = cuda::contiguous_gpu(k, s);
+    if (!ok(v)) v = cuda::contiguous_gpu(v, s);
+    flash = ok(q) && ok(k) && ok(v);
+  }
+  p.q = cuda::gpu_ptr<void>(q);
+  p.k = cuda::gpu_ptr<void>(k);
+  p.v = cuda::gpu_ptr<void>(v);
+  p.q_sb = q.strides(0), p.q_sh = q.strides(1), p.q_st = q.strides(2);
+  p.k_sb = k.strides(0), p.k_sh = k.strides(1), p.k_st = k.strides(2);
+  p.v_sb = v.strides(0), p.v_sh = v.strides(1), p.v_st = v.strides(2);
+
+  if (flash) {
+    if (dt == bfloat16) {
+      if (p.D == 64) launch_flash<__nv_bfloat16, 64, 4, 2>(p, stream);
+      else launch_flash<__nv_bfloat16, 128, 8, 1>(p, stream);
+    } else {
+      if (p.D == 64) launch_flash<__half, 64, 4, 2>(p, stream);
+      else launch_flash<__half, 128, 8, 1>(p, stream);
+    }
+  } else {
+    cuda::dispatch_device_float(dt, "scaled_dot_product_attention", [&](auto tag) {
+      launch_generic<decltype(tag)>(p, stream);
+    });
+  }
+  cuda::check_launch("scaled_dot_product_attention");
+}
+
+}  // namespace ember
