@@ -160,7 +160,7 @@ def main(argv=None):
     )
     ap.add_argument("--clients", type=int, default=4, help="client threads sending them")
     ap.add_argument(
-        "--gen-chars", type=int, default=32, help="characters generated per completion request"
+        "--gen-chars", type=int, default=24, help="characters generated per completion request"
     )
     ap.add_argument("--temperature", type=float, default=0.7)
     ap.add_argument("--seed", type=int, default=0)
