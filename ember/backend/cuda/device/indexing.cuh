@@ -254,7 +254,22 @@ __device__ inline void atomic_apply(T* p, F f) {
 /// the containing word), compare-and-swap loops otherwise.
 template <int R, typename T>
 __device__ inline void atomic_scatter(T* p, T v) {
-  if constexpr (std::is_same_v<T, bool>) {
+  if constexpr (std::is_same_v<T, __half2> ||
+                std::is_same_v<T, __nv_bfloat162>) {
+    atomicAdd(p, v);  // packed adds (Sum only); each half rounds separately
+  } else if constexpr (std::is_same_v<T, float2> ||
+                       std::is_same_v<T, float4>) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+    atomicAdd(p, v);  // vector atomics: each float is atomic on its own
+#else
+    atomicAdd(&p->x, v.x);
+    atomicAdd(&p->y, v.y);
+    if constexpr (std::is_same_v<T, float4>) {
+      atomicAdd(&p->z, v.z);
+      atomicAdd(&p->w, v.w);
+    }
+#endif
+  } else if constexpr (std::is_same_v<T, bool>) {
     uintptr_t addr = reinterpret_cast<uintptr_t>(p);
     unsigned* w = reinterpret_cast<unsigned*>(addr & ~uintptr_t(3));
     unsigned shift = unsigned(addr & 3) * 8;
@@ -427,9 +442,10 @@ inline SlicePlan make_slice_plan(const Shape& shape, const Strides& st0,
 /// size is a multiple, and every pointer and element stride that positions
 /// a row is too.
 inline int pick_unit(int itemsize, const SlicePlan& p, const IndexSet& ix,
-                     bool use_side1, const std::vector<const void*>& ptrs) {
+                     bool use_side1, const std::vector<const void*>& ptrs,
+                     int max_unit = 16) {
   if (p.in0 != 1 || p.in1 != 1) return itemsize;
-  for (int w = 16; w > itemsize; w /= 2) {
+  for (int w = max_unit; w > itemsize; w /= 2) {
     auto ok = [&](int64_t stride) { return (stride * itemsize) % w == 0; };
     bool good = (p.inner * itemsize) % w == 0;
     for (auto* q : ptrs) good = good && reinterpret_cast<uintptr_t>(q) % w == 0;
