@@ -478,14 +478,22 @@ inline void rescale(SlicePlan& p, IndexSet& ix, int itemsize, int unit) {
 }
 
 /// Calls f(U{}) with an unsigned type of `bytes` bytes (1, 2, 4, 8 or 16).
+/// With `lanes64`, 16-byte units are two 64-bit lanes: racing stores (plain
+/// scatters with duplicate indices) then never tear an 8-byte element.
 template <typename F>
-void dispatch_unit(int bytes, F&& f) {
+void dispatch_unit(int bytes, F&& f, bool lanes64 = false) {
   switch (bytes) {
     case 1: f(uint8_t{}); break;
     case 2: f(uint16_t{}); break;
     case 4: f(uint32_t{}); break;
     case 8: f(uint64_t{}); break;
-    case 16: f(uint4{}); break;
+    case 16:
+      if (lanes64) {
+        f(ulonglong2{});
+      } else {
+        f(uint4{});
+      }
+      break;
     default:
       throw std::invalid_argument("[indexing] Unexpected element size " +
                                   std::to_string(bytes) + ".");

@@ -74,7 +74,7 @@ void launch_scatter(array& out, const array& upd, IndexSet ix, int64_t n_pos,
       scatter_rows<U, Scatter::None><<<grid, block, 0, cs>>>(
           gpu_ptr<U>(out), gpu_ptr<U>(upd), ix, p.ss, rows, p.rows_per,
           p.inner, p.in0, p.in1, small);
-    });
+    }, isz == 8);
     check_launch(op);
     return;
   }
