@@ -124,18 +124,32 @@ __device__ inline bool index_offsets(const IndexSet& ix, int64_t i,
   return index_offsets_t<int64_t>(ix, i, a_off, u_off);
 }
 
-/// Offsets (array side, update side) of row q of a slice's outer dims.
-__device__ inline void slice_offsets(const SliceSet& ss, int64_t q,
-                                     int64_t& o0, int64_t& o1) {
+template <typename C>
+__device__ inline void slice_offsets_t(const SliceSet& ss, C q, int64_t& o0,
+                                       int64_t& o1) {
   o0 = 0;
   o1 = 0;
   for (int d = ss.ndim - 1; d >= 0; --d) {
-    int64_t sd = ss.shape[d];
-    int64_t qq = q / sd;
-    int64_t c = q - qq * sd;
+    C sd = C(ss.shape[d]);
+    C qq = q / sd;
+    int64_t c = int64_t(q - qq * sd);
     q = qq;
     o0 += c * ss.strides[0][d];
     o1 += c * ss.strides[1][d];
+  }
+}
+
+/// Offsets (array side, update side) of row q of a slice's outer dims;
+/// 32-bit divisions when `small`.
+__device__ inline void slice_offsets(const SliceSet& ss, int64_t q, bool small,
+                                     int64_t& o0, int64_t& o1) {
+  if (ss.ndim == 0) {
+    o0 = 0;
+    o1 = 0;
+  } else if (small) {
+    slice_offsets_t<uint32_t>(ss, uint32_t(q), o0, o1);
+  } else {
+    slice_offsets_t<int64_t>(ss, q, o0, o1);
   }
 }
 

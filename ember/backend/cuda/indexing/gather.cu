@@ -29,7 +29,7 @@ __global__ void gather_rows(const U* __restrict__ src, U* __restrict__ out,
     int64_t i, q, a_off, u_off, o0, o1;
     split_row(r, rows_per, small, i, q);
     index_offsets(ix, i, a_off, u_off);
-    slice_offsets(ss, q, o0, o1);
+    slice_offsets(ss, q, small, o0, o1);
     const U* s = src + a_off + o0;
     U* o = out + r * inner;
     if (s_in == 1) {

@@ -31,7 +31,7 @@ __global__ void scatter_rows(T* out, const T* __restrict__ upd,
     int64_t i, q, a_off, u_off, o0, o1;
     split_row(r, rows_per, small, i, q);
     if (!index_offsets(ix, i, a_off, u_off)) continue;
-    slice_offsets(ss, q, o0, o1);
+    slice_offsets(ss, q, small, o0, o1);
     T* o = out + a_off + o0;
     const T* u = upd + u_off + o1;
     for (int64_t t = threadIdx.x; t < inner; t += blockDim.x) {
