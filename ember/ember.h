@@ -24,6 +24,7 @@
 #include "ember/ops/unary.h"
 #include "ember/ops/utils.h"
 #include "ember/transforms/autodiff.h"
+#include "ember/transforms/compile.h"
 #include "ember/transforms/custom.h"
 #include "ember/transforms/eval.h"
 #include "ember/transforms/vmap.h"

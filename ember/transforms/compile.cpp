@@ -1,0 +1,676 @@
+// compile: trace a function once per signature on Placeholder inputs, record
+// the nodes that depend on them as a tape of (primitive, input slots, output
+// shapes), simplify the tape (equal scalar constants, common subexpressions,
+// dead nodes) and replay it on later calls as new lazy arrays that share the
+// recorded primitives. Replayed graphs are ordinary graphs, so eval, grad
+// and vmap of a compiled function work on them unchanged.
+#include "ember/transforms/compile.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <numeric>
+#include <optional>
+#include <stdexcept>
+#include <typeindex>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "ember/ops/shape.h"
+#include "ember/ops/utils.h"
+#include "ember/primitives/all.h"
+#include "ember/transforms/graph.h"
+
+namespace ember {
+
+namespace {
+
+std::atomic<CompileMode>& mode_ref() {
+  static std::atomic<CompileMode> mode{
+      (std::getenv("MLX_DISABLE_COMPILE") || std::getenv("EMBER_DISABLE_COMPILE"))
+          ? CompileMode::disabled
+          : CompileMode::enabled};
+  return mode;
+}
+
+// Primitives whose inputs and outputs all have one shape (inputs broadcast
+// beforehand): shapeless replay re-derives that shape from the inputs, and a
+// fusion pass may merge chains of them into one kernel.
+const std::unordered_set<std::type_index>& same_shape_types() {
+  static const std::unordered_set<std::type_index> types = {
+#define EMBER_PRIMITIVE(NAME) std::type_index(typeid(NAME)),
+#define EMBER_PRIMITIVE_MULTI(NAME) std::type_index(typeid(NAME)),
+#include "ember/primitives/binary.def"
+#include "ember/primitives/copy.def"
+#include "ember/primitives/ternary.def"
+#include "ember/primitives/unary.def"
+#undef EMBER_PRIMITIVE
+#undef EMBER_PRIMITIVE_MULTI
+      std::type_index(typeid(StopGradient)),
+  };
+  return types;
+}
+
+// One recorded node. Its outputs occupy slots out, out + 1, ...
+struct TapeNode {
+  std::shared_ptr<Primitive> prim;
+  std::vector<int> inputs;       // slots
+  std::vector<Shape> in_shapes;  // as traced
+  std::vector<Shape> shapes;     // outputs as traced
+  std::vector<Dtype> dtypes;
+  int out = 0;
+  bool multi = false;       // built with array::make_arrays
+  bool same_shape = false;  // see same_shape_types()
+  bool broadcast = false;
+};
+
+// Slots: inputs [0, num_inputs), constants next, then node outputs in tape
+// order (after compaction; while recording they are numbered as found).
+struct Entry {
+  std::string key;
+  int stream_index = 0;
+  std::vector<Dtype> dtypes;
+  std::vector<Shape> shapes;
+  size_t num_inputs = 0;
+  std::vector<array> constants;
+  std::vector<TapeNode> tape;
+  std::vector<int> outputs;
+  int num_slots = 0;
+  // A constant is a live graph of an enclosing transformation (vjp or vmap
+  // tracer, outer compile placeholder): such a trace must not be cached.
+  bool captures_tracer = false;
+};
+
+// What tracing produced before simplification: slot numbers as discovered.
+struct Recording {
+  size_t num_inputs = 0;
+  std::vector<int> const_of_slot;  // index into constants, -1 otherwise
+  std::vector<array> constants;
+  std::vector<TapeNode> tape;
+  std::vector<int> outputs;
+};
+
+Recording record(const std::vector<array>& placeholders,
+                 const std::vector<array>& outputs) {
+  Recording r;
+  r.num_inputs = placeholders.size();
+  std::unordered_map<uintptr_t, int> slot;
+  std::vector<char> dynamic;  // per slot: depends on an input
+  std::vector<array> keep;    // holds traced arrays so their ids stay unique
+  std::unordered_set<uintptr_t> stop;
+  for (auto& p : placeholders) {
+    slot.emplace(p.id(), int(dynamic.size()));
+    dynamic.push_back(1);
+    r.const_of_slot.push_back(-1);
+    stop.insert(p.id());
+  }
+  auto slot_of = [&](const array& a) {
+    auto it = slot.find(a.id());
+    if (it != slot.end()) return it->second;
+    int k = int(dynamic.size());
+    slot.emplace(a.id(), k);
+    dynamic.push_back(0);
+    r.const_of_slot.push_back(int(r.constants.size()));
+    r.constants.push_back(a);
+    return k;
+  };
+  const auto& same_shape = same_shape_types();
+  auto add_node = [&](const array& a, std::vector<int> inputs) {
+    TapeNode n;
+    n.prim = a.primitive_ptr();
+    const Primitive& p = *n.prim;
+    n.inputs = std::move(inputs);
+    for (auto& in : a.inputs()) n.in_shapes.push_back(in.shape());
+    n.multi = !a.node()->out_shapes.empty();
+    n.same_shape = same_shape.count(std::type_index(typeid(p))) > 0;
+    n.broadcast = typeid(p) == typeid(Broadcast);
+    n.out = int(dynamic.size());
+    for (auto& o : a.outputs()) {
+      n.shapes.push_back(o.shape());
+      n.dtypes.push_back(o.dtype());
+      slot.emplace(o.id(), int(dynamic.size()));
+      dynamic.push_back(1);
+      r.const_of_slot.push_back(-1);
+      keep.push_back(o);
+    }
+    r.tape.push_back(std::move(n));
+  };
+  // Broadcasts of constants used by traced nodes are recorded as nodes (free
+  // views): shapeless replay re-derives their shapes, and literals broadcast
+  // twice can be merged. Elsewhere they are constants like the rest.
+  std::unordered_map<uintptr_t, array> const_broadcasts;
+  auto input_slot = [&](const array& in) {
+    auto it = const_broadcasts.find(in.id());
+    if (it == const_broadcasts.end()) return slot_of(in);
+    int src = slot_of(in.inputs()[0]);
+    add_node(in, {src});
+    const_broadcasts.erase(it);
+    return slot.at(in.id());
+  };
+  detail::walk_graph(outputs, stop, [&](const array& a) {
+    bool dep = false;
+    for (auto& in : a.inputs()) {
+      auto it = slot.find(in.id());
+      dep = dep || (it != slot.end() && dynamic[it->second]);
+    }
+    if (dep) {
+      std::vector<int> inputs;
+      for (auto& in : a.inputs()) inputs.push_back(input_slot(in));
+      add_node(a, std::move(inputs));
+    } else if (typeid(a.primitive()) == typeid(Broadcast)) {
+      const_broadcasts.emplace(a.id(), a);
+    } else {
+      // Computed from constants only: the array itself is a constant (its
+      // first evaluation is shared by every replay).
+      for (auto& o : a.outputs()) slot_of(o);
+    }
+  });
+  for (auto& o : outputs) r.outputs.push_back(slot_of(o));
+  return r;
+}
+
+bool equivalent(const TapeNode& a, const TapeNode& b) {
+  const Primitive& pa = *a.prim;
+  const Primitive& pb = *b.prim;
+  if (typeid(pa) != typeid(pb) || a.inputs != b.inputs || a.shapes != b.shapes ||
+      a.dtypes != b.dtypes || a.multi != b.multi || pa.stream() != pb.stream()) {
+    return false;
+  }
+  return a.prim == b.prim || pa.is_equivalent(pb);
+}
+
+size_t node_hash(const TapeNode& n) {
+  const Primitive& p = *n.prim;
+  size_t h = std::type_index(typeid(p)).hash_code();
+  for (int s : n.inputs) h = h * 1000003u ^ std::hash<int>()(s);
+  return h;
+}
+
+// Seam for kernel fusion (a later step): find chains of same-shape nodes
+// whose intermediates have no other consumer and replace each chain by one
+// primitive holding the chain, whose eval_cpu/eval_gpu runs a generated
+// kernel (C++ compiled at run time / NVRTC). The tape is left unchanged.
+void fuse(std::vector<TapeNode>& /*tape*/, std::vector<int>& /*outputs*/) {}
+
+// Simplifies a recording (per `mode`) and renumbers its slots.
+std::shared_ptr<Entry> simplify(Recording r, CompileMode mode) {
+  int num_slots = int(r.const_of_slot.size());
+  std::vector<int> rep(num_slots);  // canonical slot of each slot
+  std::iota(rep.begin(), rep.end(), 0);
+  std::vector<char> dead(r.tape.size(), 0);
+  bool simplify = mode == CompileMode::no_fuse || mode == CompileMode::enabled;
+  if (simplify) {
+    // Equal 0-d constants (one per literal in the function) become one slot,
+    // so that the nodes using them can be merged below.
+    std::unordered_map<std::string, int> scalars;
+    for (int s = 0; s < num_slots; ++s) {
+      int c = r.const_of_slot[s];
+      if (c < 0) continue;
+      const array& a = r.constants[c];
+      if (a.ndim() != 0 || a.has_primitive() || !a.is_available() ||
+          !a.data_shared_ptr()) {
+        continue;
+      }
+      std::string key(1, char(a.dtype()));
+      key.append(static_cast<const char*>(a.raw_data()), a.itemsize());
+      auto [it, fresh] = scalars.emplace(std::move(key), s);
+      if (!fresh) rep[s] = it->second;
+    }
+    // Common subexpressions: same primitive type and parameters on the same
+    // (canonical) inputs. The tape is in topological order, so one pass
+    // also merges chains.
+    std::unordered_map<size_t, std::vector<size_t>> buckets;
+    for (size_t i = 0; i < r.tape.size(); ++i) {
+      auto& n = r.tape[i];
+      for (auto& s : n.inputs) s = rep[s];
+      auto& bucket = buckets[node_hash(n)];
+      for (size_t j : bucket) {
+        const auto& m = r.tape[j];
+        if (!equivalent(m, n)) continue;
+        for (size_t k = 0; k < n.shapes.size(); ++k) rep[n.out + k] = m.out + int(k);
+        dead[i] = 1;
+        break;
+      }
+      if (!dead[i]) bucket.push_back(i);
+    }
+  }
+  for (auto& o : r.outputs) o = rep[o];
+  if (mode == CompileMode::enabled) fuse(r.tape, r.outputs);
+
+  // Dead nodes: keep what the outputs need (all outputs of a kept node).
+  std::vector<char> live(num_slots, 0);
+  for (int o : r.outputs) live[o] = 1;
+  std::vector<char> keep_node(r.tape.size(), 0);
+  for (size_t i = r.tape.size(); i-- > 0;) {
+    if (dead[i]) continue;
+    auto& n = r.tape[i];
+    bool used = !simplify;  // no_simplify keeps every traced node
+    for (size_t k = 0; k < n.shapes.size(); ++k) used = used || live[n.out + k];
+    if (!used) continue;
+    keep_node[i] = 1;
+    for (int s : n.inputs) live[s] = 1;
+  }
+
+  auto e = std::make_shared<Entry>();
+  e->num_inputs = r.num_inputs;
+  std::vector<int> renum(num_slots, -1);
+  int next = 0;
+  for (size_t i = 0; i < r.num_inputs; ++i) renum[i] = next++;
+  for (int s = 0; s < num_slots; ++s) {
+    int c = r.const_of_slot[s];
+    if (c < 0 || rep[s] != s || !live[s]) continue;
+    renum[s] = next++;
+    const array& a = r.constants[c];
+    if (a.desc()->tracer && a.has_primitive()) e->captures_tracer = true;
+    e->constants.push_back(a);
+  }
+  for (size_t i = 0; i < r.tape.size(); ++i) {
+    if (!keep_node[i]) continue;
+    auto& n = r.tape[i];
+    int out = next;
+    for (size_t k = 0; k < n.shapes.size(); ++k) renum[n.out + k] = next++;
+    n.out = out;
+    for (auto& s : n.inputs) s = renum[rep[s]];
+    e->tape.push_back(std::move(n));
+  }
+  for (int o : r.outputs) e->outputs.push_back(renum[o]);
+  e->num_slots = next;
+  return e;
+}
+
+std::shared_ptr<Entry> trace_function(const detail::CompiledFunction::Fn& fun,
+                             const std::vector<array>& inputs, CompileMode mode,
+                             bool& cacheable) {
+  detail::TracingScope scope;
+  Stream s = default_stream(default_device());
+  std::vector<array> placeholders;
+  placeholders.reserve(inputs.size());
+  for (auto& in : inputs) {
+    placeholders.emplace_back(in.shape(), in.dtype(),
+                              std::make_shared<Placeholder>(s, "compile"),
+                              std::vector<array>{});
+    placeholders.back().set_tracer(true);
+  }
+  auto outputs = fun(placeholders);
+  auto e = simplify(record(placeholders, outputs), mode);
+  cacheable = !e->captures_tracer;
+  return e;
+}
+
+std::string shapes_str(const std::vector<array>& xs) {
+  std::string s;
+  for (size_t i = 0; i < xs.size(); ++i) s += (i ? ", " : "") + shape_str(xs[i].shape());
+  return s;
+}
+
+[[noreturn]] void shapeless_error(const TapeNode& n, const std::vector<array>& ins,
+                                  const std::string& why) {
+  throw std::invalid_argument(std::string("[compile] Cannot replay ") + n.prim->name() +
+                              " on inputs of new shapes (" + shapes_str(ins) +
+                              ") with shapeless=True: " + why);
+}
+
+// Reshape: split the traced reshape into groups of input and output axes
+// with equal sizes. A group merged into one output axis (flatten, or an axis
+// passed through) takes its size from the new input; unit axes added or
+// removed stay so; axes split into several keep their traced sizes.
+Shape reshape_shape(const TapeNode& n, const std::vector<array>& ins) {
+  const Shape& in0 = n.in_shapes[0];
+  const Shape& out0 = n.shapes[0];
+  const Shape& in = ins[0].shape();
+  auto fail = [&]() {
+    shapeless_error(n, ins,
+                    "the traced reshape from " + shape_str(in0) + " to " + shape_str(out0) +
+                        " only follows new shapes when it flattens axes or adds or "
+                        "removes unit axes.");
+  };
+  if (in.size() != in0.size() || shape_size(in0) == 0) fail();
+  Shape out;
+  size_t i = 0, j = 0, n_in = in0.size(), n_out = out0.size();
+  while (i < n_in || j < n_out) {
+    if (i < n_in && in0[i] == 1 && (j >= n_out || out0[j] != 1)) {
+      if (in[i] != 1) fail();
+      ++i;
+      continue;
+    }
+    if (j < n_out && out0[j] == 1 && (i >= n_in || in0[i] != 1)) {
+      out.push_back(1);
+      ++j;
+      continue;
+    }
+    if (i >= n_in || j >= n_out) fail();
+    size_t i0 = i, j0 = j;
+    int64_t pi = in0[i++], pj = out0[j++];
+    while (pi != pj) {
+      if (pi < pj) {
+        if (i >= n_in) fail();
+        pi *= in0[i++];
+      } else {
+        if (j >= n_out) fail();
+        pj *= out0[j++];
+      }
+    }
+    if (j - j0 == 1) {
+      int64_t size = 1;
+      for (size_t k = i0; k < i; ++k) size *= in[k];
+      out.push_back(ShapeElem(size));
+    } else {
+      for (size_t k = i0; k < i; ++k) {
+        if (in[k] != in0[k]) fail();
+      }
+      out.insert(out.end(), out0.begin() + j0, out0.begin() + j);
+    }
+  }
+  return out;
+}
+
+// Shapes compile derives itself: Reshape (needs the traced shapes) and the
+// primitives that have no output_shapes yet.
+std::optional<std::vector<Shape>> fallback_shapes(const TapeNode& n,
+                                                  const std::vector<array>& ins) {
+  const Primitive& p = *n.prim;
+  const Shape& in = ins[0].shape();
+  if (auto* t = dynamic_cast<const Transpose*>(&p)) {
+    Shape out;
+    for (int ax : t->axes()) out.push_back(in.at(ax));
+    return std::vector<Shape>{out};
+  }
+  if (auto* e = dynamic_cast<const ExpandDims*>(&p)) {
+    Shape out = in;
+    for (int ax : e->axes()) out.insert(out.begin() + ax, 1);
+    return std::vector<Shape>{out};
+  }
+  if (auto* q = dynamic_cast<const Squeeze*>(&p)) {
+    Shape out;
+    const auto& axes = q->axes();
+    for (int d = 0; d < int(in.size()); ++d) {
+      bool drop = std::find(axes.begin(), axes.end(), d) != axes.end();
+      if (drop && in[d] != 1) {
+        shapeless_error(n, ins, "axis " + std::to_string(d) + " is no longer of size 1.");
+      }
+      if (!drop) out.push_back(in[d]);
+    }
+    return std::vector<Shape>{out};
+  }
+  if (typeid(p) == typeid(Matmul)) {
+    const Shape& b = ins[1].shape();
+    int nd = int(in.size());
+    if (nd < 2 || int(b.size()) != nd || !std::equal(in.begin(), in.end() - 2, b.begin()) ||
+        in[nd - 1] != b[nd - 2]) {
+      shapeless_error(n, ins, "the operands no longer fit a matrix product.");
+    }
+    Shape out(in.begin(), in.end() - 1);
+    out.push_back(b[nd - 1]);
+    return std::vector<Shape>{out};
+  }
+  return std::nullopt;
+}
+
+// Output shapes of a node replayed shapelessly on inputs of new shapes.
+std::vector<Shape> new_shapes(const TapeNode& n, const std::vector<array>& ins) {
+  if (typeid(*n.prim) == typeid(Reshape)) return {reshape_shape(n, ins)};
+  std::vector<Shape> shapes;
+  try {
+    shapes = n.prim->output_shapes(ins);
+  } catch (const std::invalid_argument& err) {
+    auto fb = fallback_shapes(n, ins);
+    if (!fb) shapeless_error(n, ins, err.what());
+    shapes = std::move(*fb);
+  }
+  if (shapes.size() != n.shapes.size()) {
+    throw std::runtime_error(std::string("[compile] ") + n.prim->name() +
+                             "::output_shapes returned " +
+                             std::to_string(shapes.size()) + " shapes for " +
+                             std::to_string(n.shapes.size()) + " outputs.");
+  }
+  return shapes;
+}
+
+// Batch axes for a matrix product whose operands were broadcast at trace
+// time: broadcast the operands' own batch axes (traced sizes where none
+// provides one), as for elementwise inputs.
+void broadcast_matmul_batch(const TapeNode& n, std::vector<array>& ins,
+                            const std::vector<char>& is_pending) {
+  if (ins[0].ndim() < 2 || ins[1].ndim() < 2) return;
+  Shape ba(ins[0].shape().begin(), ins[0].shape().end() - 2);
+  Shape bb(ins[1].shape().begin(), ins[1].shape().end() - 2);
+  Shape batch;
+  try {
+    batch = broadcast_shapes(ba, bb);
+  } catch (const std::invalid_argument&) {
+    shapeless_error(n, ins, "the batch axes don't broadcast.");
+  }
+  const Shape& traced = n.shapes[0];
+  size_t traced_batch = traced.size() - 2;
+  if (batch.size() < traced_batch) {
+    batch.insert(batch.begin(), traced.begin(), traced.begin() + (traced_batch - batch.size()));
+  }
+  for (int k = 0; k < 2; ++k) {
+    if (!is_pending[k]) continue;
+    Shape target = batch;
+    target.insert(target.end(), ins[k].shape().end() - 2, ins[k].shape().end());
+    if (ins[k].shape() != target) ins[k] = broadcast_to(ins[k], target, n.prim->stream());
+  }
+}
+
+std::vector<array> replay(const Entry& e, const std::vector<array>& inputs,
+                          bool shapeless) {
+  std::vector<array> v(inputs.begin(), inputs.end());
+  v.insert(v.end(), e.constants.begin(), e.constants.end());
+  v.resize(e.num_slots, array(std::shared_ptr<ArrayDesc>()));
+  // Shapeless: a Broadcast's target shape depends on the other operands of
+  // its consumer, so it is applied there (pending[slot] = its tape index).
+  std::vector<int> pending;
+  if (shapeless) pending.assign(e.num_slots, -1);
+  auto materialize = [&](int slot) {
+    const auto& b = e.tape[pending[slot]];
+    const Shape& target = b.shapes[0];
+    try {
+      v[slot] = broadcast_to(v[slot], target, b.prim->stream());
+    } catch (const std::invalid_argument&) {
+      throw std::invalid_argument(
+          "[compile] Cannot replay Broadcast with shapeless=True: its input "
+          "now has shape " + shape_str(v[slot].shape()) +
+          " and its traced target shape " + shape_str(target) +
+          " is fixed (a target is re-derived only where the result feeds an "
+          "elementwise operation).");
+    }
+    pending[slot] = -1;
+    return v[slot];
+  };
+  std::vector<array> ins;
+  for (size_t t = 0; t < e.tape.size(); ++t) {
+    const auto& n = e.tape[t];
+    ins.clear();
+    for (int s : n.inputs) ins.push_back(v[s]);
+    const std::vector<Shape>* shapes = &n.shapes;
+    std::vector<Shape> fresh;
+    if (shapeless) {
+      if (n.broadcast) {
+        v[n.out] = ins[0];
+        pending[n.out] = int(t);
+        continue;
+      }
+      if (n.same_shape) {
+        std::vector<Shape> in_shapes;
+        for (auto& a : ins) in_shapes.push_back(a.shape());
+        Shape common;
+        try {
+          common = broadcast_shapes(in_shapes);
+        } catch (const std::invalid_argument&) {
+          throw std::invalid_argument(
+              std::string("[compile] The inputs of ") + n.prim->name() +
+              " have shapes (" + shapes_str(ins) +
+              ") that cannot be broadcast together in a shapeless replay.");
+        }
+        // Dimensions no input provides (constants broadcast at trace time)
+        // keep their traced sizes.
+        const Shape& traced = n.shapes[0];
+        if (common.size() < traced.size()) {
+          common.insert(common.begin(), traced.begin(),
+                        traced.begin() + (traced.size() - common.size()));
+        }
+        for (auto& a : ins) {
+          if (a.shape() != common) a = broadcast_to(a, common, n.prim->stream());
+        }
+        fresh.assign(n.shapes.size(), common);
+        shapes = &fresh;
+      } else {
+        std::vector<char> is_pending(ins.size());
+        for (size_t k = 0; k < ins.size(); ++k) is_pending[k] = pending[n.inputs[k]] >= 0;
+        if (typeid(*n.prim) == typeid(Matmul) && (is_pending[0] || is_pending[1])) {
+          broadcast_matmul_batch(n, ins, is_pending);
+          is_pending[0] = is_pending[1] = 0;
+        }
+        bool same = true;
+        for (size_t k = 0; k < ins.size(); ++k) {
+          if (is_pending[k]) ins[k] = materialize(n.inputs[k]);
+          same = same && ins[k].shape() == n.in_shapes[k];
+        }
+        if (!same) {
+          fresh = new_shapes(n, ins);
+          shapes = &fresh;
+        }
+      }
+    }
+    if (n.multi) {
+      auto outs = array::make_arrays(*shapes, n.dtypes, n.prim, ins);
+      for (size_t k = 0; k < outs.size(); ++k) v[n.out + k] = std::move(outs[k]);
+    } else {
+      v[n.out] = array((*shapes)[0], n.dtypes[0], n.prim, ins);
+    }
+  }
+  std::vector<array> outputs;
+  outputs.reserve(e.outputs.size());
+  for (int o : e.outputs) {
+    if (shapeless && pending[o] >= 0) materialize(o);
+    outputs.push_back(v[o]);
+  }
+  return outputs;
+}
+
+bool matches(const Entry& e, const std::string& key, int stream_index,
+             const std::vector<array>& inputs, bool shapeless) {
+  if (e.key != key || e.stream_index != stream_index ||
+      e.num_inputs != inputs.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (inputs[i].dtype() != e.dtypes[i]) return false;
+    if (shapeless ? inputs[i].ndim() != int(e.shapes[i].size())
+                  : inputs[i].shape() != e.shapes[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+void set_compile_mode(CompileMode mode) { mode_ref().store(mode); }
+CompileMode compile_mode() { return mode_ref().load(); }
+void disable_compile() { set_compile_mode(CompileMode::disabled); }
+void enable_compile() { set_compile_mode(CompileMode::enabled); }
+
+namespace detail {
+
+struct CompiledFunction::Impl {
+  bool shapeless = false;
+  mutable std::mutex mtx;  // guards entries and traces, not the tracing itself
+  std::vector<std::shared_ptr<const Entry>> entries;
+  size_t traces = 0;
+};
+
+CompiledFunction::CompiledFunction(bool shapeless) : impl_(std::make_unique<Impl>()) {
+  impl_->shapeless = shapeless;
+}
+CompiledFunction::~CompiledFunction() = default;
+
+bool CompiledFunction::shapeless() const { return impl_->shapeless; }
+
+size_t CompiledFunction::num_traces() const {
+  std::lock_guard<std::mutex> lock(impl_->mtx);
+  return impl_->traces;
+}
+
+void CompiledFunction::clear() {
+  std::lock_guard<std::mutex> lock(impl_->mtx);
+  impl_->entries.clear();
+}
+
+std::vector<CompiledEntryInfo> CompiledFunction::entries() const {
+  std::lock_guard<std::mutex> lock(impl_->mtx);
+  std::vector<CompiledEntryInfo> infos;
+  for (auto& e : impl_->entries) {
+    CompiledEntryInfo info;
+    info.num_inputs = e->num_inputs;
+    info.num_constants = e->constants.size();
+    info.num_outputs = e->outputs.size();
+    for (auto& n : e->tape) info.nodes.emplace_back(n.prim->name());
+    infos.push_back(std::move(info));
+  }
+  return infos;
+}
+
+std::vector<array> CompiledFunction::operator()(const Fn& fun,
+                                                const std::vector<array>& inputs,
+                                                const std::string& key) {
+  CompileMode mode = compile_mode();
+  if (mode == CompileMode::disabled) return fun(inputs);
+  int stream_index = default_stream(default_device()).index;
+  bool shapeless = impl_->shapeless;
+  std::shared_ptr<const Entry> entry;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mtx);
+    for (auto& e : impl_->entries) {
+      if (matches(*e, key, stream_index, inputs, shapeless)) {
+        entry = e;
+        break;
+      }
+    }
+  }
+  if (!entry) {
+    // Traced without the lock: the function may call compiled functions
+    // (or this one) and, in Python, release the GIL.
+    bool cacheable = true;
+    auto fresh = trace_function(fun, inputs, mode, cacheable);
+    fresh->key = key;
+    fresh->stream_index = stream_index;
+    for (auto& in : inputs) {
+      fresh->dtypes.push_back(in.dtype());
+      fresh->shapes.push_back(in.shape());
+    }
+    std::lock_guard<std::mutex> lock(impl_->mtx);
+    ++impl_->traces;
+    if (cacheable) impl_->entries.push_back(fresh);
+    entry = std::move(fresh);
+  }
+  return replay(*entry, inputs, shapeless);
+}
+
+}  // namespace detail
+
+std::function<std::vector<array>(const std::vector<array>&)> compile(
+    std::function<std::vector<array>(const std::vector<array>&)> fun,
+    bool shapeless) {
+  if (!fun) throw std::invalid_argument("[compile] The function is empty.");
+  auto cache = std::make_shared<detail::CompiledFunction>(shapeless);
+  return [cache, fun = std::move(fun)](const std::vector<array>& inputs) {
+    return (*cache)(fun, inputs);
+  };
+}
+
+std::function<array(const array&)> compile(std::function<array(const array&)> fun,
+                                           bool shapeless) {
+  if (!fun) throw std::invalid_argument("[compile] The function is empty.");
+  auto f = compile(
+      [fun = std::move(fun)](const std::vector<array>& xs) {
+        return std::vector<array>{fun(xs[0])};
+      },
+      shapeless);
+  return [f](const array& x) { return f({x})[0]; };
+}
+
+}  // namespace ember
