@@ -31,6 +31,26 @@ inline constexpr int kMaxDims = 10;
 inline constexpr int kThreads = 256;
 inline constexpr int kChunk = 4;
 
+/// Dtype of a device element type.
+template <typename T>
+struct device_dtype {
+  static constexpr Dtype value = dtype_of_v<T>;
+};
+template <>
+struct device_dtype<__half> {
+  static constexpr Dtype value = Dtype::float16;
+};
+template <>
+struct device_dtype<__nv_bfloat16> {
+  static constexpr Dtype value = Dtype::bfloat16;
+};
+template <>
+struct device_dtype<complex64_d> {
+  static constexpr Dtype value = Dtype::complex64;
+};
+template <typename T>
+inline constexpr Dtype device_dtype_v = device_dtype<T>::value;
+
 /// Shape and N stride sets (in elements) of a collapsed layout.
 template <int N>
 struct StridedMeta {
