@@ -15,6 +15,7 @@
 #include <cstring>
 
 #include "ember/backend/common/utils.h"
+#include "ember/backend/common/views.h"
 #include "ember/backend/cpu/copy.h"
 #include "ember/core/scheduler.h"
 #include "ember/primitives/indexing.h"
@@ -163,14 +164,7 @@ inline void reduce_into(T& dst, T v, Scatter::ReduceType r) {
 // ---- slices ----
 
 void Slice::eval_cpu(const std::vector<array>& inputs, array& out) {
-  auto& in = inputs[0];
-  Strides st(in.ndim());
-  int64_t offset = 0;
-  for (int i = 0; i < in.ndim(); ++i) {
-    st[i] = in.strides()[i] * strides_[i];
-    if (out.size() > 0) offset += int64_t(start_[i]) * in.strides()[i];
-  }
-  set_view(in, out, st, offset);
+  slice_view(inputs[0], out, start_, strides_);
 }
 
 void SliceUpdate::eval_cpu(const std::vector<array>& inputs, array& out) {
