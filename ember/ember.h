@@ -13,6 +13,7 @@
 #include "ember/ops/copy.h"
 #include "ember/ops/creation.h"
 #include "ember/ops/fast.h"
+#include "ember/ops/fft.h"
 #include "ember/ops/indexing.h"
 #include "ember/ops/linalg.h"
 #include "ember/ops/random.h"
