@@ -1,13 +1,16 @@
 // Function transformations over pytrees (spec/transforms.md): grad,
 // value_and_grad, vjp, jvp, vmap, checkpoint, custom_function,
-// stop_gradient. Python callables are wrapped as C++ functions of flat array
+// stop_gradient, compile. Python callables are wrapped as C++ functions of flat array
 // lists; trees are flattened in traversal order and rebuilt afterwards.
 #include <nanobind/stl/function.h>
 
 #include <algorithm>
+#include <cstring>
 #include <memory>
 #include <numeric>
+#include <unordered_map>
 
+#include "ember/ops/random.h"
 #include "utils.h"
 
 namespace ember::py {
@@ -362,6 +365,336 @@ nb::object custom_call(const CustomFunction& cf, nb::args args, nb::kwargs kwarg
   return fill(st->out, outs);
 }
 
+
+// ---- compile ----
+// Calls flatten (args, kwargs, then the captured `inputs` trees) into one
+// list of arrays and a key string holding the tree structure, the values of
+// non-array leaves and the dtypes and shapes (ndims when shapeless). While
+// tracing, the arrays of the captured trees are replaced in place by the
+// placeholders; afterwards the arrays of the `outputs` trees are appended to
+// the function's outputs and written back into those trees after each call.
+
+std::string py_type_name(nb::handle h) {
+  return nb::cast<std::string>(nb::handle((PyObject*)Py_TYPE(h.ptr())).attr("__name__"));
+}
+
+void key_array(const array& a, bool shapeless, std::string& key) {
+  key += 'a';
+  key += std::to_string(int(a.dtype()));
+  if (shapeless) {
+    key += '#' + std::to_string(a.ndim());
+  } else {
+    for (auto d : a.shape()) key += ',' + std::to_string(d);
+  }
+  key += ';';
+}
+
+// Arguments: arrays are inputs; int/bool/float/str/None are constants.
+void key_args(nb::handle tree, bool shapeless, std::string& key, std::vector<array>& out) {
+  PyObject* p = tree.ptr();
+  if (nb::isinstance<array>(tree)) {
+    out.push_back(nb::cast<array>(tree));
+    key_array(out.back(), shapeless, key);
+  } else if (PyList_Check(p) || PyTuple_Check(p)) {
+    key += PyList_Check(p) ? '[' : '(';
+    for (nb::handle h : tree) key_args(h, shapeless, key, out);
+    key += PyList_Check(p) ? ']' : ')';
+  } else if (PyDict_Check(p)) {
+    key += '{';
+    for (auto [k, v] : nb::borrow<nb::dict>(tree)) {
+      key += nb::cast<std::string>(nb::repr(k)) + ':';
+      key_args(v, shapeless, key, out);
+    }
+    key += '}';
+  } else if (tree.is_none()) {
+    key += "N;";
+  } else if (PyBool_Check(p)) {
+    key += tree.ptr() == Py_True ? "T;" : "F;";
+  } else if (PyLong_Check(p)) {
+    key += 'i' + nb::cast<std::string>(nb::str(tree)) + ';';
+  } else if (PyFloat_Check(p)) {
+    double v = PyFloat_AsDouble(p);
+    uint64_t bits;
+    std::memcpy(&bits, &v, sizeof(bits));
+    key += 'f' + std::to_string(bits) + ';';
+  } else if (PyUnicode_Check(p)) {
+    std::string s = nb::cast<std::string>(tree);
+    key += 's' + std::to_string(s.size()) + ':' + s;
+  } else {
+    throw std::invalid_argument(
+        "[compile] Function arguments must be trees of arrays or constants (int, float, "
+        "bool, str, None); got a leaf of type " + py_type_name(tree) + ".");
+  }
+}
+
+bool is_capture_node(nb::handle h) {
+  return PyList_Check(h.ptr()) || PyTuple_Check(h.ptr()) || PyDict_Check(h.ptr());
+}
+
+// Captured trees: array leaves (and random.state) only, other leaves are
+// skipped. An array must have a list or dict above it to be replaceable.
+void key_captured(nb::handle tree, bool shapeless, bool mutable_parent, const char* what,
+                  std::string& key, std::vector<array>& out) {
+  PyObject* p = tree.ptr();
+  bool is_state = nb::isinstance<RandomState>(tree);
+  if (nb::isinstance<array>(tree) || is_state) {
+    if (!mutable_parent && !is_state) {
+      throw std::invalid_argument(std::string("[compile] The arrays of `") + what +
+                                  "` must be held in lists or dicts (tuples can't be updated in "
+                                  "place); got an array directly in a tuple or at the top level.");
+    }
+    out.push_back(is_state ? random::get_state() : nb::cast<array>(tree));
+    key_array(out.back(), shapeless, key);
+  } else if (PyList_Check(p) || PyTuple_Check(p)) {
+    bool m = mutable_parent || PyList_Check(p);
+    key += PyList_Check(p) ? '[' : '(';
+    for (nb::handle h : tree) key_captured(h, shapeless, m, what, key, out);
+    key += PyList_Check(p) ? ']' : ')';
+  } else if (PyDict_Check(p)) {
+    key += '{';
+    for (auto [k, v] : nb::borrow<nb::dict>(tree)) {
+      key += nb::cast<std::string>(nb::repr(k)) + ':';
+      key_captured(v, shapeless, true, what, key, out);
+    }
+    key += '}';
+  } else {
+    key += '.';
+  }
+}
+
+// Replaces array leaves of a captured tree (flatten order) by `fn(leaf)`
+// where it returns a value. Lists, dicts and random.state are updated in
+// place; a tuple is rebuilt and returned for its parent to store.
+using LeafFn = std::function<std::optional<array>(const array&)>;
+nb::object replace_leaves(nb::handle tree, const LeafFn& fn) {
+  PyObject* p = tree.ptr();
+  if (nb::isinstance<RandomState>(tree)) {
+    if (auto r = fn(random::get_state())) random::set_state(*r);
+    return nb::borrow(tree);
+  }
+  if (nb::isinstance<array>(tree)) {
+    if (auto r = fn(nb::cast<array>(tree))) return nb::cast(*r);
+    return nb::borrow(tree);
+  }
+  if (PyList_Check(p)) {
+    nb::list l = nb::borrow<nb::list>(tree);
+    size_t n = nb::len(l);
+    for (size_t i = 0; i < n; ++i) {
+      nb::object v = l[i];
+      nb::object r = replace_leaves(v, fn);
+      if (!r.is(v)) l[i] = r;
+    }
+    return nb::borrow(tree);
+  }
+  if (PyTuple_Check(p)) {
+    nb::list items;
+    bool changed = false;
+    for (nb::handle h : tree) {
+      nb::object r = replace_leaves(h, fn);
+      changed = changed || !r.is(h);
+      items.append(r);
+    }
+    return changed ? nb::object(nb::tuple(items)) : nb::borrow(tree);
+  }
+  if (PyDict_Check(p)) {
+    std::vector<std::pair<nb::object, nb::object>> items;
+    for (auto [k, v] : nb::borrow<nb::dict>(tree)) items.emplace_back(nb::borrow(k), nb::borrow(v));
+    for (auto& [k, v] : items) {
+      nb::object r = replace_leaves(v, fn);
+      if (!r.is(v) && PyObject_SetItem(p, k.ptr(), r.ptr()) != 0) throw nb::python_error();
+    }
+  }
+  return nb::borrow(tree);
+}
+
+// Puts `values` (in flatten order) into the array leaves of a captured tree.
+void fill_captured(nb::handle tree, const std::vector<array>& values, size_t first) {
+  size_t k = first;
+  replace_leaves(tree, [&](const array&) -> std::optional<array> {
+    if (k >= values.size()) {
+      throw std::invalid_argument(
+          "[compile] The `outputs` tree has more arrays than when the function was traced.");
+    }
+    return values[k++];
+  });
+}
+
+// The output tree with its arrays replaced by a marker (to rebuild it).
+nb::object output_marker() {
+  static nb::object* marker = new nb::object(nb::module_::import_("builtins").attr("object")());
+  return *marker;
+}
+
+nb::object output_template(nb::handle tree, std::vector<array>& out) {
+  PyObject* p = tree.ptr();
+  if (nb::isinstance<array>(tree)) {
+    out.push_back(nb::cast<array>(tree));
+    return output_marker();
+  }
+  if (PyList_Check(p) || PyTuple_Check(p)) {
+    nb::list l;
+    for (nb::handle h : tree) l.append(output_template(h, out));
+    return PyList_Check(p) ? nb::object(l) : nb::object(nb::tuple(l));
+  }
+  if (PyDict_Check(p)) {
+    nb::dict d;
+    for (auto [k, v] : nb::borrow<nb::dict>(tree)) d[k] = output_template(v, out);
+    return d;
+  }
+  return nb::borrow(tree);
+}
+
+nb::object fill_template(nb::handle tmpl, const std::vector<array>& values, size_t& k) {
+  PyObject* p = tmpl.ptr();
+  if (tmpl.is(output_marker())) return nb::cast(values.at(k++));
+  if (PyList_Check(p) || PyTuple_Check(p)) {
+    nb::list l;
+    for (nb::handle h : tmpl) l.append(fill_template(h, values, k));
+    return PyList_Check(p) ? nb::object(l) : nb::object(nb::tuple(l));
+  }
+  if (PyDict_Check(p)) {
+    nb::dict d;
+    for (auto [key, v] : nb::borrow<nb::dict>(tmpl)) d[key] = fill_template(v, values, k);
+    return d;
+  }
+  return nb::borrow(tmpl);
+}
+
+struct PyCompiled {
+  nb::object fun;
+  nb::object inputs;   // captured input trees (None when not given)
+  nb::object outputs;  // captured output trees
+  std::shared_ptr<detail::CompiledFunction> cache;
+  struct Outputs {
+    nb::object tmpl;  // the function's output tree with arrays marked
+    size_t num_fun_outputs = 0;
+    size_t num_captured = 0;
+  };
+  std::unordered_map<std::string, Outputs> outs;  // per key, set while tracing
+};
+
+nb::object compiled_call(PyCompiled& self, nb::args args, nb::kwargs kwargs) {
+  if (compile_mode() == CompileMode::disabled) return self.fun(*args, **kwargs);
+  bool shapeless = self.cache->shapeless();
+  std::string key;
+  std::vector<array> inputs;
+  key_args(args, shapeless, key, inputs);
+  key += '|';
+  key_args(kwargs, shapeless, key, inputs);
+  size_t num_args = inputs.size();
+  if (!self.inputs.is_none()) {
+    key += '|';
+    key_captured(self.inputs, shapeless, false, "inputs", key, inputs);
+  }
+  bool has_outputs = !self.outputs.is_none();
+  if (has_outputs) {
+    // Validates the outputs trees before anything runs.
+    std::string unused;
+    std::vector<array> tmp;
+    key_captured(self.outputs, shapeless, false, "outputs", unused, tmp);
+  }
+
+  detail::CompiledFunction::Fn trace = [&](const std::vector<array>& xs) {
+    auto objs = as_objects(xs);
+    size_t k = 0;
+    nb::object new_args = fill(args, objs, k);
+    nb::object new_kwargs = fill(kwargs, objs, k);
+    // Put the placeholders into the captured trees; put the original arrays
+    // back afterwards (leaves the function replaced stay replaced).
+    std::unordered_map<uintptr_t, array> originals;
+    if (!self.inputs.is_none()) {
+      size_t j = num_args;
+      replace_leaves(self.inputs, [&](const array& a) -> std::optional<array> {
+        originals.emplace(xs[j].id(), a);
+        return xs[j++];
+      });
+    }
+    auto restore = [&]() {
+      if (originals.empty()) return;
+      replace_leaves(self.inputs, [&](const array& a) -> std::optional<array> {
+        auto it = originals.find(a.id());
+        if (it == originals.end()) return std::nullopt;
+        return it->second;
+      });
+    };
+    try {
+      nb::object out = self.fun(*nb::borrow<nb::tuple>(new_args), **nb::borrow<nb::dict>(new_kwargs));
+      PyCompiled::Outputs info;
+      std::vector<array> results;
+      info.tmpl = output_template(out, results);
+      info.num_fun_outputs = results.size();
+      if (has_outputs) {
+        std::string unused;
+        key_captured(self.outputs, shapeless, false, "outputs", unused, results);
+      }
+      info.num_captured = results.size() - info.num_fun_outputs;
+      self.outs[key] = std::move(info);
+      restore();
+      return results;
+    } catch (...) {
+      restore();
+      throw;
+    }
+  };
+  auto results = (*self.cache)(trace, inputs, key);
+  auto it = self.outs.find(key);
+  if (it == self.outs.end()) {
+    throw std::runtime_error("[compile] Internal error: no output structure for a cached trace.");
+  }
+  const auto& info = it->second;
+  if (results.size() != info.num_fun_outputs + info.num_captured) {
+    throw std::runtime_error("[compile] Internal error: the replay returned " +
+                             std::to_string(results.size()) + " arrays for " +
+                             std::to_string(info.num_fun_outputs + info.num_captured) + ".");
+  }
+  if (has_outputs) {
+    std::vector<array> now;
+    std::string unused;
+    key_captured(self.outputs, shapeless, false, "outputs", unused, now);
+    if (now.size() != info.num_captured) {
+      throw std::invalid_argument(
+          "[compile] The `outputs` tree holds " + std::to_string(now.size()) +
+          " arrays but held " + std::to_string(info.num_captured) +
+          " when the function was traced; its structure must not change between calls.");
+    }
+    fill_captured(self.outputs, results, info.num_fun_outputs);
+  }
+  size_t k = 0;
+  return fill_template(info.tmpl, results, k);
+}
+
+int compiled_traverse(PyObject* self, visitproc visit, void* arg) {
+  if (!nb::inst_ready(self)) return 0;
+  auto* c = nb::inst_ptr<PyCompiled>(self);
+  Py_VISIT(c->fun.ptr());
+  Py_VISIT(c->inputs.ptr());
+  Py_VISIT(c->outputs.ptr());
+  for (auto& [k, o] : c->outs) Py_VISIT(o.tmpl.ptr());
+  Py_VISIT(Py_TYPE(self));
+  return 0;
+}
+
+int compiled_clear(PyObject* self) {
+  auto* c = nb::inst_ptr<PyCompiled>(self);
+  c->fun = nb::none();
+  c->inputs = nb::none();
+  c->outputs = nb::none();
+  c->outs.clear();
+  return 0;
+}
+
+PyType_Slot compiled_slots[] = {{Py_tp_traverse, (void*)compiled_traverse},
+                                {Py_tp_clear, (void*)compiled_clear},
+                                {0, nullptr}};
+
+void check_captured_arg(nb::handle tree, const char* what) {
+  if (tree.is_none() || is_capture_node(tree) || nb::isinstance<RandomState>(tree)) return;
+  throw nb::type_error((std::string("[compile] `") + what +
+                        "` must be a list, tuple or dict tree of arrays (or random.state); got " +
+                        py_type_name(tree) + ".")
+                           .c_str());
+}
+
 }  // namespace
 
 void init_transforms(nb::module_& m) {
@@ -611,6 +944,87 @@ Example:
         nb::inst_ptr<CustomFunction>(self)->vmap_fn = g;
         return nb::borrow(self);
       }, "f"_a, "Registers ``f(inputs, axes) -> (outputs, out_axes)`` as the vmap rule.");
+
+  nb::class_<PyCompiled>(m, "_CompiledFunction", nb::type_slots(compiled_slots),
+                         "A function compiled by :func:`compile` (call it like the original).")
+      .def("__call__", &compiled_call)
+      .def_prop_ro("__wrapped__", [](const PyCompiled& c) { return c.fun; })
+      .def("__getattr__", [](const PyCompiled& c, nb::str name) {
+        // Attributes of the wrapped function (__name__, __qualname__, ...).
+        return nb::getattr(c.fun, name);
+      }, "name"_a)
+      .def("__repr__", [](const PyCompiled& c) {
+        return "<compiled " + nb::cast<std::string>(nb::repr(c.fun)) + ">";
+      })
+      .def_prop_ro("_num_traces", [](const PyCompiled& c) { return c.cache->num_traces(); },
+                   "Number of times the function was traced (debugging).")
+      .def(
+          "_cache_info",
+          [](const PyCompiled& c) {
+            nb::list l;
+            for (auto& e : c.cache->entries()) {
+              nb::dict d;
+              d["num_inputs"] = e.num_inputs;
+              d["num_constants"] = e.num_constants;
+              d["num_outputs"] = e.num_outputs;
+              d["nodes"] = nb::cast(e.nodes);
+              l.append(d);
+            }
+            return l;
+          },
+          "One dict per cached trace: inputs, constants, outputs and the primitive names of "
+          "the simplified graph (debugging).");
+
+  m.def(
+      "compile",
+      [](nb::object fun, nb::object inputs, nb::object outputs, bool shapeless) {
+        if (!PyCallable_Check(fun.ptr())) {
+          throw nb::type_error(("[compile] fun must be callable; got " + py_type_name(fun) + ".").c_str());
+        }
+        check_captured_arg(inputs, "inputs");
+        check_captured_arg(outputs, "outputs");
+        PyCompiled c{fun, inputs, outputs, std::make_shared<detail::CompiledFunction>(shapeless), {}};
+        return nb::cast(std::move(c));
+      },
+      "fun"_a, "inputs"_a = nb::none(), "outputs"_a = nb::none(), "shapeless"_a = false,
+      R"(Returns a compiled version of ``fun``.
+
+The first call with a new signature (tree structure, non-array argument
+values, dtypes and shapes) traces ``fun`` on placeholder arrays,
+simplifies the graph and caches it; later calls replay it without running
+Python. Arrays inside ``fun`` have no data while tracing.
+
+Args:
+    fun (Callable): Takes and returns trees of arrays; other arguments may be
+        ``int``, ``float``, ``bool``, ``str`` or ``None`` (part of the key).
+    inputs (list | dict | None): Trees of arrays ``fun`` reads implicitly
+        (e.g. ``[model.state, optimizer.state]``).
+    outputs (list | dict | None): Trees of arrays ``fun`` updates
+        implicitly; they are refilled with the new arrays after each call.
+    shapeless (bool): Reuse the trace when only shapes change.
+
+Returns:
+    Callable: Same signature as ``fun``.
+
+Example:
+    >>> import ember.core as mx
+    >>> f = mx.compile(lambda x, y: mx.exp(x) * y)
+    >>> f(mx.array(0.0), mx.array(2.0)).item()
+    2.0)");
+  m.def("disable_compile", &disable_compile,
+        R"(Makes compiled functions run eagerly (the ``MLX_DISABLE_COMPILE``
+environment variable does this at start-up).
+
+Example:
+    >>> import ember.core as mx
+    >>> mx.disable_compile()
+    >>> mx.enable_compile())");
+  m.def("enable_compile", &enable_compile,
+        R"(Turns compilation back on (overrides ``MLX_DISABLE_COMPILE``).
+
+Example:
+    >>> import ember.core as mx
+    >>> mx.enable_compile())");
 }
 
 }  // namespace ember::py
