@@ -252,12 +252,17 @@ __device__ __forceinline__ Acc warp_reduce(Acc v, const Op& op,
   return v;
 }
 
-/// Shared storage for block_reduce / block_scan helpers: 33 slots of Acc.
-template <typename Acc>
-struct BlockSmem {
-  alignas(16) unsigned char raw[33 * sizeof(Acc)];
+/// Uninitialised shared storage for N values of Acc (Acc may have
+/// constructors, which __shared__ variables can't run).
+template <typename Acc, int N>
+struct SmemArray {
+  alignas(16) unsigned char raw[N * sizeof(Acc)];
   __device__ Acc* get() { return reinterpret_cast<Acc*>(raw); }
 };
+
+/// Shared storage for block_allreduce: 33 slots of Acc.
+template <typename Acc>
+using BlockSmem = SmemArray<Acc, 33>;
 
 /// Reduces over a 1-d block (blockDim.x a multiple of 32, <= 1024); every
 /// thread gets the result. All threads must call it.

@@ -179,8 +179,8 @@ __global__ void __launch_bounds__(256)
                typename Op::acc_t* __restrict__ part, ColArgs a, int TX,
                int64_t ntiles, int S, Op op) {
   using Acc = typename Op::acc_t;
-  __shared__ alignas(16) unsigned char raw[256 * sizeof(Acc)];
-  Acc* sm = reinterpret_cast<Acc*>(raw);
+  __shared__ SmemArray<Acc, 256> smem;
+  Acc* sm = smem.get();
   int TY = 256 / TX;
   int tx = threadIdx.x % TX, ty = threadIdx.x / TX;
   int64_t b = blockIdx.x;

@@ -37,8 +37,8 @@ __global__ void __launch_bounds__(B)
               typename Op::acc_t* totals, Op op) {
   using Acc = typename Op::acc_t;
   constexpr int NW = B / 32;
-  __shared__ alignas(16) unsigned char raw[(NW + 1) * sizeof(Acc)];
-  Acc* sm = reinterpret_cast<Acc*>(raw);
+  __shared__ SmemArray<Acc, NW + 1> smem;
+  Acc* sm = smem.get();
   int64_t row = int64_t(blockIdx.x) / a.nchunks;
   int c = int(int64_t(blockIdx.x) - row * a.nchunks);
   int64_t begin = int64_t(c) * a.chunk;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 
 #include "ember/backend/cuda/cuda.h"
 #include "ember/backend/cuda/device/reduce_ops.cuh"
@@ -24,9 +25,17 @@ constexpr int sort_key_bits() {
 }
 
 namespace sort_detail {
+template <typename U, typename T>
+__host__ __device__ __forceinline__ U bits_of(T x) {
+  static_assert(sizeof(U) == sizeof(T));
+  U u;
+  memcpy(&u, &x, sizeof(U));
+  return u;
+}
+
 // IEEE bits -> order-preserving unsigned key; NaN -> all ones, -0 -> +0.
 template <typename U>
-__device__ __forceinline__ U float_key(U u, U inf_bits) {
+__host__ __device__ __forceinline__ U float_key(U u, U inf_bits) {
   constexpr U sign = U(1) << (sizeof(U) * 8 - 1);
   if (U(u & ~sign) > inf_bits) return U(~U(0));
   if (u == sign) u = 0;
@@ -35,7 +44,7 @@ __device__ __forceinline__ U float_key(U u, U inf_bits) {
 }  // namespace sort_detail
 
 template <typename T>
-__device__ __forceinline__ sort_key_t<T> sort_key(T x) {
+__host__ __device__ __forceinline__ sort_key_t<T> sort_key(T x) {
   using namespace sort_detail;
   if constexpr (std::is_same_v<T, bool>) {
     return x ? 1 : 0;
@@ -51,18 +60,17 @@ __device__ __forceinline__ sort_key_t<T> sort_key(T x) {
   } else if constexpr (std::is_same_v<T, int64_t>) {
     return uint64_t(x) ^ (uint64_t(1) << 63);
   } else if constexpr (std::is_same_v<T, __half>) {
-    return float_key<uint16_t>(__half_as_ushort(x), 0x7c00u);
+    return float_key<uint16_t>(bits_of<uint16_t>(x), 0x7c00u);
   } else if constexpr (std::is_same_v<T, __nv_bfloat16>) {
-    return float_key<uint16_t>(__bfloat16_as_ushort(x), 0x7f80u);
+    return float_key<uint16_t>(bits_of<uint16_t>(x), 0x7f80u);
   } else if constexpr (std::is_same_v<T, float>) {
-    return float_key<uint32_t>(__float_as_uint(x), 0x7f800000u);
+    return float_key<uint32_t>(bits_of<uint32_t>(x), 0x7f800000u);
   } else if constexpr (std::is_same_v<T, double>) {
-    return float_key<uint64_t>(uint64_t(__double_as_longlong(x)),
-                               uint64_t(0x7ff0000000000000ull));
+    return float_key<uint64_t>(bits_of<uint64_t>(x), uint64_t(0x7ff0000000000000ull));
   } else {
     static_assert(std::is_same_v<T, complex64_d>);
-    uint64_t re = float_key<uint32_t>(__float_as_uint(x.re), 0x7f800000u);
-    uint64_t im = float_key<uint32_t>(__float_as_uint(x.im), 0x7f800000u);
+    uint64_t re = float_key<uint32_t>(bits_of<uint32_t>(x.re), 0x7f800000u);
+    uint64_t im = float_key<uint32_t>(bits_of<uint32_t>(x.im), 0x7f800000u);
     return (re << 32) | im;
   }
 }
