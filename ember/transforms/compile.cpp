@@ -28,10 +28,10 @@ namespace ember {
 namespace {
 
 std::atomic<CompileMode>& mode_ref() {
-  static std::atomic<CompileMode> mode{
-      (std::getenv("MLX_DISABLE_COMPILE") || std::getenv("EMBER_DISABLE_COMPILE"))
-          ? CompileMode::disabled
-          : CompileMode::enabled};
+  static std::atomic<CompileMode> mode{(std::getenv("MLX_DISABLE_COMPILE") ||
+                                        std::getenv("EMBER_DISABLE_COMPILE"))
+                                           ? CompileMode::disabled
+                                           : CompileMode::enabled};
   return mode;
 }
 
@@ -174,8 +174,9 @@ Recording record(const std::vector<array>& placeholders,
 bool equivalent(const TapeNode& a, const TapeNode& b) {
   const Primitive& pa = *a.prim;
   const Primitive& pb = *b.prim;
-  if (typeid(pa) != typeid(pb) || a.inputs != b.inputs || a.shapes != b.shapes ||
-      a.dtypes != b.dtypes || a.multi != b.multi || pa.stream() != pb.stream()) {
+  if (typeid(pa) != typeid(pb) || a.inputs != b.inputs ||
+      a.shapes != b.shapes || a.dtypes != b.dtypes || a.multi != b.multi ||
+      pa.stream() != pb.stream()) {
     return false;
   }
   return a.prim == b.prim || pa.is_equivalent(pb);
@@ -229,7 +230,8 @@ std::shared_ptr<Entry> simplify(Recording r, CompileMode mode) {
       for (size_t j : bucket) {
         const auto& m = r.tape[j];
         if (!equivalent(m, n)) continue;
-        for (size_t k = 0; k < n.shapes.size(); ++k) rep[n.out + k] = m.out + int(k);
+        for (size_t k = 0; k < n.shapes.size(); ++k)
+          rep[n.out + k] = m.out + int(k);
         dead[i] = 1;
         break;
       }
@@ -281,8 +283,8 @@ std::shared_ptr<Entry> simplify(Recording r, CompileMode mode) {
 }
 
 std::shared_ptr<Entry> trace_function(const detail::CompiledFunction::Fn& fun,
-                             const std::vector<array>& inputs, CompileMode mode,
-                             bool& cacheable) {
+                                      const std::vector<array>& inputs,
+                                      CompileMode mode, bool& cacheable) {
   detail::TracingScope scope;
   Stream s = default_stream(default_device());
   std::vector<array> placeholders;
@@ -301,14 +303,17 @@ std::shared_ptr<Entry> trace_function(const detail::CompiledFunction::Fn& fun,
 
 std::string shapes_str(const std::vector<array>& xs) {
   std::string s;
-  for (size_t i = 0; i < xs.size(); ++i) s += (i ? ", " : "") + shape_str(xs[i].shape());
+  for (size_t i = 0; i < xs.size(); ++i)
+    s += (i ? ", " : "") + shape_str(xs[i].shape());
   return s;
 }
 
-[[noreturn]] void shapeless_error(const TapeNode& n, const std::vector<array>& ins,
+[[noreturn]] void shapeless_error(const TapeNode& n,
+                                  const std::vector<array>& ins,
                                   const std::string& why) {
-  throw std::invalid_argument(std::string("[compile] Cannot replay ") + n.prim->name() +
-                              " on inputs of new shapes (" + shapes_str(ins) +
+  throw std::invalid_argument(std::string("[compile] Cannot replay ") +
+                              n.prim->name() + " on inputs of new shapes (" +
+                              shapes_str(ins) +
                               ") with shapeless=True: " + why);
 }
 
@@ -321,10 +326,11 @@ Shape reshape_shape(const TapeNode& n, const std::vector<array>& ins) {
   const Shape& out0 = n.shapes[0];
   const Shape& in = ins[0].shape();
   auto fail = [&]() {
-    shapeless_error(n, ins,
-                    "the traced reshape from " + shape_str(in0) + " to " + shape_str(out0) +
-                        " only follows new shapes when it flattens axes or adds or "
-                        "removes unit axes.");
+    shapeless_error(
+        n, ins,
+        "the traced reshape from " + shape_str(in0) + " to " + shape_str(out0) +
+            " only follows new shapes when it flattens axes or adds or "
+            "removes unit axes.");
   };
   if (in.size() != in0.size() || shape_size(in0) == 0) fail();
   Shape out;
@@ -368,8 +374,8 @@ Shape reshape_shape(const TapeNode& n, const std::vector<array>& ins) {
 
 // Shapes compile derives itself: Reshape (needs the traced shapes) and the
 // primitives that have no output_shapes yet.
-std::optional<std::vector<Shape>> fallback_shapes(const TapeNode& n,
-                                                  const std::vector<array>& ins) {
+std::optional<std::vector<Shape>> fallback_shapes(
+    const TapeNode& n, const std::vector<array>& ins) {
   const Primitive& p = *n.prim;
   const Shape& in = ins[0].shape();
   if (auto* t = dynamic_cast<const Transpose*>(&p)) {
@@ -388,7 +394,8 @@ std::optional<std::vector<Shape>> fallback_shapes(const TapeNode& n,
     for (int d = 0; d < int(in.size()); ++d) {
       bool drop = std::find(axes.begin(), axes.end(), d) != axes.end();
       if (drop && in[d] != 1) {
-        shapeless_error(n, ins, "axis " + std::to_string(d) + " is no longer of size 1.");
+        shapeless_error(
+            n, ins, "axis " + std::to_string(d) + " is no longer of size 1.");
       }
       if (!drop) out.push_back(in[d]);
     }
@@ -397,7 +404,8 @@ std::optional<std::vector<Shape>> fallback_shapes(const TapeNode& n,
   if (typeid(p) == typeid(Matmul)) {
     const Shape& b = ins[1].shape();
     int nd = int(in.size());
-    if (nd < 2 || int(b.size()) != nd || !std::equal(in.begin(), in.end() - 2, b.begin()) ||
+    if (nd < 2 || int(b.size()) != nd ||
+        !std::equal(in.begin(), in.end() - 2, b.begin()) ||
         in[nd - 1] != b[nd - 2]) {
       shapeless_error(n, ins, "the operands no longer fit a matrix product.");
     }
@@ -409,7 +417,8 @@ std::optional<std::vector<Shape>> fallback_shapes(const TapeNode& n,
 }
 
 // Output shapes of a node replayed shapelessly on inputs of new shapes.
-std::vector<Shape> new_shapes(const TapeNode& n, const std::vector<array>& ins) {
+std::vector<Shape> new_shapes(const TapeNode& n,
+                              const std::vector<array>& ins) {
   if (typeid(*n.prim) == typeid(Reshape)) return {reshape_shape(n, ins)};
   std::vector<Shape> shapes;
   try {
@@ -445,13 +454,15 @@ void broadcast_matmul_batch(const TapeNode& n, std::vector<array>& ins,
   const Shape& traced = n.shapes[0];
   size_t traced_batch = traced.size() - 2;
   if (batch.size() < traced_batch) {
-    batch.insert(batch.begin(), traced.begin(), traced.begin() + (traced_batch - batch.size()));
+    batch.insert(batch.begin(), traced.begin(),
+                 traced.begin() + (traced_batch - batch.size()));
   }
   for (int k = 0; k < 2; ++k) {
     if (!is_pending[k]) continue;
     Shape target = batch;
     target.insert(target.end(), ins[k].shape().end() - 2, ins[k].shape().end());
-    if (ins[k].shape() != target) ins[k] = broadcast_to(ins[k], target, n.prim->stream());
+    if (ins[k].shape() != target)
+      ins[k] = broadcast_to(ins[k], target, n.prim->stream());
   }
 }
 
@@ -472,8 +483,9 @@ std::vector<array> replay(const Entry& e, const std::vector<array>& inputs,
     } catch (const std::invalid_argument&) {
       throw std::invalid_argument(
           "[compile] Cannot replay Broadcast with shapeless=True: its input "
-          "now has shape " + shape_str(v[slot].shape()) +
-          " and its traced target shape " + shape_str(target) +
+          "now has shape " +
+          shape_str(v[slot].shape()) + " and its traced target shape " +
+          shape_str(target) +
           " is fixed (a target is re-derived only where the result feeds an "
           "elementwise operation).");
     }
@@ -513,14 +525,17 @@ std::vector<array> replay(const Entry& e, const std::vector<array>& inputs,
                         traced.begin() + (traced.size() - common.size()));
         }
         for (auto& a : ins) {
-          if (a.shape() != common) a = broadcast_to(a, common, n.prim->stream());
+          if (a.shape() != common)
+            a = broadcast_to(a, common, n.prim->stream());
         }
         fresh.assign(n.shapes.size(), common);
         shapes = &fresh;
       } else {
         std::vector<char> is_pending(ins.size());
-        for (size_t k = 0; k < ins.size(); ++k) is_pending[k] = pending[n.inputs[k]] >= 0;
-        if (typeid(*n.prim) == typeid(Matmul) && (is_pending[0] || is_pending[1])) {
+        for (size_t k = 0; k < ins.size(); ++k)
+          is_pending[k] = pending[n.inputs[k]] >= 0;
+        if (typeid(*n.prim) == typeid(Matmul) &&
+            (is_pending[0] || is_pending[1])) {
           broadcast_matmul_batch(n, ins, is_pending);
           is_pending[0] = is_pending[1] = 0;
         }
@@ -537,7 +552,8 @@ std::vector<array> replay(const Entry& e, const std::vector<array>& inputs,
     }
     if (n.multi) {
       auto outs = array::make_arrays(*shapes, n.dtypes, n.prim, ins);
-      for (size_t k = 0; k < outs.size(); ++k) v[n.out + k] = std::move(outs[k]);
+      for (size_t k = 0; k < outs.size(); ++k)
+        v[n.out + k] = std::move(outs[k]);
     } else {
       v[n.out] = array((*shapes)[0], n.dtypes[0], n.prim, ins);
     }
@@ -583,7 +599,8 @@ struct CompiledFunction::Impl {
   size_t traces = 0;
 };
 
-CompiledFunction::CompiledFunction(bool shapeless) : impl_(std::make_unique<Impl>()) {
+CompiledFunction::CompiledFunction(bool shapeless)
+    : impl_(std::make_unique<Impl>()) {
   impl_->shapeless = shapeless;
 }
 CompiledFunction::~CompiledFunction() = default;
@@ -614,9 +631,8 @@ std::vector<CompiledEntryInfo> CompiledFunction::entries() const {
   return infos;
 }
 
-std::vector<array> CompiledFunction::operator()(const Fn& fun,
-                                                const std::vector<array>& inputs,
-                                                const std::string& key) {
+std::vector<array> CompiledFunction::operator()(
+    const Fn& fun, const std::vector<array>& inputs, const std::string& key) {
   CompileMode mode = compile_mode();
   if (mode == CompileMode::disabled) return fun(inputs);
   int stream_index = default_stream(default_device()).index;
@@ -662,8 +678,8 @@ std::function<std::vector<array>(const std::vector<array>&)> compile(
   };
 }
 
-std::function<array(const array&)> compile(std::function<array(const array&)> fun,
-                                           bool shapeless) {
+std::function<array(const array&)> compile(
+    std::function<array(const array&)> fun, bool shapeless) {
   if (!fun) throw std::invalid_argument("[compile] The function is empty.");
   auto f = compile(
       [fun = std::move(fun)](const std::vector<array>& xs) {

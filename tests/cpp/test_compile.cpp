@@ -91,8 +91,9 @@ TEST(Compile, CacheHitAndRetrace) {
   expect_values((*cache)(f, {b, a})[0], {12, 18});
   EXPECT_EQ(traces, 1);
   // New shape, new dtype, new input count, new key: each traces once.
-  expect_values((*cache)(f, {array({1.0f, 2.0f, 3.0f}), array({1.0f, 1.0f, 1.0f})})[0],
-                {6, 9, 12});
+  expect_values(
+      (*cache)(f, {array({1.0f, 2.0f, 3.0f}), array({1.0f, 1.0f, 1.0f})})[0],
+      {6, 9, 12});
   EXPECT_EQ(traces, 2);
   expect_values((*cache)(f, {array({1, 2}), array({3, 4})})[0], {12, 18});
   EXPECT_EQ(traces, 3);
@@ -190,13 +191,15 @@ TEST(Compile, CseMergesDuplicates) {
   };
   array x({0.5f, -1.0f, 2.0f});
   std::vector<double> expect;
-  for (double v : {0.5, -1.0, 2.0}) expect.push_back(std::pow(2 * v + std::exp(v), 2));
+  for (double v : {0.5, -1.0, 2.0})
+    expect.push_back(std::pow(2 * v + std::exp(v), 2));
 
   set_compile_mode(CompileMode::no_simplify);
   detail::CompiledFunction raw;
   expect_values(raw(body, {x})[0], expect, 1e-5);
   auto raw_nodes = raw.entries().at(0).nodes;
-  EXPECT_EQ(raw_nodes.size(), 9u);  // 2 x (Broadcast, Multiply, Exp, Add), Multiply
+  EXPECT_EQ(raw_nodes.size(),
+            9u);  // 2 x (Broadcast, Multiply, Exp, Add), Multiply
   EXPECT_EQ(raw.entries()[0].num_constants, 2u);
 
   set_compile_mode(CompileMode::enabled);
@@ -214,12 +217,14 @@ TEST(Compile, CseMergesDuplicates) {
 TEST(Compile, CseKeepsDifferentParameters) {
   auto body = [](const std::vector<array>& in) {
     // Same primitive type, different parameters / inputs: nothing to merge.
-    return std::vector<array>{sum(in[0], 0) + sum(in[0], 1), exp(in[0]) + exp(in[1])};
+    return std::vector<array>{sum(in[0], 0) + sum(in[0], 1),
+                              exp(in[0]) + exp(in[1])};
   };
   detail::CompiledFunction cf;
   auto xv = values(4, -1, 1, 2), yv = values(4, -1, 1, 3);
   auto outs = cf(body, {vec(xv, {2, 2}), vec(yv, {2, 2})});
-  expect_values(outs[0], {xv[0] + xv[2] + xv[0] + xv[1], xv[1] + xv[3] + xv[2] + xv[3]},
+  expect_values(outs[0],
+                {xv[0] + xv[2] + xv[0] + xv[1], xv[1] + xv[3] + xv[2] + xv[3]},
                 1e-6);
   std::vector<double> e1;
   for (int i = 0; i < 4; ++i) e1.push_back(std::exp(xv[i]) + std::exp(yv[i]));
@@ -256,8 +261,11 @@ TEST(Compile, ClosureArraysAreConstants) {
   expect_values(cf({array({2.0f, 3.0f})})[0], {20, 60});
   EXPECT_EQ(traces, 1);
   detail::CompiledFunction c2;
-  c2([&](const std::vector<array>& in) { return std::vector<array>{in[0] * lazy_w}; },
-     {array({1.0f, 1.0f})});
+  c2(
+      [&](const std::vector<array>& in) {
+        return std::vector<array>{in[0] * lazy_w};
+      },
+      {array({1.0f, 1.0f})});
   EXPECT_EQ(c2.entries().at(0).nodes, (std::vector<std::string>{"Multiply"}));
   EXPECT_EQ(c2.entries().at(0).num_constants, 1u);
 }
@@ -281,9 +289,12 @@ TEST(Compile, DisabledRunsEagerly) {
   EXPECT_EQ(calls, 3);
   set_compile_mode(CompileMode::no_fuse);
   detail::CompiledFunction c;
-  expect_values(c([](const std::vector<array>& in) {
-                  return std::vector<array>{in[0] * 2.0f};
-                }, {x})[0], {2});
+  expect_values(c(
+                    [](const std::vector<array>& in) {
+                      return std::vector<array>{in[0] * 2.0f};
+                    },
+                    {x})[0],
+                {2});
 }
 
 TEST(Compile, EvalInsideTraceRaises) {
@@ -295,7 +306,8 @@ TEST(Compile, EvalInsideTraceRaises) {
     cf({array(1.0f)});
     FAIL() << "expected an exception";
   } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("[compile]"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("[compile]"), std::string::npos)
+        << e.what();
   }
   // Arrays that don't depend on the inputs can be evaluated while tracing.
   array c({3.0f});
@@ -314,8 +326,8 @@ TEST(Compile, ShapelessReusesTrace) {
         // Scalar literals are broadcast at trace time; shapeless replay
         // re-broadcasts them to the new shapes.
         array x = in[0];
-        return std::vector<array>{x * 0.5f * (1.0f + erf(x / 1.4142135f)) + in[1],
-                                  sum(x * x, -1)};
+        return std::vector<array>{
+            x * 0.5f * (1.0f + erf(x / 1.4142135f)) + in[1], sum(x * x, -1)};
       },
       /*shapeless=*/true);
   auto check = [&](int rows, int cols, uint32_t seed) {
@@ -363,7 +375,10 @@ TEST(Compile, ShapelessErrors) {
   }
   // A primitive without a shapeless shape rule is named in the error.
   auto pf = compile(
-      [](const std::vector<array>& in) { return std::vector<array>{pad(in[0], 1)}; }, true);
+      [](const std::vector<array>& in) {
+        return std::vector<array>{pad(in[0], 1)};
+      },
+      true);
   expect_values(pf({vec({5}, {1})})[0], {0, 5, 0});
   try {
     pf({vec({5, 6}, {2})});
@@ -381,11 +396,14 @@ TEST(Compile, ShapelessErrors) {
   EXPECT_THROW(bf({vec({1, 2, 3, 4}, {4})}), std::invalid_argument);
   // Elementwise inputs whose new shapes don't broadcast.
   auto ef = compile(
-      [](const std::vector<array>& in) { return std::vector<array>{in[0] + in[1]}; },
+      [](const std::vector<array>& in) {
+        return std::vector<array>{in[0] + in[1]};
+      },
       true);
   expect_values(ef({vec({1, 2}, {2}), vec({3, 4}, {2})})[0], {4, 6});
   expect_values(ef({vec({1, 2, 3}, {3}), vec({1}, {1})})[0], {2, 3, 4});
-  EXPECT_THROW(ef({vec({1, 2, 3}, {3}), vec({1, 2}, {2})}), std::invalid_argument);
+  EXPECT_THROW(ef({vec({1, 2, 3}, {3}), vec({1, 2}, {2})}),
+               std::invalid_argument);
 }
 
 TEST(Compile, ShapelessShapeOps) {
@@ -397,11 +415,12 @@ TEST(Compile, ShapelessShapeOps) {
   auto cf = compile(
       [&](const std::vector<array>& in) {
         ++traces;
-        array x = in[0];  // (b, 3)
+        array x = in[0];         // (b, 3)
         array y = matmul(x, w);  // (b, 2)
         array t = transpose(y);  // (2, b)
         array e = squeeze(expand_dims(t, 0), 0);
-        return std::vector<array>{flatten(e), matmul(in[1], x)};  // (2b,), (c, 3)
+        return std::vector<array>{flatten(e),
+                                  matmul(in[1], x)};  // (2b,), (c, 3)
       },
       true);
   for (int b : {2, 5, 1}) {
@@ -418,7 +437,8 @@ TEST(Compile, ShapelessShapeOps) {
     }
     for (int r = 0; r < 4; ++r) {
       for (int c = 0; c < 3; ++c) {
-        for (int i = 0; i < b; ++i) e1[r * 3 + c] += zv[r * b + i] * xv[i * 3 + c];
+        for (int i = 0; i < b; ++i)
+          e1[r * 3 + c] += zv[r * b + i] * xv[i * 3 + c];
       }
     }
     EXPECT_EQ(outs[0].shape(), (Shape{2 * b}));
@@ -429,7 +449,10 @@ TEST(Compile, ShapelessShapeOps) {
   EXPECT_EQ(traces, 1);
   // Batched product with a broadcast (batch-less) weight.
   auto bf = compile(
-      [&](const std::vector<array>& in) { return std::vector<array>{matmul(in[0], w)}; }, true);
+      [&](const std::vector<array>& in) {
+        return std::vector<array>{matmul(in[0], w)};
+      },
+      true);
   for (int batch : {2, 3}) {
     auto xv = values(batch * 3, -1, 1, 20 + batch);
     auto out = bf({vec(xv, {batch, 1, 3})});
@@ -450,9 +473,8 @@ TEST(Compile, GradOfCompiled) {
   auto f = [](const std::vector<array>& in) {
     return sum(sin(in[0]) * in[1] + in[0] * in[0]);
   };
-  auto cf = compile([&](const std::vector<array>& in) {
-    return std::vector<array>{f(in)};
-  });
+  auto cf = compile(
+      [&](const std::vector<array>& in) { return std::vector<array>{f(in)}; });
   auto xv = values(5, -1, 1, 7), yv = values(5, -1, 1, 8);
   array x = vec(xv, {5}), y = vec(yv, {5});
   cf({x, y});  // traced outside grad, replayed on tracers below
@@ -469,8 +491,8 @@ TEST(Compile, GradOfCompiled) {
     expect_values(gs[1], gy, 1e-5);
   }
   // jvp and vjp through the replay too.
-  auto [outs, tans] = jvp(cf, {x, y}, {vec(std::vector<double>(5, 1.0), {5}),
-                                       zeros_for_test({5})});
+  auto [outs, tans] = jvp(
+      cf, {x, y}, {vec(std::vector<double>(5, 1.0), {5}), zeros_for_test({5})});
   double t = 0;
   for (int i = 0; i < 5; ++i) t += std::cos(xv[i]) * yv[i] + 2 * xv[i];
   expect_values(tans[0], {t}, 1e-5);
@@ -573,12 +595,12 @@ TEST(Compile, NestedCompiled) {
 }
 
 TEST(Compile, UnaryOverloadAndErrors) {
-  auto cf = compile(std::function<array(const array&)>([](const array& x) {
-    return square(x) - x;
-  }));
+  auto cf = compile(std::function<array(const array&)>(
+      [](const array& x) { return square(x) - x; }));
   expect_values(cf(array({3.0f, -1.0f})), {6, 2});
   EXPECT_THROW(compile(VFn()), std::invalid_argument);
-  EXPECT_THROW(compile(std::function<array(const array&)>()), std::invalid_argument);
+  EXPECT_THROW(compile(std::function<array(const array&)>()),
+               std::invalid_argument);
   // Errors raised by the function while tracing propagate and cache nothing.
   detail::CompiledFunction c;
   VFn bad = [](const std::vector<array>& in) {
