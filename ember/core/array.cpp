@@ -387,7 +387,9 @@ void convert_into(const T* src, size_t n, Dtype dtype, void* dst) {
 }
 
 template <typename T>
-T read_element(const array& a, size_t idx) {
+T read_element(const array& arr, size_t idx) {
+  array a = arr;
+  a.eval();  // a no-op when already evaluated
   // Map the logical index through the strides.
   int64_t off = 0;
   for (int i = a.ndim() - 1; i >= 0; --i) {

@@ -65,11 +65,13 @@ TEST(GpuCore, ViewsOfDeviceDataReadOnHost) {
   auto t = transpose(b, kGpu);                 // a view of device data
   auto s = slice(t, {1, 2}, {7, 8}, {2, 3}, kGpu);
   auto h = add(s, array(0.0f), kCpu);
-  eval({t, h});
+  auto tc = contiguous(t, false, kCpu);  // host copy of a device view
+  eval({t, h, tc});
   for (int i = 0; i < 8; ++i) {
     for (int j = 0; j < 8; ++j) {
-      EXPECT_EQ(detail::read_element<float>(contiguous(t, false, kCpu), i * 8 + j),
-                v[j * 8 + i] + 0.5f);
+      EXPECT_EQ(detail::read_element<float>(tc, i * 8 + j), v[j * 8 + i] + 0.5f);
+      // Reading the strided view itself also works.
+      EXPECT_EQ(detail::read_element<float>(t, i * 8 + j), v[j * 8 + i] + 0.5f);
     }
   }
   auto hv = to_vector(h);
