@@ -1,14 +1,16 @@
-// The parts of ember.core.linalg and ember.core.fft (spec/submodules.md §2,
-// §3) that are compositions of existing ops: linalg.norm (all but the
-// singular-value norms), linalg.cross, fft.fftfreq/rfftfreq/fftshift/ifftshift.
-// TODO(#4): factorizations (qr, svd, inv, cholesky, eigh, lu, solve, ...) and
-// the transforms themselves need C++ kernels.
+// The ember.core.linalg and ember.core.fft submodules (spec/submodules.md
+// §2, §3). Here: the parts composed from other ops (linalg.norm, linalg.cross,
+// fft.fftfreq/rfftfreq/fftshift/ifftshift); the factorizations are bound in
+// linalg_decomp.cpp and the transforms in fft_transforms.cpp.
 #include <cmath>
 #include <limits>
 
 #include "utils.h"
 
 namespace ember::py {
+
+void init_linalg_decomp(nb::module_& la);
+void init_fft_transforms(nb::module_& fft);
 
 namespace {
 
@@ -49,6 +51,25 @@ array vector_norm(const array& a, nb::handle ord, std::vector<int> axes, bool ke
   return power(sum(power(x, pw, s), axes, keepdims, s), inv, s);
 }
 
+// Sum (which = 0), max (1) or min (-1) of the singular values of the (r, c)
+// planes, with r and c kept as size-1 axes (CPU streams only, as svd).
+array singular_values(const array& a, int r, int c, StreamOrDevice s, int which) {
+  array x = a;
+  if (!is_inexact(x.dtype()) || x.dtype() == float16 || x.dtype() == bfloat16) {
+    x = astype(x, float32, s);
+  }
+  std::vector<int> perm;
+  for (int i = 0; i < x.ndim(); ++i) {
+    if (i != r && i != c) perm.push_back(i);
+  }
+  perm.push_back(r);
+  perm.push_back(c);
+  array sv = linalg::svd(transpose(x, perm, s), false, s)[0];
+  array out = which == 0 ? sum(sv, -1, false, s)
+                         : (which > 0 ? max(sv, -1, false, s) : min(sv, -1, false, s));
+  return expand_dims(out, std::vector<int>{std::min(r, c), std::max(r, c)}, s);
+}
+
 array matrix_norm(const array& a, nb::handle ord, int r, int c, bool keepdims,
                   StreamOrDevice s) {
   array x = abs_float(a, s);
@@ -61,10 +82,7 @@ array matrix_norm(const array& a, nb::handle ord, int r, int c, bool keepdims,
   if (fro) return finish(sqrt(sum(square(x, s), std::vector<int>{r, c}, true, s), s));
   if (nb::isinstance<nb::str>(ord)) {
     std::string o = nb::cast<std::string>(ord);
-    if (o == "nuc") {
-      throw std::invalid_argument("[linalg.norm] ord='nuc' needs singular values (svd), "
-                                  "which ember does not implement yet.");
-    }
+    if (o == "nuc") return finish(singular_values(a, r, c, s, 0));
     throw std::invalid_argument("[linalg.norm] Invalid matrix norm ord '" + o +
                                 "'; expected 'fro', 'nuc', inf, -inf, 1, -1, 2 or -2.");
   }
@@ -78,9 +96,7 @@ array matrix_norm(const array& a, nb::handle ord, int r, int c, bool keepdims,
     return finish(p > 0 ? max(cols, c, true, s) : min(cols, c, true, s));
   }
   if (p == 2.0 || p == -2.0) {
-    throw std::invalid_argument("[linalg.norm] ord=" + std::to_string(int(p)) +
-                                " needs singular values (svd), which ember does not "
-                                "implement yet.");
+    return finish(singular_values(a, r, c, s, p > 0 ? 1 : -1));
   }
   throw std::invalid_argument("[linalg.norm] Invalid matrix norm ord " + std::to_string(p) +
                               "; expected 'fro', 'nuc', inf, -inf, 1, -1, 2 or -2.");
@@ -112,7 +128,7 @@ array fft_roll(const array& a, nb::handle axes_, bool inverse, StreamOrDevice s)
 }  // namespace
 
 void init_linalg_fft(nb::module_& parent) {
-  auto la = parent.def_submodule("linalg", "Linear algebra (norm and cross so far).");
+  auto la = parent.def_submodule("linalg", "Linear algebra.");
   la.def(
       "norm",
       [](nb::handle a_, nb::handle ord, nb::handle axis, bool keepdims, StreamOrDevice s) {
@@ -151,8 +167,9 @@ void init_linalg_fft(nb::module_& parent) {
 ``ord=None`` gives the 2-norm of vectors and the Frobenius norm of matrices
 (and, with ``axis=None``, the 2-norm of the flattened array). Vector ords:
 inf, -inf, 0 (count of non-zeros), any other p. Matrix ords: 'fro', inf/-inf
-(max/min absolute row sum), 1/-1 (max/min absolute column sum); 2, -2 and
-'nuc' need singular values and raise ValueError in ember for now.
+(max/min absolute row sum), 1/-1 (max/min absolute column sum), 2/-2
+(largest/smallest singular value) and 'nuc' (sum of singular values); the
+last three use the SVD and so run on CPU streams only.
 
 Args:
     a (array): Input.
@@ -221,7 +238,10 @@ Example:
     >>> mx.linalg.cross(mx.array([1.0, 0.0, 0.0]), mx.array([0.0, 1.0, 0.0])).tolist()
     [0.0, 0.0, 1.0])");
 
-  auto fft = parent.def_submodule("fft", "FFT helpers (frequencies and shifts so far).");
+  init_linalg_decomp(la);
+
+  auto fft = parent.def_submodule("fft", "Discrete Fourier transforms.");
+  init_fft_transforms(fft);
   fft.def(
       "fftfreq",
       [](int n, double d, StreamOrDevice s) {

@@ -173,7 +173,7 @@ def test_norm_vector(rng, ord):
                                np.linalg.norm(f64(x[1]), ord=ord), rtol=1e-5)
 
 
-MAT_ORDS = [None, "fro", 1, -1, np.inf, -np.inf]
+MAT_ORDS = [None, "fro", 1, -1, np.inf, -np.inf, 2, -2, "nuc"]
 
 
 @pytest.mark.parametrize("ord", MAT_ORDS, ids=[str(o) for o in MAT_ORDS])
@@ -202,7 +202,7 @@ def test_norm_misc():
     nc = mx.array(x).transpose(2, 0, 1)  # non-contiguous
     np.testing.assert_allclose(np.array(mx.linalg.norm(nc, axis=0)),
                                np.linalg.norm(f64(x).transpose(2, 0, 1), axis=0), rtol=1e-6)
-    for bad in [dict(ord=2), dict(ord="nuc"), dict(ord="bad")]:
+    for bad in [dict(ord="bad"), dict(ord=3)]:
         with pytest.raises(ValueError):
             mx.linalg.norm(mx.array(x[0]), **bad)
     with pytest.raises(ValueError):

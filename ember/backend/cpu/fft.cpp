@@ -5,13 +5,14 @@
 // power-of-two length uses an iterative radix-2 Cooley-Tukey transform;
 // other lengths use Bluestein's chirp-z algorithm (a circular convolution of
 // power-of-two length m >= 2n - 1 done with the radix-2 transform). Inverse
-// transforms conjugate, transform and conjugate again. Twiddles and chirps
+// transforms are forward transforms read in reversed order. Twiddles and chirps
 // are computed directly in double (no recurrences), so the error stays near
 // double rounding before the final rounding to complex64/float32. Real
 // transforms: rfft runs the complex transform on the real line and keeps
 // n/2 + 1 bins; irfft rebuilds the Hermitian line and keeps the real part.
 // Traffic: one read of the input, one write of the output, and one
 // read+write of the 16-byte working buffer per axis.
+#include <algorithm>
 #include <cmath>
 #include <complex>
 #include <vector>
@@ -116,11 +117,11 @@ struct Plan {
     for (int64_t k = 0; k < n; ++k) x[k] = cmul(std::conj(scratch[k]), chirp[k]);
   }
 
-  // Unnormalised inverse DFT.
+  // Unnormalised inverse DFT: X_inv[k] = X[(n - k) mod n] (no sign flips
+  // of zeros, unlike conjugating twice).
   void backward(cd* x, cd* scratch) const {
-    for (int64_t k = 0; k < n; ++k) x[k] = std::conj(x[k]);
     forward(x, scratch);
-    for (int64_t k = 0; k < n; ++k) x[k] = std::conj(x[k]);
+    std::reverse(x + 1, x + n);
   }
 };
 

@@ -6,8 +6,6 @@ shape of its argument and draws from ``ember.core.random``.
 
 import math
 
-import numpy as np
-
 import ember.core as mx
 
 __all__ = [
@@ -292,15 +290,9 @@ def sparse(sparsity, mean=0.0, std=1.0, dtype=mx.float32):
 
 
 def _qr_q(m):
-    """Q of the QR factorization of a square float32 matrix, on CPU."""
-    linalg = getattr(mx, "linalg", None)
-    qr = getattr(linalg, "qr", None)
-    if qr is not None:
-        q, r = qr(m, stream=mx.cpu)
-        return q, mx.diag(r)
-    # TODO(#4): drop once ember.core.linalg.qr exists; NumPy's QR (LAPACK) meanwhile.
-    q, r = np.linalg.qr(np.asarray(m, dtype=np.float64))
-    return mx.array(q.astype(np.float32)), mx.array(np.diag(r).astype(np.float32))
+    """Q and diag(R) of the QR factorization of a square float32 matrix, on CPU."""
+    q, r = mx.linalg.qr(m, stream=mx.cpu)
+    return q, mx.diag(r)
 
 
 def orthogonal(gain=1.0, dtype=mx.float32):
