@@ -338,7 +338,8 @@ void array::move_shared_buffer(array other) {
 
 bool array::is_donatable() const {
   return desc_.use_count() == 1 && desc_->data &&
-         desc_->data.use_count() == 1 && !desc_->data->deleter;
+         desc_->data.use_count() == 1 && !desc_->data->deleter &&
+         !desc_->data->device_shared;
 }
 
 void array::set_status(Status s) {

@@ -45,6 +45,9 @@ struct Data {
   std::shared_ptr<void> device_event;  // completes when the device copy is ready
   uint64_t device_streams = 0;         // bit i: used on GPU stream i
   int device_last_stream = -1;
+  // device_ptr is borrowed from the backend's cache of small constants: never
+  // written, donated or freed through this Data.
+  bool device_shared = false;
   std::mutex mtx;  // guards transitions between host and device copies
 
   explicit Data(Buffer b) : buffer(b) {}

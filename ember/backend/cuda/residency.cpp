@@ -13,6 +13,7 @@
 #include <cstring>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "ember/backend/cuda/cuda.h"
@@ -24,6 +25,17 @@ namespace ember::cuda {
 
 namespace {
 
+// Small host constants (Python scalars become 0-d arrays on every call) are
+// copied to the device once per distinct value and shared: 16-byte slots in
+// one device slab, looked up by size and bytes.
+struct ConstantCache {
+  static constexpr size_t kSlot = 16;
+  static constexpr size_t kSlots = 8192;
+  char* slab = nullptr;
+  size_t used = 0;
+  std::unordered_map<std::string, void*> slots;
+};
+
 struct State {
   std::mutex mtx;
   std::vector<cudaStream_t> streams;  // by ember stream index (null = none)
@@ -33,6 +45,7 @@ struct State {
   size_t total_memory = 0;
   std::atomic<size_t> active{0};
   int sms = 0;
+  ConstantCache constants;
 };
 
 State& state() {
@@ -130,6 +143,27 @@ void device_free(void* p, size_t bytes, cudaStream_t s) {
   allocator::release_device(bytes);
 }
 
+// Device copy of a small constant from the cache, or null when it does not
+// qualify or the cache is full. Entries are filled with a blocking copy, so
+// they are visible to every stream without events.
+void* cached_constant(const Data& d) {
+  if (d.buffer.size == 0 || d.buffer.size > ConstantCache::kSlot) return nullptr;
+  auto& st = state();
+  std::string key(static_cast<const char*>(d.buffer.ptr), d.buffer.size);
+  std::lock_guard<std::mutex> lk(st.mtx);
+  auto& c = st.constants;
+  auto it = c.slots.find(key);
+  if (it != c.slots.end()) return it->second;
+  if (c.used == ConstantCache::kSlots) return nullptr;
+  if (c.slab == nullptr) {
+    EMBER_CUDA_CHECK(cudaMalloc(&c.slab, ConstantCache::kSlot * ConstantCache::kSlots));
+  }
+  void* p = c.slab + ConstantCache::kSlot * c.used++;
+  EMBER_CUDA_CHECK(cudaMemcpy(p, d.buffer.ptr, d.buffer.size, cudaMemcpyHostToDevice));
+  c.slots.emplace(std::move(key), p);
+  return p;
+}
+
 // ---- residency hooks ----
 
 void to_device(Data& d, const Stream& stream) {
@@ -137,6 +171,18 @@ void to_device(Data& d, const Stream& stream) {
   std::lock_guard<std::mutex> lk(d.mtx);
   uint64_t bit = stream.index < 64 ? uint64_t(1) << stream.index : 0;
   if (!(d.valid.load(std::memory_order_acquire) & Data::kDevice)) {
+    if (d.device_shared) {  // stale borrowed constant: never write into it
+      d.device_ptr = nullptr;
+      d.device_shared = false;
+    }
+    if (d.device_ptr == nullptr && !d.deleter) {
+      if (void* p = cached_constant(d)) {
+        d.device_ptr = p;
+        d.device_shared = true;
+        d.valid.fetch_or(Data::kDevice, std::memory_order_acq_rel);
+        return;
+      }
+    }
     if (d.device_ptr == nullptr) d.device_ptr = device_malloc(d.buffer.size, cs);
     if (d.device_last_stream >= 0 && d.device_last_stream != stream.index) {
       // The device buffer is reused: order after its earlier users.
@@ -209,6 +255,10 @@ void to_host(Data& d) {
 }
 
 void release(Data& d) {
+  if (d.device_shared) {  // borrowed from the constant cache
+    d.device_ptr = nullptr;
+    return;
+  }
   // Runs in ~Data: every user of the buffer has been launched. Free it in
   // order after all streams that used it.
   if (d.device_last_stream < 0) {
