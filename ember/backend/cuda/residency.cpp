@@ -166,6 +166,19 @@ void* cached_constant(const Data& d) {
 
 // ---- residency hooks ----
 
+// An event that completes once the device copy of `d` is ready. Producers
+// record none (that would cost every op an event); it is recorded when first
+// needed on the stream that last wrote or used the buffer: work on a stream
+// runs in order, and the producer was launched before anyone can ask (they
+// wait for its scheduler task first). Call with d.mtx held.
+cudaEvent_t ready_event_locked(Data& d) {
+  if (!d.device_event) {
+    if (d.device_last_stream < 0) return nullptr;
+    d.device_event = record_event(stream_by_index(d.device_last_stream));
+  }
+  return static_cast<cudaEvent_t>(d.device_event.get());
+}
+
 void to_device(Data& d, const Stream& stream) {
   cudaStream_t cs = stream_by_index(stream.index);
   std::lock_guard<std::mutex> lk(d.mtx);
@@ -193,16 +206,15 @@ void to_device(Data& d, const Stream& stream) {
       EMBER_CUDA_CHECK(cudaMemcpyAsync(d.device_ptr, d.buffer.ptr, d.buffer.size,
                                        cudaMemcpyHostToDevice, cs));
     }
-    d.device_event = record_event(cs);
+    d.device_event.reset();
     d.device_last_stream = stream.index;
     d.device_streams |= bit;
     d.valid.fetch_or(Data::kDevice, std::memory_order_acq_rel);
     return;
   }
   if (d.device_last_stream != stream.index) {
-    if (d.device_event) {
-      EMBER_CUDA_CHECK(cudaStreamWaitEvent(
-          cs, static_cast<cudaEvent_t>(d.device_event.get())));
+    if (cudaEvent_t ev = ready_event_locked(d)) {
+      EMBER_CUDA_CHECK(cudaStreamWaitEvent(cs, ev));
     }
     d.device_last_stream = stream.index;
     d.device_streams |= bit;
@@ -218,16 +230,14 @@ void before_gpu(const std::vector<array>& inputs, Stream s) {
 
 void after_gpu(const std::vector<array>& inputs, std::vector<array>& outputs,
                Stream s) {
-  std::shared_ptr<void> ev;
   for (auto& o : outputs) {
     auto d = o.data_shared_ptr();
     if (!d) continue;
     bool view = false;
     for (auto& in : inputs) view = view || in.data_shared_ptr() == d;
     if (view) continue;
-    if (!ev) ev = record_event(get_stream(s));
     std::lock_guard<std::mutex> lk(d->mtx);
-    d->device_event = ev;
+    d->device_event.reset();  // recorded on demand (ready_event_locked)
     d->device_last_stream = s.index;
     if (s.index < 64) d->device_streams |= uint64_t(1) << s.index;
     d->valid.store(Data::kDevice, std::memory_order_release);
@@ -242,8 +252,8 @@ void to_host(Data& d) {
     d.buffer = allocator::malloc(std::max<size_t>(n, 1));
     d.buffer.size = n;
   }
-  if (d.device_event) {
-    EMBER_CUDA_CHECK(cudaEventSynchronize(static_cast<cudaEvent_t>(d.device_event.get())));
+  if (cudaEvent_t ev = ready_event_locked(d)) {
+    EMBER_CUDA_CHECK(cudaEventSynchronize(ev));
   }
   if (d.buffer.size > 0) {
     auto cs = state().copy_stream;
@@ -283,7 +293,9 @@ void wait(Data& d) {
   std::shared_ptr<void> ev;
   {
     std::lock_guard<std::mutex> lk(d.mtx);
-    ev = d.device_event;
+    if (!(d.valid.load(std::memory_order_acquire) & Data::kDevice)) return;
+    ready_event_locked(d);
+    ev = d.device_event;  // keep it alive while waiting without the lock
   }
   if (ev) EMBER_CUDA_CHECK(cudaEventSynchronize(static_cast<cudaEvent_t>(ev.get())));
 }
