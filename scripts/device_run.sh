@@ -8,7 +8,7 @@ OUT=${1:?outdir}; MODE=${2:-bench}
 export CC=/usr/bin/gcc CXX=/usr/bin/g++
 cd "$(dirname "$0")/.."
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader | tee "$OUT/summary.log"
-cmake -S . -B build-gpu -G Ninja -DEMBER_BUILD_CUDA=ON -DEMBER_BUILD_PYTHON=ON \
+cmake -S . -B build-gpu -G Ninja -DEMBER_BUILD_CUDA=ON -DEMBER_BUILD_PYTHON=ON -DEMBER_BUILD_BENCHMARKS=${BENCH_CPP:-ON} \
   -DCMAKE_CUDA_HOST_COMPILER=/usr/bin/g++ -DCMAKE_CUDA_ARCHITECTURES=90-real >"$OUT/build.log" 2>&1
 timeout ${BUILD_TIMEOUT:-330} ninja -C build-gpu -k 0 -j 20 >>"$OUT/build.log" 2>&1
 echo "build rc=$?" | tee -a "$OUT/summary.log"
@@ -30,10 +30,11 @@ EMBER_DEFAULT_DEVICE=gpu timeout 200 ctest -j 8 --timeout 60 -E "test_gpu_" --ou
 grep -E "tests passed|\(Failed\)|\(SEGFAULT\)|Timeout|Not Run" "$OUT/ctest_default_gpu.log" | tee -a "$OUT/summary.log"
 cd ..
 STAGE=build-gpu/pystage; rm -rf $STAGE; mkdir -p $STAGE; cp -r python/ember $STAGE/
-find build-gpu -maxdepth 3 -name 'core*.so' -exec cp {} $STAGE/ember/ \;
+find build-gpu -maxdepth 3 -path build-gpu/pystage -prune -o -name 'core*.so' -print -exec cp {} $STAGE/ember/ \;
 export PYTHONPATH=$PWD/$STAGE PYTHONUNBUFFERED=1
 python3 -c "import ember.core as mx; print(mx.default_device(), mx.add(mx.array([1.0,2.0]), 1, stream=mx.gpu))" 2>&1 | tail -3 | tee -a "$OUT/summary.log"
 if [ "$MODE" = bench ]; then
+  [ -x build-gpu/bench_gpu_launch ] && timeout 120 build-gpu/bench_gpu_launch --benchmark_min_time=0.3s 2>&1 | grep -E "BM_|us_per_op" | tee -a "$OUT/summary.log"
   timeout ${BENCH_TIMEOUT:-200} python3 benchmarks/gpu/bench_gpu.py --out "$OUT/bench_gpu.md" >"$OUT/bench.log" 2>&1
   cat "$OUT/bench_gpu.md" >>"$OUT/summary.log" 2>/dev/null || tail -20 "$OUT/bench.log" >>"$OUT/summary.log"
 fi
