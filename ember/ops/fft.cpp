@@ -45,9 +45,9 @@ array fft_impl(const char* op, const array& a, const std::optional<Shape>& n_,
     axes = *axes_;
   } else if (n_) {
     if (int(n_->size()) > nd) {
-      throw std::invalid_argument(
-          pre + "Got " + std::to_string(n_->size()) +
-          " sizes for an array with " + std::to_string(nd) + " dimensions.");
+      throw std::invalid_argument(pre + "Got " + std::to_string(n_->size()) +
+                                  " sizes for an array with " +
+                                  std::to_string(nd) + " dimensions.");
     }
     for (int i = nd - int(n_->size()); i < nd; ++i) axes.push_back(i);
   } else {
@@ -74,8 +74,9 @@ array fft_impl(const char* op, const array& a, const std::optional<Shape>& n_,
   }
   if (axes.empty()) {
     if (real) {
-      throw std::invalid_argument(pre + "At least one axis must be "
-                                        "transformed.");
+      throw std::invalid_argument(pre +
+                                  "At least one axis must be "
+                                  "transformed.");
     }
     return astype(a, complex64, s);
   }
@@ -118,8 +119,8 @@ array fft_impl(const char* op, const array& a, const std::optional<Shape>& n_,
   if (!pad_axes.empty()) {
     x = pad(x, pad_axes, low, high, array(0, x.dtype()), "constant", s);
   }
-  auto prim = std::make_shared<FFT>(s, axes, inverse, real,
-                                    real ? n.back() : 0);
+  auto prim =
+      std::make_shared<FFT>(s, axes, inverse, real, real ? n.back() : 0);
   array out(prim->output_shape(x.shape()),
             real && inverse ? float32 : complex64, prim, {x});
   double total = 1;
@@ -141,8 +142,8 @@ std::optional<Shape> one(std::optional<int> n) {
 }  // namespace
 
 array fftn(const array& a, const std::optional<Shape>& n,
-           const std::optional<std::vector<int>>& axes,
-           const std::string& norm, StreamOrDevice s) {
+           const std::optional<std::vector<int>>& axes, const std::string& norm,
+           StreamOrDevice s) {
   return fft_impl("fftn", a, n, axes, norm, false, false, s);
 }
 array ifftn(const array& a, const std::optional<Shape>& n,
@@ -163,23 +164,23 @@ array irfftn(const array& a, const std::optional<Shape>& n,
 
 array fft(const array& a, std::optional<int> n, int axis,
           const std::string& norm, StreamOrDevice s) {
-  return fft_impl("fft", a, one(n), std::vector<int>{axis}, norm, false,
-                  false, s);
+  return fft_impl("fft", a, one(n), std::vector<int>{axis}, norm, false, false,
+                  s);
 }
 array ifft(const array& a, std::optional<int> n, int axis,
            const std::string& norm, StreamOrDevice s) {
-  return fft_impl("ifft", a, one(n), std::vector<int>{axis}, norm, true,
-                  false, s);
+  return fft_impl("ifft", a, one(n), std::vector<int>{axis}, norm, true, false,
+                  s);
 }
 array rfft(const array& a, std::optional<int> n, int axis,
            const std::string& norm, StreamOrDevice s) {
-  return fft_impl("rfft", a, one(n), std::vector<int>{axis}, norm, false,
-                  true, s);
+  return fft_impl("rfft", a, one(n), std::vector<int>{axis}, norm, false, true,
+                  s);
 }
 array irfft(const array& a, std::optional<int> n, int axis,
             const std::string& norm, StreamOrDevice s) {
-  return fft_impl("irfft", a, one(n), std::vector<int>{axis}, norm, true,
-                  true, s);
+  return fft_impl("irfft", a, one(n), std::vector<int>{axis}, norm, true, true,
+                  s);
 }
 
 array fft2(const array& a, const std::optional<Shape>& n,

@@ -44,8 +44,8 @@ void check_dtype(const array& a, const char* op, bool allow_complex) {
   }
   throw std::invalid_argument(
       prefix(op) + "Arrays must have type float32 or float64" +
-      (allow_complex ? " (or complex64)" : "") +
-      ". Received array with type " + dtype_name(t) + ".");
+      (allow_complex ? " (or complex64)" : "") + ". Received array with type " +
+      dtype_name(t) + ".");
 }
 
 void check_matrix(const array& a, const char* op, bool square) {
@@ -57,7 +57,8 @@ void check_matrix(const array& a, const char* op, bool square) {
   if (square && a.shape(-1) != a.shape(-2)) {
     throw std::invalid_argument(prefix(op) +
                                 "Only square matrices are supported; got "
-                                "shape " + shape_str(a.shape()) + ".");
+                                "shape " +
+                                shape_str(a.shape()) + ".");
   }
 }
 
@@ -85,9 +86,9 @@ array top_left(const array& x, int rows, int cols, Stream s) {
 std::vector<array> luf(const array& a, Stream s) {
   int M = a.shape(-2), N = a.shape(-1), K = std::min(M, N);
   Shape b = batch_of(a);
-  return array::make_arrays(
-      {a.shape(), with(b, {K}), with(b, {M})}, {a.dtype(), uint32, uint32},
-      std::make_shared<LUF>(s), {a});
+  return array::make_arrays({a.shape(), with(b, {K}), with(b, {M})},
+                            {a.dtype(), uint32, uint32},
+                            std::make_shared<LUF>(s), {a});
 }
 
 // Shared front end of solve and solve_triangular: b of shape (N,) is a
@@ -117,8 +118,7 @@ std::tuple<array, array, bool> solve_operands(const char* op, const array& a,
   } catch (const std::invalid_argument&) {
     throw std::invalid_argument(prefix(op) + "Batch dimensions of shapes " +
                                 shape_str(a.shape()) + " and " +
-                                shape_str(b.shape()) +
-                                " cannot be broadcast.");
+                                shape_str(b.shape()) + " cannot be broadcast.");
   }
   Dtype t = promote_types(a.dtype(), b.dtype());
   int N = a.shape(-1), R = bb.shape(-1);
@@ -142,7 +142,8 @@ std::pair<array, array> lu_sign_diag(const array& a, Stream s) {
   int n = a.shape(-1);
   array diag = diagonal(outs[0], 0, -2, -1, s);
   array swaps = sum(not_equal(outs[1], arange(0, n, 1, s), s), -1, false, s);
-  array odd = astype(remainder(swaps, array(2, swaps.dtype()), s), a.dtype(), s);
+  array odd =
+      astype(remainder(swaps, array(2, swaps.dtype()), s), a.dtype(), s);
   array sign = subtract(array(1.0, a.dtype()),
                         multiply(array(2.0, a.dtype()), odd, s), s);
   return {sign, diag};
@@ -160,9 +161,9 @@ std::pair<array, array> qr(const array& a, StreamOrDevice s_) {
   check_matrix(a, "qr", false);
   int M = a.shape(-2), N = a.shape(-1), K = std::min(M, N);
   Shape b = batch_of(a);
-  auto outs = array::make_arrays({with(b, {M, K}), with(b, {K, N})},
-                                 {a.dtype(), a.dtype()},
-                                 std::make_shared<QRF>(s), {a});
+  auto outs =
+      array::make_arrays({with(b, {M, K}), with(b, {K, N})},
+                         {a.dtype(), a.dtype()}, std::make_shared<QRF>(s), {a});
   return {outs[0], outs[1]};
 }
 
@@ -185,16 +186,16 @@ array inv(const array& a, StreamOrDevice s_) {
   Stream s = cpu_stream(s_, "inv");
   check_dtype(a, "inv", false);
   check_matrix(a, "inv", true);
-  return array(a.shape(), a.dtype(),
-               std::make_shared<Inverse>(s, false, false), {a});
+  return array(a.shape(), a.dtype(), std::make_shared<Inverse>(s, false, false),
+               {a});
 }
 
 array tri_inv(const array& a, bool upper, StreamOrDevice s_) {
   Stream s = cpu_stream(s_, "tri_inv");
   check_dtype(a, "tri_inv", false);
   check_matrix(a, "tri_inv", true);
-  return array(a.shape(), a.dtype(),
-               std::make_shared<Inverse>(s, true, upper), {a});
+  return array(a.shape(), a.dtype(), std::make_shared<Inverse>(s, true, upper),
+               {a});
 }
 
 array pinv(const array& a, StreamOrDevice s_) {
@@ -221,8 +222,7 @@ array cholesky(const array& a, bool upper, StreamOrDevice s_) {
   Stream s = cpu_stream(s_, "cholesky");
   check_dtype(a, "cholesky", false);
   check_matrix(a, "cholesky", true);
-  return array(a.shape(), a.dtype(), std::make_shared<Cholesky>(s, upper),
-               {a});
+  return array(a.shape(), a.dtype(), std::make_shared<Cholesky>(s, upper), {a});
 }
 
 array cholesky_inv(const array& l, bool upper, StreamOrDevice s_) {
@@ -337,8 +337,8 @@ array det(const array& a, StreamOrDevice s_) {
                  const std::vector<array>& cotangents,
                  const std::vector<array>& outputs) {
     array g = multiply(cotangents[0], outputs[0], s);
-    return std::vector<array>{multiply(expand_dims(g, {-2, -1}, s),
-                                       mT(inv(primals[0], s), s), s)};
+    return std::vector<array>{
+        multiply(expand_dims(g, {-2, -1}, s), mT(inv(primals[0], s), s), s)};
   };
   auto jvp = [s, fwd](const std::vector<array>& primals,
                       const std::vector<array>& tangents,
@@ -369,8 +369,8 @@ std::pair<array, array> slogdet(const array& a, StreamOrDevice s_) {
                       const std::vector<array>& tangents,
                       const std::vector<int>&) {
     array sgn = fwd(primals)[0];
-    return std::vector<array>{
-        zeros_like(sgn, s), trace_last(solve(primals[0], tangents[0], s), s)};
+    return std::vector<array>{zeros_like(sgn, s),
+                              trace_last(solve(primals[0], tangents[0], s), s)};
   };
   auto outs = custom_function(fwd, vjp, jvp)({x});
   return {outs[0], outs[1]};

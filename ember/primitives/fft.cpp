@@ -66,11 +66,10 @@ std::vector<array> FFT::jvp(const std::vector<array>& primals,
                             const std::vector<array>& tangents,
                             const std::vector<int>&) {
   const array& t = tangents[0];
-  return {array(output_shape(t.shape()),
-                real_ && inverse_ ? float32 : complex64,
-                std::make_shared<FFT>(stream(), axes_, inverse_, real_,
-                                      real_size_),
-                {t})};
+  return {
+      array(output_shape(t.shape()), real_ && inverse_ ? float32 : complex64,
+            std::make_shared<FFT>(stream(), axes_, inverse_, real_, real_size_),
+            {t})};
 }
 
 std::pair<std::vector<array>, std::vector<int>> FFT::vmap(

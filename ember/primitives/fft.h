@@ -16,8 +16,11 @@ class FFT : public UnaryPrimitive {
  public:
   FFT(Stream s, std::vector<int> axes, bool inverse, bool real,
       int real_size = 0)
-      : UnaryPrimitive(s), axes_(std::move(axes)), inverse_(inverse),
-        real_(real), real_size_(real_size) {}
+      : UnaryPrimitive(s),
+        axes_(std::move(axes)),
+        inverse_(inverse),
+        real_(real),
+        real_size_(real_size) {}
   EMBER_DEFINE_EVAL()
   EMBER_DEFINE_GRADS()
   EMBER_DEFINE_VMAP()

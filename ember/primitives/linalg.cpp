@@ -29,9 +29,9 @@ array skew(const array& x, Stream s) { return subtract(x, mT(x, s), s); }
 // Lower triangle with the diagonal halved (the Cholesky "Φ").
 array phi(const array& x, Stream s) {
   int n = x.shape(-1);
-  array mask = subtract(tri(n, n, 0, x.dtype(), s),
-                        multiply(eye(n, x.dtype(), s), array(0.5, x.dtype()), s),
-                        s);
+  array mask =
+      subtract(tri(n, n, 0, x.dtype(), s),
+               multiply(eye(n, x.dtype(), s), array(0.5, x.dtype()), s), s);
   return multiply(x, mask, s);
 }
 
@@ -94,8 +94,8 @@ std::pair<array, array> front2(const std::vector<array>& in,
 }
 
 array solve_tri(const array& a, const array& b, bool upper, Stream s) {
-  return array(b.shape(), b.dtype(), std::make_shared<SolveTriangular>(s, upper),
-               {a, b});
+  return array(b.shape(), b.dtype(),
+               std::make_shared<SolveTriangular>(s, upper), {a, b});
 }
 
 // x R⁻¹ for upper-triangular R: (R⁻ᵀ xᵀ)ᵀ.
@@ -196,8 +196,7 @@ std::vector<array> SVD::vjp(const std::vector<array>& primals,
     auto usv = linalg::svd(a, true, s);
     array uk = top_left(usv[0], M, K, s);
     array vtk = top_left(usv[2], K, N, s);
-    return {matmul(multiply(uk, expand_dims(cotangents[0], -2, s), s), vtk,
-                   s)};
+    return {matmul(multiply(uk, expand_dims(cotangents[0], -2, s), s), vtk, s)};
   }
   // The columns of U (rows of Vt) beyond K are a basis of the complement;
   // they follow the rotation that keeps U orthogonal (see SVD::jvp), and
@@ -218,7 +217,8 @@ std::vector<array> SVD::vjp(const std::vector<array>& primals,
   if (M > K) {
     // gA = [U ret + (I - U Uᵀ)(gU - U_c gU_cᵀ U) S⁻¹] Vᵀ over the first K
     // columns; U_c, gU_c are the complement columns and their cotangents.
-    array uc = cols_from(outputs[0], K, s), guc = cols_from(cotangents[0], K, s);
+    array uc = cols_from(outputs[0], K, s),
+          guc = cols_from(cotangents[0], K, s);
     array gu = subtract(guk, matmul(uc, matmul(mT(guc, s), uk, s), s), s);
     array gus = multiply(gu, expand_dims(sinv, -2, s), s);
     array inner = add(matmul(uk, ret, s), gus, s);
@@ -257,29 +257,34 @@ std::vector<array> SVD::jvp(const std::vector<array>& primals,
   const array& sv = usv[1];
   array f = gap_inverse(square(sv, s), s);
   array row = expand_dims(sv, -2, s), col = expand_dims(sv, -1, s);
-  array om_u = multiply(f, add(multiply(dp, row, s), multiply(col, mT(dp, s), s), s), s);
-  array om_v = multiply(f, add(multiply(col, dp, s), multiply(mT(dp, s), row, s), s), s);
+  array om_u =
+      multiply(f, add(multiply(dp, row, s), multiply(col, mT(dp, s), s), s), s);
+  array om_v =
+      multiply(f, add(multiply(col, dp, s), multiply(mT(dp, s), row, s), s), s);
   array sinv_row = expand_dims(safe_reciprocal(sv, s), -2, s);
   array du = matmul(uk, om_u, s), dv = matmul(vk, om_v, s);
   if (M > K) {
     array uc = cols_from(usv[0], K, s);
     array c = multiply(matmul(matmul(mT(uc, s), da, s), vk, s), sinv_row, s);
-    du = concatenate({add(du, matmul(uc, c, s), s),
-                      negative(matmul(uk, mT(c, s), s), s)}, -1, s);
+    du = concatenate(
+        {add(du, matmul(uc, c, s), s), negative(matmul(uk, mT(c, s), s), s)},
+        -1, s);
   }
   if (N > K) {
     array vc = cols_from(mT(usv[2], s), K, s);
-    array d = multiply(matmul(matmul(mT(vc, s), mT(da, s), s), uk, s), sinv_row, s);
-    dv = concatenate({add(dv, matmul(vc, d, s), s),
-                      negative(matmul(vk, mT(d, s), s), s)}, -1, s);
+    array d =
+        multiply(matmul(matmul(mT(vc, s), mT(da, s), s), uk, s), sinv_row, s);
+    dv = concatenate(
+        {add(dv, matmul(vc, d, s), s), negative(matmul(vk, mT(d, s), s), s)},
+        -1, s);
   }
   return {du, ds, mT(dv, s)};
 }
 
 std::pair<std::vector<array>, std::vector<int>> SVD::vmap(
     const std::vector<array>& inputs, const std::vector<int>& axes) {
-  auto outs = linalg::svd(front(inputs[0], axes[0], stream()), compute_uv_,
-                          stream());
+  auto outs =
+      linalg::svd(front(inputs[0], axes[0], stream()), compute_uv_, stream());
   return {outs, std::vector<int>(outs.size(), 0)};
 }
 
@@ -291,7 +296,8 @@ std::vector<array> Inverse::vjp(const std::vector<array>& primals,
                                 const std::vector<array>& outputs) {
   auto s = stream();
   const array& x = outputs[0];
-  array g = negative(matmul(matmul(mT(x, s), cotangents[0], s), mT(x, s), s), s);
+  array g =
+      negative(matmul(matmul(mT(x, s), cotangents[0], s), mT(x, s), s), s);
   if (tri_) g = upper_ ? triu(g, 0, s) : tril(g, 0, s);
   return {g};
 }
@@ -310,9 +316,9 @@ std::vector<array> Inverse::jvp(const std::vector<array>& primals,
 std::pair<std::vector<array>, std::vector<int>> Inverse::vmap(
     const std::vector<array>& inputs, const std::vector<int>& axes) {
   array x = front(inputs[0], axes[0], stream());
-  return {{tri_ ? linalg::tri_inv(x, upper_, stream())
-                : linalg::inv(x, stream())},
-          {0}};
+  return {
+      {tri_ ? linalg::tri_inv(x, upper_, stream()) : linalg::inv(x, stream())},
+      {0}};
 }
 
 // ---- Cholesky ----
@@ -346,9 +352,9 @@ std::vector<array> Cholesky::jvp(const std::vector<array>& primals,
 
 std::pair<std::vector<array>, std::vector<int>> Cholesky::vmap(
     const std::vector<array>& inputs, const std::vector<int>& axes) {
-  return {{linalg::cholesky(front(inputs[0], axes[0], stream()), upper_,
-                            stream())},
-          {0}};
+  return {
+      {linalg::cholesky(front(inputs[0], axes[0], stream()), upper_, stream())},
+      {0}};
 }
 
 // ---- Eig ----
@@ -371,8 +377,9 @@ std::vector<array> Eigh::vjp(const std::vector<array>& primals,
   require_real(primals[0], "Eigh", "vjp");
   // gA = sym(V (diag(gw) + F ∘ (Vᵀ gV)) Vᵀ), F[i, j] = 1 / (w[j] - w[i]).
   array w = outputs[0];
-  array v = vectors_ ? outputs[1]
-                     : linalg::eigh(primals[0], std::string(1, uplo_), s).second;
+  array v = vectors_
+                ? outputs[1]
+                : linalg::eigh(primals[0], std::string(1, uplo_), s).second;
   array inner = diag_of(cotangents[0], s);
   if (vectors_) {
     array f = gap_inverse(w, s);
@@ -412,9 +419,9 @@ std::pair<std::vector<array>, std::vector<int>> LUF::vmap(
   Shape piv = b, perm = b;
   piv.push_back(K);
   perm.push_back(M);
-  auto outs = array::make_arrays({x.shape(), piv, perm},
-                                 {x.dtype(), uint32, uint32},
-                                 std::make_shared<LUF>(stream()), {x});
+  auto outs =
+      array::make_arrays({x.shape(), piv, perm}, {x.dtype(), uint32, uint32},
+                         std::make_shared<LUF>(stream()), {x});
   return {outs, {0, 0, 0}};
 }
 
@@ -454,9 +461,9 @@ std::vector<array> Solve::jvp(const std::vector<array>& primals,
 std::pair<std::vector<array>, std::vector<int>> Solve::vmap(
     const std::vector<array>& inputs, const std::vector<int>& axes) {
   auto [a, b] = front2(inputs, axes, stream());
-  return {{array(b.shape(), b.dtype(), std::make_shared<Solve>(stream()),
-                 {a, b})},
-          {0}};
+  return {
+      {array(b.shape(), b.dtype(), std::make_shared<Solve>(stream()), {a, b})},
+      {0}};
 }
 
 std::vector<array> SolveTriangular::vjp(const std::vector<array>& primals,

@@ -12,11 +12,9 @@ std::optional<Shape> sizes(nb::handle s, const char* op) {
   return to_shape(s, op);
 }
 
-using Fn1 = array (*)(const array&, std::optional<int>, int, const std::string&,
-                      StreamOrDevice);
+using Fn1 = array (*)(const array&, std::optional<int>, int, const std::string&, StreamOrDevice);
 using FnN = array (*)(const array&, const std::optional<Shape>&,
-                      const std::optional<std::vector<int>>&, const std::string&,
-                      StreamOrDevice);
+                      const std::optional<std::vector<int>>&, const std::string&, StreamOrDevice);
 using Fn2 = array (*)(const array&, const std::optional<Shape>&, const std::vector<int>&,
                       const std::string&, StreamOrDevice);
 
@@ -25,8 +23,8 @@ void def1(nb::module_& m, const char* name, Fn1 fn, const char* doc) {
       name,
       [fn](nb::handle a, std::optional<int> n, int axis, const std::string& norm,
            StreamOrDevice s) { return fn(to_array(a), n, axis, norm, s); },
-      "a"_a, "n"_a = nb::none(), "axis"_a = -1, "norm"_a = "backward",
-      "stream"_a = nb::none(), doc);
+      "a"_a, "n"_a = nb::none(), "axis"_a = -1, "norm"_a = "backward", "stream"_a = nb::none(),
+      doc);
 }
 
 void def2(nb::module_& m, const char* name, Fn2 fn, const char* doc) {
@@ -36,13 +34,14 @@ void def2(nb::module_& m, const char* name, Fn2 fn, const char* doc) {
                  StreamOrDevice s) {
         auto axes = to_axes(axes_);
         if (!axes) {
-          throw std::invalid_argument(std::string("[fft.") + name + "] axes must be a "
+          throw std::invalid_argument(std::string("[fft.") + name +
+                                      "] axes must be a "
                                       "sequence of ints; got None.");
         }
         return fn(to_array(a), sizes(s_, name), *axes, norm, s);
       },
-      "a"_a, "s"_a = nb::none(), "axes"_a = nb::make_tuple(-2, -1),
-      "norm"_a = "backward", "stream"_a = nb::none(), doc);
+      "a"_a, "s"_a = nb::none(), "axes"_a = nb::make_tuple(-2, -1), "norm"_a = "backward",
+      "stream"_a = nb::none(), doc);
 }
 
 void defn(nb::module_& m, const char* name, FnN fn, const char* doc) {

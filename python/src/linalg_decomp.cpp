@@ -7,17 +7,14 @@ namespace ember::py {
 
 namespace {
 
-nb::tuple pair(const std::pair<array, array>& p) {
-  return nb::make_tuple(p.first, p.second);
-}
+nb::tuple pair(const std::pair<array, array>& p) { return nb::make_tuple(p.first, p.second); }
 
 }  // namespace
 
 void init_linalg_decomp(nb::module_& la) {
   la.def(
-      "qr",
-      [](nb::handle a, StreamOrDevice s) { return pair(linalg::qr(to_array(a), s)); },
-      "a"_a, nb::kw_only(), "stream"_a = nb::none(),
+      "qr", [](nb::handle a, StreamOrDevice s) { return pair(linalg::qr(to_array(a), s)); }, "a"_a,
+      nb::kw_only(), "stream"_a = nb::none(),
       R"(Reduced QR factorization of the last two axes.
 
 Args:
@@ -59,8 +56,8 @@ Example:
     >>> mx.linalg.svd(mx.array([[3.0, 0.0], [0.0, -2.0]]), compute_uv=False, stream=mx.cpu).tolist()
     [3.0, 2.0])");
   la.def(
-      "inv", [](nb::handle a, StreamOrDevice s) { return linalg::inv(to_array(a), s); },
-      "a"_a, nb::kw_only(), "stream"_a = nb::none(),
+      "inv", [](nb::handle a, StreamOrDevice s) { return linalg::inv(to_array(a), s); }, "a"_a,
+      nb::kw_only(), "stream"_a = nb::none(),
       R"(Inverse of square matrices (last two axes). A singular matrix raises
 when the result is evaluated.
 
@@ -95,8 +92,8 @@ Example:
     >>> mx.linalg.tri_inv(mx.array([[2.0, 9.0], [1.0, 1.0]]), stream=mx.cpu).tolist()
     [[0.5, 0.0], [-0.5, 1.0]])");
   la.def(
-      "pinv", [](nb::handle a, StreamOrDevice s) { return linalg::pinv(to_array(a), s); },
-      "a"_a, nb::kw_only(), "stream"_a = nb::none(),
+      "pinv", [](nb::handle a, StreamOrDevice s) { return linalg::pinv(to_array(a), s); }, "a"_a,
+      nb::kw_only(), "stream"_a = nb::none(),
       R"(Moore-Penrose pseudo-inverse via the SVD; singular values below
 ``max(M, N) * eps * max(S)`` count as zero.
 
@@ -153,8 +150,7 @@ Example:
     >>> mx.linalg.cholesky_inv(mx.array([[2.0, 0.0], [0.0, 0.5]]), stream=mx.cpu).tolist()
     [[0.25, 0.0], [0.0, 4.0]])");
   la.def(
-      "eigvals",
-      [](nb::handle a, StreamOrDevice s) { return linalg::eigvals(to_array(a), s); },
+      "eigvals", [](nb::handle a, StreamOrDevice s) { return linalg::eigvals(to_array(a), s); },
       "a"_a, nb::kw_only(), "stream"_a = nb::none(),
       R"(Eigenvalues of general square matrices (complex64).
 
@@ -169,8 +165,7 @@ Example:
     >>> mx.linalg.eigvals(mx.array([[2.0, 0.0], [0.0, 3.0]]), stream=mx.cpu).tolist()
     [(2+0j), (3+0j)])");
   la.def(
-      "eig",
-      [](nb::handle a, StreamOrDevice s) { return pair(linalg::eig(to_array(a), s)); },
+      "eig", [](nb::handle a, StreamOrDevice s) { return pair(linalg::eig(to_array(a), s)); },
       "a"_a, nb::kw_only(), "stream"_a = nb::none(),
       R"(Eigenvalues and right eigenvectors of general square matrices.
 
@@ -253,8 +248,8 @@ Example:
     ([1, 0], [[1.0, 0.0], [0.25, 1.0]], [[4.0, 4.0], [0.0, 1.0]]))");
   la.def(
       "lu_factor",
-      [](nb::handle a, StreamOrDevice s) { return pair(linalg::lu_factor(to_array(a), s)); },
-      "a"_a, nb::kw_only(), "stream"_a = nb::none(),
+      [](nb::handle a, StreamOrDevice s) { return pair(linalg::lu_factor(to_array(a), s)); }, "a"_a,
+      nb::kw_only(), "stream"_a = nb::none(),
       R"(LU factorization in LAPACK's compact form.
 
 Args:
@@ -313,8 +308,8 @@ Example:
     >>> mx.linalg.solve_triangular(mx.array([[2.0, 7.0], [1.0, 1.0]]), mx.array([2.0, 2.0]), stream=mx.cpu).tolist()
     [1.0, 1.0])");
   la.def(
-      "det", [](nb::handle a, StreamOrDevice s) { return linalg::det(to_array(a), s); },
-      "a"_a, nb::kw_only(), "stream"_a = nb::none(),
+      "det", [](nb::handle a, StreamOrDevice s) { return linalg::det(to_array(a), s); }, "a"_a,
+      nb::kw_only(), "stream"_a = nb::none(),
       R"(Determinant of square matrices (via LU); integer inputs give
 float32. Real inputs only.
 
@@ -330,8 +325,8 @@ Example:
     -4.0)");
   la.def(
       "slogdet",
-      [](nb::handle a, StreamOrDevice s) { return pair(linalg::slogdet(to_array(a), s)); },
-      "a"_a, nb::kw_only(), "stream"_a = nb::none(),
+      [](nb::handle a, StreamOrDevice s) { return pair(linalg::slogdet(to_array(a), s)); }, "a"_a,
+      nb::kw_only(), "stream"_a = nb::none(),
       R"(Sign and natural log of the absolute value of the determinant.
 
 Args:

@@ -70,13 +70,15 @@ std::vector<cd> keep(const std::vector<cd>& x, Shape& shape, int ax, int m) {
   for (int64_t o = 0; o < outer; ++o)
     for (int k = 0; k < m; ++k)
       for (int64_t i = 0; i < inner; ++i)
-        y[(o * m + k) * inner + i] = k < len ? x[(o * len + k) * inner + i] : cd(0);
+        y[(o * m + k) * inner + i] =
+            k < len ? x[(o * len + k) * inner + i] : cd(0);
   shape[ax] = m;
   return y;
 }
 
 // Hermitian completion of m = n/2 + 1 bins along ax to n bins.
-std::vector<cd> hermitian(const std::vector<cd>& x, Shape& shape, int ax, int n) {
+std::vector<cd> hermitian(const std::vector<cd>& x, Shape& shape, int ax,
+                          int n) {
   int64_t inner = 1, outer = 1;
   for (int i = 0; i < int(shape.size()); ++i) {
     if (i < ax) outer *= shape[i];
@@ -87,7 +89,8 @@ std::vector<cd> hermitian(const std::vector<cd>& x, Shape& shape, int ax, int n)
   for (int64_t o = 0; o < outer; ++o)
     for (int k = 0; k < n; ++k)
       for (int64_t i = 0; i < inner; ++i) {
-        cd v = k < m ? x[(o * m + k) * inner + i] : std::conj(x[(o * m + n - k) * inner + i]);
+        cd v = k < m ? x[(o * m + k) * inner + i]
+                     : std::conj(x[(o * m + n - k) * inner + i]);
         if (k == 0 || (n % 2 == 0 && k == n / 2)) v = cd(v.real(), 0);
         y[(o * n + k) * inner + i] = v;
       }
@@ -111,16 +114,19 @@ array rand_real(Shape shape, uint64_t seed) {
 }
 
 array rand_complex(Shape shape, uint64_t seed) {
-  auto re = randv(shape_size(shape), seed), im = randv(shape_size(shape), seed + 99);
+  auto re = randv(shape_size(shape), seed),
+       im = randv(shape_size(shape), seed + 99);
   std::vector<complex64_t> v(re.size());
-  for (size_t i = 0; i < v.size(); ++i) v[i] = complex64_t(float(re[i]), float(im[i]));
+  for (size_t i = 0; i < v.size(); ++i)
+    v[i] = complex64_t(float(re[i]), float(im[i]));
   return array(v, shape, complex64);
 }
 
 const double kTol = 2e-6;  // complex64 output, double internals
 
 TEST(FFT, OneDimensionalLengths) {
-  for (int n : {1, 2, 3, 4, 5, 7, 8, 12, 16, 17, 31, 64, 97, 100, 128, 243, 1000, 1024}) {
+  for (int n : {1, 2, 3, 4, 5, 7, 8, 12, 16, 17, 31, 64, 97, 100, 128, 243,
+                1000, 1024}) {
     array x = rand_complex({2, n}, n);
     Shape sh = x.shape();
     auto want = dft(cvec(x), sh, 1, n, false);
@@ -132,7 +138,8 @@ TEST(FFT, OneDimensionalLengths) {
     expect_cclose(cvec(fft::ifft(x)), dft(cvec(x), sh2, 1, n, true), kTol,
                   "ifft n=" + std::to_string(n));
     // Round trip.
-    expect_cclose(cvec(fft::ifft(y)), cvec(x), kTol, "ifft(fft) n=" + std::to_string(n));
+    expect_cclose(cvec(fft::ifft(y)), cvec(x), kTol,
+                  "ifft(fft) n=" + std::to_string(n));
   }
 }
 
@@ -164,7 +171,8 @@ TEST(FFT, RealTransforms) {
     array back = fft::irfft(y, n);
     EXPECT_EQ(back.dtype(), float32);
     EXPECT_EQ(back.shape(), (Shape{3, n}));
-    expect_cclose(cvec(back), cvec(x), kTol, "irfft(rfft) n=" + std::to_string(n));
+    expect_cclose(cvec(back), cvec(x), kTol,
+                  "irfft(rfft) n=" + std::to_string(n));
   }
   // irfft of arbitrary bins (imaginary DC/Nyquist parts ignored), default n,
   // and explicit n that pads or truncates the bins.
@@ -182,7 +190,8 @@ TEST(FFT, RealTransforms) {
   EXPECT_EQ(fft::irfft(z).shape(), (Shape{2, 8}));
   // Complex input to rfft: the imaginary part is dropped.
   array c = rand_complex({7}, 5);
-  expect_cclose(cvec(fft::rfft(c)), cvec(fft::rfft(real(c))), 1e-7, "rfft complex");
+  expect_cclose(cvec(fft::rfft(c)), cvec(fft::rfft(real(c))), 1e-7,
+                "rfft complex");
 }
 
 TEST(FFT, MultiDimensional) {
@@ -218,7 +227,8 @@ TEST(FFT, MultiDimensional) {
   EXPECT_EQ(yr.shape(), (Shape{2, 6, 4}));
   expect_cclose(cvec(yr), wr, kTol, "rfft2");
   expect_cclose(cvec(fft::irfft2(yr, Shape{6, 7})), cvec(r), kTol, "irfft2");
-  expect_cclose(cvec(fft::irfftn(fft::rfftn(r), Shape{2, 6, 7})), cvec(r), kTol, "irfftn");
+  expect_cclose(cvec(fft::irfftn(fft::rfftn(r), Shape{2, 6, 7})), cvec(r), kTol,
+                "irfftn");
   // rfftn over axes (2, 0): axis 0 is halved.
   array yr2 = fft::rfftn(r, std::nullopt, std::vector<int>{2, 0});
   EXPECT_EQ(yr2.shape(), (Shape{2, 6, 7}));
@@ -237,8 +247,8 @@ TEST(FFT, StridedAndBroadcastInputs) {
   expect_cclose(cvec(fft::fft(t)), want, kTol, "transposed");
   array sl = slice(base, {0, 0}, {6, 5}, {2, 2});  // (3, 3) strided view
   Shape sh2 = sl.shape();
-  expect_cclose(cvec(fft::fft(sl, std::nullopt, 0)), dft(cvec(sl), sh2, 0, 3, false), kTol,
-                "sliced");
+  expect_cclose(cvec(fft::fft(sl, std::nullopt, 0)),
+                dft(cvec(sl), sh2, 0, 3, false), kTol, "sliced");
   array b = broadcast_to(rand_real({1, 8}, 5), {4, 8});
   Shape sh3 = b.shape();
   auto wb = keep(dft(cvec(b), sh3, 1, 8, false), sh3, 1, 5);
@@ -250,7 +260,8 @@ TEST(FFT, StridedAndBroadcastInputs) {
   // Integer input is promoted.
   array xi = array({1, 2, 3, 4}, int32);
   Shape shi = xi.shape();
-  expect_cclose(cvec(fft::fft(xi)), dft(cvec(xi), shi, 0, 4, false), kTol, "int32");
+  expect_cclose(cvec(fft::fft(xi)), dft(cvec(xi), shi, 0, 4, false), kTol,
+                "int32");
 }
 
 TEST(FFT, Norms) {
@@ -261,15 +272,18 @@ TEST(FFT, Norms) {
     for (auto& e : v) e *= c;
     return v;
   };
-  expect_cclose(cvec(fft::fft(x, std::nullopt, -1, "ortho")), scaled(1 / std::sqrt(10.0)),
-                kTol, "ortho");
-  expect_cclose(cvec(fft::fft(x, std::nullopt, -1, "forward")), scaled(0.1), kTol, "forward");
+  expect_cclose(cvec(fft::fft(x, std::nullopt, -1, "ortho")),
+                scaled(1 / std::sqrt(10.0)), kTol, "ortho");
+  expect_cclose(cvec(fft::fft(x, std::nullopt, -1, "forward")), scaled(0.1),
+                kTol, "forward");
   auto inv = cvec(fft::ifft(x));
   for (auto& e : inv) e *= 10.0;
-  expect_cclose(cvec(fft::ifft(x, std::nullopt, -1, "forward")), inv, kTol, "ifft forward");
+  expect_cclose(cvec(fft::ifft(x, std::nullopt, -1, "forward")), inv, kTol,
+                "ifft forward");
   array r = rand_real({8}, 42);
-  expect_cclose(cvec(fft::irfft(fft::rfft(r, std::nullopt, -1, "ortho"), 8, -1, "ortho")),
-                cvec(r), kTol, "ortho round trip");
+  expect_cclose(
+      cvec(fft::irfft(fft::rfft(r, std::nullopt, -1, "ortho"), 8, -1, "ortho")),
+      cvec(r), kTol, "ortho round trip");
 }
 
 TEST(FFT, Errors) {
@@ -282,10 +296,13 @@ TEST(FFT, Errors) {
   EXPECT_THROW(fft::fft(x, std::nullopt, -1, "bogus"), std::invalid_argument);
   EXPECT_THROW(fft::fft2(x, std::nullopt, {0, 0}), std::invalid_argument);
   EXPECT_THROW(fft::fftn(x, Shape{2, 2, 2}), std::invalid_argument);
-  EXPECT_THROW(fft::fftn(x, Shape{2}, std::vector<int>{0, 1}), std::invalid_argument);
+  EXPECT_THROW(fft::fftn(x, Shape{2}, std::vector<int>{0, 1}),
+               std::invalid_argument);
   EXPECT_THROW(fft::fft2(rand_complex({4}, 2)), std::out_of_range);
-  EXPECT_THROW(fft::irfft(rand_complex({1}, 2)), std::invalid_argument);  // n = 0
-  EXPECT_THROW(fft::rfftn(x, std::nullopt, std::vector<int>{}), std::invalid_argument);
+  EXPECT_THROW(fft::irfft(rand_complex({1}, 2)),
+               std::invalid_argument);  // n = 0
+  EXPECT_THROW(fft::rfftn(x, std::nullopt, std::vector<int>{}),
+               std::invalid_argument);
   // No axes: a complex copy.
   EXPECT_EQ(fft::fftn(x, std::nullopt, std::vector<int>{}).dtype(), complex64);
 }
@@ -307,30 +324,45 @@ std::vector<OpCase> grad_cases() {
   };
   for (int n : {8, 7}) {
     std::string k = std::to_string(n);
-    add_case({"fft_" + k, [](const std::vector<array>& x) { return re_im(fft::fft(x[0])); },
+    add_case({"fft_" + k,
+              [](const std::vector<array>& x) { return re_im(fft::fft(x[0])); },
               {{2, n}}});
-    add_case({"ifft_" + k, [](const std::vector<array>& x) { return re_im(fft::ifft(x[0])); },
-              {{2, n}}});
-    add_case({"rfft_" + k, [](const std::vector<array>& x) { return re_im(fft::rfft(x[0])); },
-              {{2, n}}});
+    add_case(
+        {"ifft_" + k,
+         [](const std::vector<array>& x) { return re_im(fft::ifft(x[0])); },
+         {{2, n}}});
+    add_case(
+        {"rfft_" + k,
+         [](const std::vector<array>& x) { return re_im(fft::rfft(x[0])); },
+         {{2, n}}});
     // A complex input built without complex products: fft of real data.
-    add_case({"irfft_" + k, [n](const std::vector<array>& x) {
+    add_case({"irfft_" + k,
+              [n](const std::vector<array>& x) {
                 array z = fft::fft(x[0], n / 2 + 1);
                 return std::vector<array>{fft::irfft(z, n)};
-              }, {{3, n}}});
-    add_case({"ifft_of_fft_" + k, [](const std::vector<array>& x) {
+              },
+              {{3, n}}});
+    add_case({"ifft_of_fft_" + k,
+              [](const std::vector<array>& x) {
                 return re_im(fft::ifft(fft::fft(x[0], std::nullopt, 0), 5, 1));
-              }, {{3, n}}});
+              },
+              {{3, n}}});
   }
-  add_case({"fft2_padded", [](const std::vector<array>& x) {
+  add_case({"fft2_padded",
+            [](const std::vector<array>& x) {
               return re_im(fft::fft2(x[0], Shape{4, 6}));
-            }, {{3, 5}}});
-  add_case({"rfftn_3d", [](const std::vector<array>& x) { return re_im(fft::rfftn(x[0])); },
+            },
+            {{3, 5}}});
+  add_case({"rfftn_3d",
+            [](const std::vector<array>& x) { return re_im(fft::rfftn(x[0])); },
             {{2, 3, 6}}});
-  add_case({"irfft2_ortho", [](const std::vector<array>& x) {
+  add_case({"irfft2_ortho",
+            [](const std::vector<array>& x) {
               array z = fft::fft2(x[0]);
-              return std::vector<array>{fft::irfft2(z, Shape{4, 5}, {-2, -1}, "ortho")};
-            }, {{4, 3}}});
+              return std::vector<array>{
+                  fft::irfft2(z, Shape{4, 5}, {-2, -1}, "ortho")};
+            },
+            {{4, 3}}});
   return cs;
 }
 

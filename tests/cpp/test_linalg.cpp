@@ -53,12 +53,14 @@ array rand_mat(Shape shape, uint64_t seed, Dtype dt = float64) {
 array spd(Shape shape, uint64_t seed, Dtype dt = float64) {
   array x = rand_mat(shape, seed, float64);
   int n = shape.back();
-  array a = add(matmul(x, swapaxes(x, -1, -2)), multiply(eye(n, float64), array(double(n))));
+  array a = add(matmul(x, swapaxes(x, -1, -2)),
+                multiply(eye(n, float64), array(double(n))));
   return astype(a, dt);
 }
 
 // max |(A @ B)[b] - C[b]| over the batch, all on the host in double.
-double max_err_product(const HostMats& a, const HostMats& b, const HostMats& c) {
+double max_err_product(const HostMats& a, const HostMats& b,
+                       const HostMats& c) {
   double err = 0;
   for (int k = 0; k < c.batch; ++k) {
     int ka = a.batch == 1 ? 0 : k, kb = b.batch == 1 ? 0 : k;
@@ -80,7 +82,8 @@ double orth_err(const HostMats& m) {
     for (int i = 0; i < m.cols; ++i) {
       for (int j = 0; j < m.cols; ++j) {
         cd s = 0;
-        for (int l = 0; l < m.rows; ++l) s += std::conj(m.at(b, l, i)) * m.at(b, l, j);
+        for (int l = 0; l < m.rows; ++l)
+          s += std::conj(m.at(b, l, i)) * m.at(b, l, j);
         err = std::max(err, std::abs(s - cd(i == j ? 1.0 : 0.0)));
       }
     }
@@ -108,7 +111,8 @@ const StreamOrDevice kCpu = Device(Device::cpu);
 
 TEST(Linalg, QrShapesAndIdentities) {
   for (Dtype dt : {float32, float64}) {
-    for (Shape sh : {Shape{4, 4}, Shape{5, 3}, Shape{3, 5}, Shape{2, 3, 6, 4}}) {
+    for (Shape sh :
+         {Shape{4, 4}, Shape{5, 3}, Shape{3, 5}, Shape{2, 3, 6, 4}}) {
       array a = rand_mat(sh, 7, dt);
       auto [q, r] = linalg::qr(a, kCpu);
       int M = sh[sh.size() - 2], N = sh.back(), K = std::min(M, N);
@@ -123,13 +127,15 @@ TEST(Linalg, QrShapesAndIdentities) {
       EXPECT_LT(orth_err(hq), tol_for(dt) * 10);
       for (int b = 0; b < hr.batch; ++b)
         for (int i = 0; i < K; ++i)
-          for (int j = 0; j < std::min(i, N); ++j) EXPECT_EQ(hr.at(b, i, j), cd(0));
+          for (int j = 0; j < std::min(i, N); ++j)
+            EXPECT_EQ(hr.at(b, i, j), cd(0));
     }
   }
 }
 
 TEST(Linalg, QrNonContiguousAndEmpty) {
-  array a = swapaxes(rand_mat({3, 5, 4}, 3), -1, -2);  // (3, 4, 5) transposed view
+  array a =
+      swapaxes(rand_mat({3, 5, 4}, 3), -1, -2);  // (3, 4, 5) transposed view
   auto [q, r] = linalg::qr(a, kCpu);
   EXPECT_LT(max_err_product(host(q), host(r), host(a)), 1e-10);
   auto [q0, r0] = linalg::qr(zeros({0, 3, 3}, float32), kCpu);
@@ -156,7 +162,8 @@ void check_svd(const array& a, double tol) {
     for (int i = 0; i < M; ++i) {
       for (int j = 0; j < N; ++j) {
         cd acc = 0;
-        for (int k = 0; k < K; ++k) acc += hu.at(b, i, k) * s[b * K + k] * hvt.at(b, k, j);
+        for (int k = 0; k < K; ++k)
+          acc += hu.at(b, i, k) * s[b * K + k] * hvt.at(b, k, j);
         err = std::max(err, std::abs(acc - ha.at(b, i, j)));
       }
     }
@@ -178,7 +185,8 @@ TEST(Linalg, SvdIdentities) {
   check_svd(rand_mat({3, 4, 4}, 4, float32), 1e-4);
   check_svd(swapaxes(rand_mat({2, 5, 3}, 5), -1, -2), 1e-10);
   // Known values: diag(3, -2) has singular values (3, 2).
-  auto s = linalg::svd(array({3.0, 0.0, 0.0, -2.0}, {2, 2}, float64), false, kCpu);
+  auto s =
+      linalg::svd(array({3.0, 0.0, 0.0, -2.0}, {2, 2}, float64), false, kCpu);
   expect_values(s[0], {3.0, 2.0}, 1e-12);
   // Complex input: singular values are real (float32).
   std::vector<complex64_t> zv = {{1, 1}, {0, 2}, {3, 0}, {1, -1}};
@@ -200,10 +208,12 @@ TEST(Linalg, SvdEmpty) {
 
 TEST(Linalg, InvIdentity) {
   for (Dtype dt : {float32, float64}) {
-    array a = add(rand_mat({3, 4, 4}, 9, dt), multiply(eye(4, dt), array(3.0, dt)));
+    array a =
+        add(rand_mat({3, 4, 4}, 9, dt), multiply(eye(4, dt), array(3.0, dt)));
     array x = linalg::inv(a, kCpu);
     EXPECT_EQ(x.dtype(), dt);
-    EXPECT_LT(max_err_product(host(a), host(x), identity_like(3, 4)), tol_for(dt) * 10);
+    EXPECT_LT(max_err_product(host(a), host(x), identity_like(3, 4)),
+              tol_for(dt) * 10);
   }
   // Known value and a transposed (non-contiguous) view.
   array a = array({4.0, 7.0, 2.0, 6.0}, {2, 2}, float64);
@@ -218,7 +228,8 @@ TEST(Linalg, InvSingularRaises) {
 }
 
 TEST(Linalg, TriInvReadsOneTriangle) {
-  array full = array({2.0, 9.0, 9.0, 1.0, 3.0, 9.0, 4.0, 5.0, 6.0}, {3, 3}, float64);
+  array full =
+      array({2.0, 9.0, 9.0, 1.0, 3.0, 9.0, 4.0, 5.0, 6.0}, {3, 3}, float64);
   array lo = linalg::tri_inv(full, false, kCpu);
   array ref = linalg::inv(tril(full), kCpu);
   expect_values(lo, to_vector(ref), 1e-12);
@@ -242,7 +253,8 @@ TEST(Linalg, PinvPenroseConditions) {
     EXPECT_LT(max_err_product(host(matmul(p, a)), hp, hp), 1e-10);
   }
   // Rank one: pinv(u vᵀ) = v uᵀ / (|u|² |v|²).
-  array u = array({1.0, 2.0}, {2, 1}, float64), v = array({3.0, 0.0, 4.0}, {1, 3}, float64);
+  array u = array({1.0, 2.0}, {2, 1}, float64),
+        v = array({3.0, 0.0, 4.0}, {1, 3}, float64);
   array p = linalg::pinv(matmul(u, v), kCpu);
   expect_values(p, {3 / 125.0, 6 / 125.0, 0, 0, 4 / 125.0, 8 / 125.0}, 1e-10);
 }
@@ -254,7 +266,8 @@ TEST(Linalg, CholeskyLowerUpper) {
     array a = spd({2, 4, 4}, 5, dt);
     array l = linalg::cholesky(a, false, kCpu);
     auto hl = host(l);
-    EXPECT_LT(max_err_product(hl, host(swapaxes(l, -1, -2)), host(a)), tol_for(dt) * 40);
+    EXPECT_LT(max_err_product(hl, host(swapaxes(l, -1, -2)), host(a)),
+              tol_for(dt) * 40);
     for (int b = 0; b < 2; ++b)
       for (int i = 0; i < 4; ++i)
         for (int j = i + 1; j < 4; ++j) EXPECT_EQ(hl.at(b, i, j), cd(0));
@@ -267,8 +280,9 @@ TEST(Linalg, CholeskyLowerUpper) {
   expect_values(linalg::cholesky(junk, false, kCpu),
                 to_vector(linalg::cholesky(a, false, kCpu)), 1e-12);
   // Known: [[4, 2], [2, 5]] = L Lᵀ with L = [[2, 0], [1, 2]].
-  expect_values(linalg::cholesky(array({4.0, 2.0, 2.0, 5.0}, {2, 2}), false, kCpu),
-                {2, 0, 1, 2}, 1e-6);
+  expect_values(
+      linalg::cholesky(array({4.0, 2.0, 2.0, 5.0}, {2, 2}), false, kCpu),
+      {2, 0, 1, 2}, 1e-6);
 }
 
 TEST(Linalg, CholeskyNotPositiveDefiniteRaises) {
@@ -280,8 +294,8 @@ TEST(Linalg, CholeskyInv) {
   array a = spd({2, 3, 3}, 8);
   for (bool upper : {false, true}) {
     array c = linalg::cholesky(a, upper, kCpu);
-    expect_values(linalg::cholesky_inv(c, upper, kCpu), to_vector(linalg::inv(a, kCpu)),
-                  1e-10);
+    expect_values(linalg::cholesky_inv(c, upper, kCpu),
+                  to_vector(linalg::inv(a, kCpu)), 1e-10);
   }
 }
 
@@ -301,7 +315,8 @@ TEST(Linalg, EigGeneral) {
     array a = rand_mat({3, 5, 5}, 12, float64);
     if (dt == complex64) {
       a = add(astype(a, complex64),
-              multiply(astype(rand_mat({3, 5, 5}, 13), complex64), array(complex64_t(0, 1))));
+              multiply(astype(rand_mat({3, 5, 5}, 13), complex64),
+                       array(complex64_t(0, 1))));
     } else {
       a = astype(a, dt);
     }
@@ -370,15 +385,19 @@ TEST(Linalg, LuReconstructs) {
       ASSERT_EQ(plu.size(), 3u);
       EXPECT_EQ(plu[0].dtype(), uint32);
       // a = L[P] @ U
-      array lp = take_along_axis(plu[1], expand_dims(astype(plu[0], int32), -1), -2);
-      EXPECT_LT(max_err_product(host(lp), host(plu[2]), host(a)), tol_for(dt) * 10);
+      array lp =
+          take_along_axis(plu[1], expand_dims(astype(plu[0], int32), -1), -2);
+      EXPECT_LT(max_err_product(host(lp), host(plu[2]), host(a)),
+                tol_for(dt) * 10);
       // L unit lower, U upper.
       auto hl = host(plu[1]), hu = host(plu[2]);
       for (int b = 0; b < hl.batch; ++b) {
         for (int i = 0; i < hl.rows; ++i)
-          for (int j = i; j < hl.cols; ++j) EXPECT_EQ(hl.at(b, i, j), cd(i == j ? 1.0 : 0.0));
+          for (int j = i; j < hl.cols; ++j)
+            EXPECT_EQ(hl.at(b, i, j), cd(i == j ? 1.0 : 0.0));
         for (int i = 0; i < hu.rows; ++i)
-          for (int j = 0; j < std::min(i, hu.cols); ++j) EXPECT_EQ(hu.at(b, i, j), cd(0));
+          for (int j = 0; j < std::min(i, hu.cols); ++j)
+            EXPECT_EQ(hu.at(b, i, j), cd(0));
       }
     }
   }
@@ -392,13 +411,15 @@ TEST(Linalg, LuFactorPivots) {
   expect_values(piv, {1, 1});
   expect_values(lu, {3, 4, 1.0 / 3.0, 2 - 4.0 / 3.0}, 1e-12);
   // Singular input still factors (zero pivot).
-  auto [lu2, piv2] = linalg::lu_factor(array({1.0, 2.0, 2.0, 4.0}, {2, 2}, float64), kCpu);
+  auto [lu2, piv2] =
+      linalg::lu_factor(array({1.0, 2.0, 2.0, 4.0}, {2, 2}, float64), kCpu);
   expect_values(lu2, {2, 4, 0.5, 0}, 1e-12);
 }
 
 TEST(Linalg, SolveMatrixVectorBroadcast) {
   for (Dtype dt : {float32, float64}) {
-    array a = add(rand_mat({3, 4, 4}, 41, dt), multiply(eye(4, dt), array(3.0, dt)));
+    array a =
+        add(rand_mat({3, 4, 4}, 41, dt), multiply(eye(4, dt), array(3.0, dt)));
     array b = rand_mat({3, 4, 2}, 42, dt);
     array x = linalg::solve(a, b, kCpu);
     EXPECT_EQ(x.shape(), (Shape{3, 4, 2}));
@@ -407,18 +428,22 @@ TEST(Linalg, SolveMatrixVectorBroadcast) {
     array bv = rand_mat({4}, 43, dt);
     array xv = linalg::solve(a, bv, kCpu);
     EXPECT_EQ(xv.shape(), (Shape{3, 4}));
-    EXPECT_LT(max_err_product(host(a), host(expand_dims(xv, -1)),
-                              host(broadcast_to(reshape(bv, {1, 4, 1}), {3, 4, 1}))),
-              tol_for(dt) * 10);
+    EXPECT_LT(
+        max_err_product(host(a), host(expand_dims(xv, -1)),
+                        host(broadcast_to(reshape(bv, {1, 4, 1}), {3, 4, 1}))),
+        tol_for(dt) * 10);
     // a shared by a batch of b.
     array xb = linalg::solve(take(a, 0, 0), b, kCpu);
     EXPECT_EQ(xb.shape(), (Shape{3, 4, 2}));
   }
   // Mixed dtypes promote.
-  array x = linalg::solve(eye(2, float32), array({1.0, 2.0}, {2}, float64), kCpu);
+  array x =
+      linalg::solve(eye(2, float32), array({1.0, 2.0}, {2}, float64), kCpu);
   EXPECT_EQ(x.dtype(), float64);
   expect_values(x, {1, 2});
-  EXPECT_THROW(linalg::solve(array({1.0, 2.0, 2.0, 4.0}, {2, 2}), array({1.0, 1.0}), kCpu).eval(),
+  EXPECT_THROW(linalg::solve(array({1.0, 2.0, 2.0, 4.0}, {2, 2}),
+                             array({1.0, 1.0}), kCpu)
+                   .eval(),
                std::runtime_error);
 }
 
@@ -431,7 +456,8 @@ TEST(Linalg, SolveTriangular) {
     array t = upper ? triu(a) : tril(a);
     EXPECT_LT(max_err_product(host(t), host(x), host(b)), 1e-10);
   }
-  array xv = linalg::solve_triangular(take(a, 0, 0), array({1.0, 2.0, 3.0, 4.0}), false, kCpu);
+  array xv = linalg::solve_triangular(take(a, 0, 0),
+                                      array({1.0, 2.0, 3.0, 4.0}), false, kCpu);
   EXPECT_EQ(xv.shape(), (Shape{4}));
 }
 
@@ -491,10 +517,13 @@ TEST(Linalg, Errors) {
   EXPECT_THROW(linalg::eigh(eye(2), "X", kCpu), std::invalid_argument);
   EXPECT_THROW(linalg::eig(rect, kCpu), std::invalid_argument);
   EXPECT_THROW(linalg::svd(v, true, kCpu), std::invalid_argument);
-  EXPECT_THROW(linalg::inv(astype(eye(2), complex64), kCpu), std::invalid_argument);
-  EXPECT_THROW(linalg::det(astype(eye(2), complex64), kCpu), std::invalid_argument);
+  EXPECT_THROW(linalg::inv(astype(eye(2), complex64), kCpu),
+               std::invalid_argument);
+  EXPECT_THROW(linalg::det(astype(eye(2), complex64), kCpu),
+               std::invalid_argument);
   EXPECT_THROW(linalg::det(rect, kCpu), std::invalid_argument);
-  EXPECT_THROW(linalg::solve(eye(2), array({1.0, 2.0, 3.0}), kCpu), std::invalid_argument);
+  EXPECT_THROW(linalg::solve(eye(2), array({1.0, 2.0, 3.0}), kCpu),
+               std::invalid_argument);
   EXPECT_THROW(linalg::solve(eye(2), array(1.0), kCpu), std::invalid_argument);
   EXPECT_THROW(linalg::solve(zeros({2, 3, 3}), zeros({4, 3, 1}), kCpu),
                std::invalid_argument);
@@ -506,7 +535,8 @@ TEST(Linalg, Errors) {
     linalg::inv(eye(2), gpu);
     FAIL() << "expected std::invalid_argument";
   } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("not yet supported on the GPU"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("not yet supported on the GPU"),
+              std::string::npos);
   }
   EXPECT_THROW(linalg::qr(eye(2), gpu), std::invalid_argument);
   EXPECT_THROW(linalg::solve(eye(2), eye(2), gpu), std::invalid_argument);
@@ -526,27 +556,38 @@ std::vector<OpCase> grad_cases() {
     c.dtypes = {float32};
     cs.push_back(std::move(c));
   };
-  add_case({"inv", [](const std::vector<array>& x) {
+  add_case({"inv",
+            [](const std::vector<array>& x) {
               return std::vector<array>{linalg::inv(eye_plus(x[0], 3.0), kCpu)};
-            }, {{3, 3}}});
-  add_case({"tri_inv_lower", [](const std::vector<array>& x) {
-              return std::vector<array>{linalg::tri_inv(eye_plus(x[0], 3.0), false, kCpu)};
-            }, {{3, 3}}});
-  add_case({"tri_inv_upper", [](const std::vector<array>& x) {
-              return std::vector<array>{linalg::tri_inv(eye_plus(x[0], 3.0), true, kCpu)};
-            }, {{3, 3}}});
+            },
+            {{3, 3}}});
+  add_case({"tri_inv_lower",
+            [](const std::vector<array>& x) {
+              return std::vector<array>{
+                  linalg::tri_inv(eye_plus(x[0], 3.0), false, kCpu)};
+            },
+            {{3, 3}}});
+  add_case({"tri_inv_upper",
+            [](const std::vector<array>& x) {
+              return std::vector<array>{
+                  linalg::tri_inv(eye_plus(x[0], 3.0), true, kCpu)};
+            },
+            {{3, 3}}});
   for (bool upper : {false, true}) {
-    add_case({upper ? "cholesky_upper" : "cholesky_lower", [upper](const std::vector<array>& x) {
+    add_case({upper ? "cholesky_upper" : "cholesky_lower",
+              [upper](const std::vector<array>& x) {
                 array a = eye_plus(matmul(x[0], swapaxes(x[0], -1, -2)), 3.0);
                 return std::vector<array>{linalg::cholesky(a, upper, kCpu)};
-              }, {{3, 3}}});
+              },
+              {{3, 3}}});
   }
   for (Shape sh : {Shape{3, 3}, Shape{4, 2}, Shape{2, 4}}) {
     add_case({"qr_" + std::to_string(sh[0]) + "x" + std::to_string(sh[1]),
               [](const std::vector<array>& x) {
                 auto [q, r] = linalg::qr(x[0], kCpu);
                 return std::vector<array>{q, r};
-              }, {sh}});
+              },
+              {sh}});
   }
   for (Shape sh : {Shape{3, 3}, Shape{4, 2}, Shape{2, 4}}) {
     OpCase c{"svd_" + std::to_string(sh[0]) + "x" + std::to_string(sh[1]),
@@ -556,51 +597,79 @@ std::vector<OpCase> grad_cases() {
                int M = x[0].shape(-2), N = x[0].shape(-1), K = std::min(M, N);
                array uk = slice(usv[0], {0, 0}, {M, K});
                array vk = slice(usv[2], {0, 0}, {K, N});
-               return std::vector<array>{usv[1], matmul(uk, vk), square(uk), square(vk)};
-             }, {sh}};
+               return std::vector<array>{usv[1], matmul(uk, vk), square(uk),
+                                         square(vk)};
+             },
+             {sh}};
     c.second_order = sh[0] == sh[1];
     add_case(c);
-    add_case({"svd_values_" + std::to_string(sh[0]) + "x" + std::to_string(sh[1]),
-              [](const std::vector<array>& x) { return linalg::svd(x[0], false, kCpu); },
-              {sh}});
+    add_case(
+        {"svd_values_" + std::to_string(sh[0]) + "x" + std::to_string(sh[1]),
+         [](const std::vector<array>& x) {
+           return linalg::svd(x[0], false, kCpu);
+         },
+         {sh}});
   }
   for (std::string uplo : {"L", "U"}) {
-    add_case({"eigh_" + uplo, [uplo](const std::vector<array>& x) {
-                array a = add(x[0], swapaxes(x[0], -1, -2));
-                auto [w, v] = linalg::eigh(a, uplo, kCpu);
-                return std::vector<array>{w, square(v), matmul(multiply(v, expand_dims(w, -2)), swapaxes(v, -1, -2))};
-              }, {{3, 3}}});
+    add_case(
+        {"eigh_" + uplo,
+         [uplo](const std::vector<array>& x) {
+           array a = add(x[0], swapaxes(x[0], -1, -2));
+           auto [w, v] = linalg::eigh(a, uplo, kCpu);
+           return std::vector<array>{
+               w, square(v),
+               matmul(multiply(v, expand_dims(w, -2)), swapaxes(v, -1, -2))};
+         },
+         {{3, 3}}});
   }
-  add_case({"eigvalsh", [](const std::vector<array>& x) {
+  add_case({"eigvalsh",
+            [](const std::vector<array>& x) {
               array a = add(x[0], swapaxes(x[0], -1, -2));
               return std::vector<array>{linalg::eigvalsh(a, "L", kCpu)};
-            }, {{4, 4}}});
-  add_case({"solve", [](const std::vector<array>& x) {
-              return std::vector<array>{linalg::solve(eye_plus(x[0], 3.0), x[1], kCpu)};
-            }, {{3, 3}, {3, 2}}});
-  add_case({"solve_vector", [](const std::vector<array>& x) {
-              return std::vector<array>{linalg::solve(eye_plus(x[0], 3.0), x[1], kCpu)};
-            }, {{3, 3}, {3}}});
+            },
+            {{4, 4}}});
+  add_case({"solve",
+            [](const std::vector<array>& x) {
+              return std::vector<array>{
+                  linalg::solve(eye_plus(x[0], 3.0), x[1], kCpu)};
+            },
+            {{3, 3}, {3, 2}}});
+  add_case({"solve_vector",
+            [](const std::vector<array>& x) {
+              return std::vector<array>{
+                  linalg::solve(eye_plus(x[0], 3.0), x[1], kCpu)};
+            },
+            {{3, 3}, {3}}});
   for (bool upper : {false, true}) {
     add_case({upper ? "solve_triangular_upper" : "solve_triangular_lower",
               [upper](const std::vector<array>& x) {
-                return std::vector<array>{
-                    linalg::solve_triangular(eye_plus(x[0], 3.0), x[1], upper, kCpu)};
-              }, {{3, 3}, {3, 2}}});
+                return std::vector<array>{linalg::solve_triangular(
+                    eye_plus(x[0], 3.0), x[1], upper, kCpu)};
+              },
+              {{3, 3}, {3, 2}}});
   }
-  add_case({"pinv", [](const std::vector<array>& x) {
+  add_case({"pinv",
+            [](const std::vector<array>& x) {
               return std::vector<array>{linalg::pinv(x[0], kCpu)};
-            }, {{4, 3}}});
-  add_case({"cholesky_inv", [](const std::vector<array>& x) {
-              return std::vector<array>{linalg::cholesky_inv(eye_plus(tril(x[0]), 3.0), false, kCpu)};
-            }, {{3, 3}}});
-  add_case({"det", [](const std::vector<array>& x) {
+            },
+            {{4, 3}}});
+  add_case({"cholesky_inv",
+            [](const std::vector<array>& x) {
+              return std::vector<array>{
+                  linalg::cholesky_inv(eye_plus(tril(x[0]), 3.0), false, kCpu)};
+            },
+            {{3, 3}}});
+  add_case({"det",
+            [](const std::vector<array>& x) {
               return std::vector<array>{linalg::det(eye_plus(x[0], 2.0), kCpu)};
-            }, {{3, 3}}});
-  add_case({"slogdet", [](const std::vector<array>& x) {
+            },
+            {{3, 3}}});
+  add_case({"slogdet",
+            [](const std::vector<array>& x) {
               auto [s, l] = linalg::slogdet(eye_plus(x[0], 2.0), kCpu);
               return std::vector<array>{l};
-            }, {{3, 3}}});
+            },
+            {{3, 3}}});
   return cs;
 }
 
@@ -619,7 +688,8 @@ TEST(Linalg, VmapNoGradPrimitives) {
     return std::vector<array>{astype(plu[0], float64), plu[1], plu[2],
                               abs(linalg::eigvals(x[0], kCpu))};
   };
-  auto got = vmap(f, {1}, std::vector<std::optional<int>>(4, 0))({swapaxes(a, 0, 1)});
+  auto got =
+      vmap(f, {1}, std::vector<std::optional<int>>(4, 0))({swapaxes(a, 0, 1)});
   for (int b = 0; b < 3; ++b) {
     auto want = f({take(a, b, 0)});
     for (size_t j = 0; j < want.size(); ++j) {
@@ -629,7 +699,8 @@ TEST(Linalg, VmapNoGradPrimitives) {
   auto lu_l = [](const std::vector<array>& x) {
     return std::vector<array>{linalg::lu(x[0], kCpu)[1]};
   };
-  EXPECT_THROW(vjp(lu_l, {a}, {ones({3, 4, 4}, float64)}), std::invalid_argument);
+  EXPECT_THROW(vjp(lu_l, {a}, {ones({3, 4, 4}, float64)}),
+               std::invalid_argument);
 }
 
 }  // namespace

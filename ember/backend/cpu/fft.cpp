@@ -12,6 +12,8 @@
 // n/2 + 1 bins; irfft rebuilds the Hermitian line and keeps the real part.
 // Traffic: one read of the input, one write of the output, and one
 // read+write of the 16-byte working buffer per axis.
+#include "ember/primitives/fft.h"
+
 #include <algorithm>
 #include <cmath>
 #include <complex>
@@ -20,7 +22,6 @@
 #include "ember/backend/common/utils.h"
 #include "ember/core/allocator.h"
 #include "ember/core/scheduler.h"
-#include "ember/primitives/fft.h"
 
 namespace ember {
 
@@ -114,7 +115,8 @@ struct Plan {
       scratch[k] = std::conj(cmul(scratch[k], filter[k]));
     }
     radix2(scratch, m, tw.data());
-    for (int64_t k = 0; k < n; ++k) x[k] = cmul(std::conj(scratch[k]), chirp[k]);
+    for (int64_t k = 0; k < n; ++k)
+      x[k] = cmul(std::conj(scratch[k]), chirp[k]);
   }
 
   // Unnormalised inverse DFT: X_inv[k] = X[(n - k) mod n] (no sign flips
@@ -142,7 +144,9 @@ Lines lines_of(const Shape& sh, int ax) {
   return r;
 }
 
-int64_t grain_for(int64_t n) { return std::max<int64_t>(1, 16384 / std::max<int64_t>(n, 1)); }
+int64_t grain_for(int64_t n) {
+  return std::max<int64_t>(1, 16384 / std::max<int64_t>(n, 1));
+}
 
 // In-place complex transform of every line along `ax`.
 void complex_pass(std::vector<cd>& w, const Shape& sh, int ax, bool inverse) {
@@ -207,9 +211,11 @@ void irfft_pass(const std::vector<cd>& w, const Shape& in_sh, float* out,
       float* dst = out + o * n * ls.inner + i;
       // Imaginary parts of DC/Nyquist only add imaginary output; dropped.
       for (int64_t k = 0; k < m && k < n; ++k) buf[k] = src[k * ls.inner];
-      for (int64_t k = m; k < n; ++k) buf[k] = std::conj(src[(n - k) * ls.inner]);
+      for (int64_t k = m; k < n; ++k)
+        buf[k] = std::conj(src[(n - k) * ls.inner]);
       plan.backward(buf.data(), scratch.data());
-      for (int64_t k = 0; k < n; ++k) dst[k * ls.inner] = float(buf[k].real() * scale);
+      for (int64_t k = 0; k < n; ++k)
+        dst[k * ls.inner] = float(buf[k].real() * scale);
     }
   });
 }
@@ -220,16 +226,18 @@ std::vector<Dst> load(const array& in, F conv) {
   std::vector<Dst> v(in.size());
   const Src* p = in.data<Src>();
   if (in.flags().row_contiguous) {
-    scheduler::parallel_for(int64_t(v.size()), 1 << 15, [&](int64_t b, int64_t e) {
-      for (int64_t k = b; k < e; ++k) v[k] = conv(p[k]);
-    });
+    scheduler::parallel_for(int64_t(v.size()), 1 << 15,
+                            [&](int64_t b, int64_t e) {
+                              for (int64_t k = b; k < e; ++k) v[k] = conv(p[k]);
+                            });
     return v;
   }
-  scheduler::parallel_for(int64_t(v.size()), 1 << 15, [&](int64_t b, int64_t e) {
-    StridedIterator it(in.shape(), in.strides(), in.ndim());
-    it.seek(b);
-    for (int64_t k = b; k < e; ++k, it.step()) v[k] = conv(p[it.loc]);
-  });
+  scheduler::parallel_for(
+      int64_t(v.size()), 1 << 15, [&](int64_t b, int64_t e) {
+        StridedIterator it(in.shape(), in.strides(), in.ndim());
+        it.seek(b);
+        for (int64_t k = b; k < e; ++k, it.step()) v[k] = conv(p[it.loc]);
+      });
   return v;
 }
 
@@ -242,9 +250,11 @@ void FFT::eval_cpu(const std::vector<array>& inputs, array& out) {
   auto to_cd = [](complex64_t z) { return cd(z.real(), z.imag()); };
   auto store = [&](const std::vector<cd>& w) {
     complex64_t* o = out.data<complex64_t>();
-    scheduler::parallel_for(int64_t(w.size()), 1 << 15, [&](int64_t b, int64_t e) {
-      for (int64_t k = b; k < e; ++k) o[k] = complex64_t(float(w[k].real()), float(w[k].imag()));
-    });
+    scheduler::parallel_for(
+        int64_t(w.size()), 1 << 15, [&](int64_t b, int64_t e) {
+          for (int64_t k = b; k < e; ++k)
+            o[k] = complex64_t(float(w[k].real()), float(w[k].imag()));
+        });
   };
   if (!real_) {
     auto w = load<complex64_t, cd>(in, to_cd);

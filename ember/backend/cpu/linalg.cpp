@@ -6,6 +6,8 @@
 // sizes are queried once per eval. Traffic: one read of the input and one
 // write of each output per matrix, besides LAPACK's O(n^3) work.
 // float32 -> s*, float64 -> d*, complex64 -> c* routines.
+#include "ember/primitives/linalg.h"
+
 #include <algorithm>
 #include <complex>
 #include <numeric>
@@ -15,7 +17,6 @@
 
 #include "ember/backend/common/utils.h"
 #include "ember/core/allocator.h"
-#include "ember/primitives/linalg.h"
 
 using lp_int = int;  // OpenBLAS built with 32-bit LAPACK integers
 using lp_cf = std::complex<float>;
@@ -26,16 +27,16 @@ void sgeqrf_(const lp_int*, const lp_int*, float*, const lp_int*, float*,
              float*, const lp_int*, lp_int*);
 void dgeqrf_(const lp_int*, const lp_int*, double*, const lp_int*, double*,
              double*, const lp_int*, lp_int*);
-void sorgqr_(const lp_int*, const lp_int*, const lp_int*, float*,
-             const lp_int*, const float*, float*, const lp_int*, lp_int*);
+void sorgqr_(const lp_int*, const lp_int*, const lp_int*, float*, const lp_int*,
+             const float*, float*, const lp_int*, lp_int*);
 void dorgqr_(const lp_int*, const lp_int*, const lp_int*, double*,
              const lp_int*, const double*, double*, const lp_int*, lp_int*);
 void sgesdd_(const char*, const lp_int*, const lp_int*, float*, const lp_int*,
              float*, float*, const lp_int*, float*, const lp_int*, float*,
              const lp_int*, lp_int*, lp_int*, size_t);
-void dgesdd_(const char*, const lp_int*, const lp_int*, double*,
-             const lp_int*, double*, double*, const lp_int*, double*,
-             const lp_int*, double*, const lp_int*, lp_int*, lp_int*, size_t);
+void dgesdd_(const char*, const lp_int*, const lp_int*, double*, const lp_int*,
+             double*, double*, const lp_int*, double*, const lp_int*, double*,
+             const lp_int*, lp_int*, lp_int*, size_t);
 void cgesdd_(const char*, const lp_int*, const lp_int*, lp_cf*, const lp_int*,
              float*, lp_cf*, const lp_int*, lp_cf*, const lp_int*, lp_cf*,
              const lp_int*, float*, lp_int*, lp_int*, size_t);
@@ -58,8 +59,8 @@ void strtri_(const char*, const char*, const lp_int*, float*, const lp_int*,
 void dtrtri_(const char*, const char*, const lp_int*, double*, const lp_int*,
              lp_int*, size_t, size_t);
 void strtrs_(const char*, const char*, const char*, const lp_int*,
-             const lp_int*, const float*, const lp_int*, float*,
-             const lp_int*, lp_int*, size_t, size_t, size_t);
+             const lp_int*, const float*, const lp_int*, float*, const lp_int*,
+             lp_int*, size_t, size_t, size_t);
 void dtrtrs_(const char*, const char*, const char*, const lp_int*,
              const lp_int*, const double*, const lp_int*, double*,
              const lp_int*, lp_int*, size_t, size_t, size_t);
@@ -190,15 +191,16 @@ void load_colmajor(const array& in, int64_t b, T* dst, lp_int ld) {
 template <typename S, typename T>
 void store_rowmajor(const S* src, lp_int ld, int rows, int cols, T* dst) {
   for (int i = 0; i < rows; ++i) {
-    for (int j = 0; j < cols; ++j) dst[int64_t(i) * cols + j] = T(src[i + int64_t(j) * ld]);
+    for (int j = 0; j < cols; ++j)
+      dst[int64_t(i) * cols + j] = T(src[i + int64_t(j) * ld]);
   }
 }
 
 [[noreturn]] void lapack_failed(const char* op, const char* routine,
                                 lp_int info) {
   throw std::runtime_error(std::string("[linalg::") + op + "] LAPACK " +
-                           routine + " failed with info = " +
-                           std::to_string(info) + ".");
+                           routine +
+                           " failed with info = " + std::to_string(info) + ".");
 }
 
 // Dispatches float32 / float64 to fn(T{}).
@@ -220,7 +222,8 @@ template <typename T>
 void qr_impl(const array& a, array& q, array& r) {
   lp_int M = a.shape(-2), N = a.shape(-1), K = std::min(M, N);
   lp_int lda = std::max<lp_int>(1, M);
-  std::vector<T> buf(size_t(lda) * std::max<lp_int>(N, 1)), tau(std::max<lp_int>(K, 1));
+  std::vector<T> buf(size_t(lda) * std::max<lp_int>(N, 1)),
+      tau(std::max<lp_int>(K, 1));
   T q1, q2;
   lp_int info = 0;
   Lapack::geqrf(M, N, buf.data(), lda, tau.data(), &q1, -1, &info);
@@ -288,13 +291,14 @@ void svd_impl(const array& a, std::vector<array>& outs, bool uv) {
   std::vector<R> rwork;
   if constexpr (!std::is_same_v<T, R>) {
     size_t mx = std::max(M, N), mn = K;
-    rwork.resize(uv ? std::max(5 * mn * mn + 5 * mn, 2 * mx * mn + 2 * mn * mn + mn)
-                    : 7 * mn);
+    rwork.resize(
+        uv ? std::max(5 * mn * mn + 5 * mn, 2 * mx * mn + 2 * mn * mn + mn)
+           : 7 * mn);
   }
   T query;
   lp_int info = 0;
-  gesdd(jobz, M, N, buf.data(), lda, sp, u.data(), ldu, vt.data(), ldvt,
-        &query, lp_int(-1), rwork.data(), iwork.data(), &info);
+  gesdd(jobz, M, N, buf.data(), lda, sp, u.data(), ldu, vt.data(), ldvt, &query,
+        lp_int(-1), rwork.data(), iwork.data(), &info);
   std::vector<T> work(lp_size(query));
   for (int64_t b = 0; b < nb; ++b) {
     load_colmajor(a, b, buf.data(), lda);
@@ -369,7 +373,8 @@ void cholesky_impl(const array& a, array& out, bool upper) {
     if (info > 0) {
       throw std::runtime_error(
           "[linalg::cholesky] The matrix is not positive definite (leading "
-          "minor of order " + std::to_string(info) + ").");
+          "minor of order " +
+          std::to_string(info) + ").");
     }
     if (info < 0) lapack_failed("cholesky", "potrf", info);
     T* ob = op_ + b * int64_t(n) * n;
@@ -391,11 +396,11 @@ void syevd(char jobz, char uplo, lp_int n, T* a, lp_int lda,
            std::conditional_t<std::is_same_v<T, lp_cf>, float, T>* rwork,
            lp_int lrwork, lp_int* iwork, lp_int liwork, lp_int* info) {
   if constexpr (std::is_same_v<T, float>) {
-    ssyevd_(&jobz, &uplo, &n, a, &lda, w, work, &lwork, iwork, &liwork, info,
-            1, 1);
+    ssyevd_(&jobz, &uplo, &n, a, &lda, w, work, &lwork, iwork, &liwork, info, 1,
+            1);
   } else if constexpr (std::is_same_v<T, double>) {
-    dsyevd_(&jobz, &uplo, &n, a, &lda, w, work, &lwork, iwork, &liwork, info,
-            1, 1);
+    dsyevd_(&jobz, &uplo, &n, a, &lda, w, work, &lwork, iwork, &liwork, info, 1,
+            1);
   } else {
     cheevd_(&jobz, &uplo, &n, a, &lda, w, work, &lwork, rwork, &lrwork, iwork,
             &liwork, info, 1, 1);
@@ -435,8 +440,8 @@ void eigh_impl(const array& a, std::vector<array>& outs, char uplo,
 }
 
 template <typename T>
-void geev(char jobvr, lp_int n, T* a, T* wr, T* wi, T* vr, lp_int ldvr,
-          T* work, lp_int lwork, lp_int* info) {
+void geev(char jobvr, lp_int n, T* a, T* wr, T* wi, T* vr, lp_int ldvr, T* work,
+          lp_int lwork, lp_int* info) {
   lp_int one = 1;
   T dummy;
   if constexpr (std::is_same_v<T, float>) {
@@ -454,7 +459,8 @@ void eig_real(const array& a, std::vector<array>& outs, bool vectors) {
   if (n == 0) return;
   char jobvr = vectors ? 'V' : 'N';
   lp_int ldvr = vectors ? n : 1;
-  std::vector<T> buf(size_t(n) * n), wr(n), wi(n), vr(vectors ? size_t(n) * n : 1);
+  std::vector<T> buf(size_t(n) * n), wr(n), wi(n),
+      vr(vectors ? size_t(n) * n : 1);
   T query;
   lp_int info = 0;
   geev<T>(jobvr, n, buf.data(), wr.data(), wi.data(), vr.data(), ldvr, &query,
@@ -471,7 +477,8 @@ void eig_real(const array& a, std::vector<array>& outs, bool vectors) {
     }
     if (info < 0) lapack_failed("eig", "geev", info);
     complex64_t* wb = wp + b * n;
-    for (lp_int j = 0; j < n; ++j) wb[j] = complex64_t(float(wr[j]), float(wi[j]));
+    for (lp_int j = 0; j < n; ++j)
+      wb[j] = complex64_t(float(wr[j]), float(wi[j]));
     if (!vectors) continue;
     // A conjugate pair (wi[j] > 0) stores Re in column j and Im in j + 1.
     complex64_t* vb = outs[1].template data<complex64_t>() + b * int64_t(n) * n;
@@ -485,7 +492,8 @@ void eig_real(const array& a, std::vector<array>& outs, bool vectors) {
         ++j;
       } else {
         for (lp_int i = 0; i < n; ++i) {
-          vb[int64_t(i) * n + j] = complex64_t(float(vr[i + int64_t(j) * n]), 0.0f);
+          vb[int64_t(i) * n + j] =
+              complex64_t(float(vr[i + int64_t(j) * n]), 0.0f);
         }
       }
     }
@@ -508,8 +516,8 @@ void eig_complex(const array& a, std::vector<array>& outs, bool vectors) {
   lw = lp_int(work.size());
   for (int64_t b = 0, nb = batch_count(a); b < nb; ++b) {
     load_colmajor(a, b, buf.data(), n);
-    cgeev_("N", &jobvr, &n, buf.data(), &n, wp + b * n, &dummy, &one,
-           vr.data(), &ldvr, work.data(), &lw, rwork.data(), &info, 1, 1);
+    cgeev_("N", &jobvr, &n, buf.data(), &n, wp + b * n, &dummy, &one, vr.data(),
+           &ldvr, work.data(), &lw, rwork.data(), &info, 1, 1);
     if (info > 0) {
       throw std::runtime_error(
           "[linalg::eig] The eigenvalue algorithm did not converge.");
@@ -655,9 +663,8 @@ void LUF::eval_cpu(const std::vector<array>& inputs,
                    std::vector<array>& outputs) {
   for (auto& o : outputs) alloc(o);
   if (batch_count(inputs[0]) == 0) return;
-  dispatch_real(inputs[0].dtype(), "lu", [&](auto tag) {
-    luf_impl<decltype(tag)>(inputs[0], outputs);
-  });
+  dispatch_real(inputs[0].dtype(), "lu",
+                [&](auto tag) { luf_impl<decltype(tag)>(inputs[0], outputs); });
 }
 
 void Solve::eval_cpu(const std::vector<array>& inputs, array& out) {
