@@ -162,7 +162,8 @@ REAL_INPUT = [
     ("rfft_odd", lambda a: mx.fft.rfft(a, axis=0), lambda x: np.fft.rfft(x, axis=0), (7, 2)),
     ("rfft2_ortho", lambda a: mx.fft.rfft2(a, norm="ortho"),
      lambda x: np.fft.rfft2(x, norm="ortho"), (3, 6)),
-    ("fftn", lambda a: mx.fft.fftn(a, s=(4, 3)), lambda x: np.fft.fftn(x, s=(4, 3), axes=(0, 1)), (3, 5)),
+    ("fftn", lambda a: mx.fft.fftn(a, s=(4, 3)),
+     lambda x: np.fft.fftn(x, s=(4, 3), axes=(0, 1)), (3, 5)),
     ("ifft", lambda a: mx.fft.ifft(a), lambda x: np.fft.ifft(x), (6,)),
 ]
 
