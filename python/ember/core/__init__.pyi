@@ -8,6 +8,8 @@ from typing import overload
 from ember.core import (
     cuda as cuda,
     fast as fast,
+    fft as fft,
+    linalg as linalg,
     metal as metal,
     random as random
 )
