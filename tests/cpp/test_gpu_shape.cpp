@@ -169,6 +169,28 @@ TEST(GpuShape, LargeCopiesTakeTheFastPaths) {
   }
 }
 
+TEST(GpuShape, ManyDimensionsThatDoNotCollapse) {
+  REQUIRE_GPU();
+  // More strided dims than the kernels pass by value: split into launches.
+  Shape shape(13, 2);
+  shape[0] = 3;
+  for (Dtype t : {float32, int8, complex64}) {
+    array x = random_array(shape, t, 8);
+    array tx = transpose(x, kCpu);  // all strides reversed
+    expect_match(contiguous(tx, false, kGpu), contiguous(tx, false, kCpu),
+                 ctx("contiguous", t, "13-d"));
+    expect_match(flip(x, {0, 5, 12}, kGpu), flip(x, {0, 5, 12}, kCpu),
+                 ctx("flip", t, "13-d"));
+    expect_match(astype(tx, float16, kGpu), astype(tx, float16, kCpu),
+                 ctx("astype", t, "13-d"));
+  }
+  array y = transpose(random_array(shape, float32, 9), kCpu);
+  expect_match(exp(y, kGpu), exp(y, kCpu), "exp 13-d");
+  array c = transpose(random_array(shape, bool_, 10), kCpu);
+  expect_match(where(c, y, array(1.0f), kGpu), where(c, y, array(1.0f), kCpu),
+               "where 13-d");
+}
+
 TEST(GpuShape, GpuViewsConsumedOnCpuAndGpu) {
   REQUIRE_GPU();
   array x = random_array({8, 9, 10}, float32, 7);

@@ -77,13 +77,45 @@ __device__ inline bool aligned_to(const void* p) {
   return (reinterpret_cast<uintptr_t>(p) % Bytes) == 0;
 }
 
+// Vectors move through an unsigned word of their size, so that vectors of
+// small types (bool, 8-bit) become one access instead of one per element.
+template <int Bytes>
+struct VecWord;
+template <>
+struct VecWord<1> {
+  using type = uint8_t;
+};
+template <>
+struct VecWord<2> {
+  using type = uint16_t;
+};
+template <>
+struct VecWord<4> {
+  using type = uint32_t;
+};
+template <>
+struct VecWord<8> {
+  using type = uint2;
+};
+template <>
+struct VecWord<16> {
+  using type = uint4;
+};
+
 template <typename T, int N>
 __device__ inline VecT<T, N> load_vec(const T* p, int64_t i) {
-  return reinterpret_cast<const VecT<T, N>*>(p)[i];
+  using W = typename VecWord<sizeof(T) * N>::type;
+  W w = reinterpret_cast<const W*>(p)[i];
+  VecT<T, N> r;
+  memcpy(&r, &w, sizeof(W));
+  return r;
 }
 template <typename T, int N>
 __device__ inline void store_vec(T* p, int64_t i, const VecT<T, N>& v) {
-  reinterpret_cast<VecT<T, N>*>(p)[i] = v;
+  using W = typename VecWord<sizeof(T) * N>::type;
+  W w;
+  memcpy(&w, &v, sizeof(W));
+  reinterpret_cast<W*>(p)[i] = w;
 }
 
 /// Element offsets (one per stride set) of row `row` of a layout whose last
