@@ -1,5 +1,7 @@
 #include "ember/core/allocator.h"
 
+#include "ember/core/array.h"
+
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -194,6 +196,9 @@ size_t set_wired_limit(size_t limit) {
   wired = limit;
   return old;
 }
-void clear_cache() { instance().clear(); }
+void clear_cache() {
+  instance().clear();
+  if (residency_hooks().clear_cache) residency_hooks().clear_cache();
+}
 
 }  // namespace ember

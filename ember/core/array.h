@@ -72,6 +72,7 @@ struct ResidencyHooks {
   void (*release)(Data&) = nullptr;       // frees the device copy
   void (*synchronize)(Stream) = nullptr;  // waits for a GPU stream's kernels
   void (*wait)(Data&) = nullptr;          // waits until the device copy is ready
+  void (*clear_cache)() = nullptr;        // returns cached device blocks
   // Around eval_gpu: make inputs valid on the device (ordered on the stream),
   // then mark the outputs' fresh buffers device-only and record their event.
   void (*before_gpu)(const std::vector<array>& inputs, Stream) = nullptr;

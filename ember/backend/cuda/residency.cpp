@@ -36,6 +36,24 @@ struct ConstantCache {
   std::unordered_map<std::string, void*> slots;
 };
 
+// Small freed blocks are kept per CUDA stream and handed out again on the
+// same stream without a driver call: work on one stream runs in order, so a
+// block freed after its last use can back the next allocation right away.
+struct BlockCache {
+  static constexpr size_t kMaxBlock = size_t(1) << 20;
+  static constexpr size_t kMaxBytes = size_t(256) << 20;
+  std::unordered_map<cudaStream_t, std::unordered_map<size_t, std::vector<void*>>> free;
+  size_t bytes = 0;
+};
+
+// Rounded block sizes: 256-byte steps up to 64 KiB, then 1/8 of a power of two.
+size_t block_size(size_t n) {
+  if (n <= 65536) return (n + 255) & ~size_t(255);
+  size_t p = size_t(1) << (63 - __builtin_clzll(n - 1));
+  size_t step = p / 8;
+  return (n + step - 1) / step * step;
+}
+
 struct State {
   std::mutex mtx;
   std::vector<cudaStream_t> streams;  // by ember stream index (null = none)
@@ -46,6 +64,7 @@ struct State {
   std::atomic<size_t> active{0};
   int sms = 0;
   ConstantCache constants;
+  BlockCache blocks;  // guarded by mtx
 };
 
 State& state() {
@@ -105,9 +124,22 @@ std::shared_ptr<void> record_event(cudaStream_t s) {
   });
 }
 
+// Returns every cached block to the pool (stream-ordered frees).
+void release_cached_blocks() {
+  auto& st = state();
+  std::lock_guard<std::mutex> lk(st.mtx);
+  for (auto& [stream, sizes] : st.blocks.free) {
+    for (auto& [size, ptrs] : sizes) {
+      for (void* p : ptrs) cudaFreeAsync(p, stream);
+    }
+  }
+  st.blocks.free.clear();
+  st.blocks.bytes = 0;
+}
+
 void* device_malloc(size_t bytes, cudaStream_t s) {
   auto& st = state();
-  bytes = std::max<size_t>(bytes, 1);
+  bytes = block_size(std::max<size_t>(bytes, 1));
   if (st.active.load() + bytes > st.total_memory) {
     throw std::runtime_error(
         "[malloc] Allocating " + std::to_string(bytes) +
@@ -116,11 +148,26 @@ void* device_malloc(size_t bytes, cudaStream_t s) {
         std::to_string(st.active.load()) + " bytes in use).");
   }
   allocator::reserve_device(bytes);
+  if (bytes <= BlockCache::kMaxBlock) {
+    std::lock_guard<std::mutex> lk(st.mtx);
+    auto it = st.blocks.free.find(s);
+    if (it != st.blocks.free.end()) {
+      auto b = it->second.find(bytes);
+      if (b != it->second.end() && !b->second.empty()) {
+        void* p = b->second.back();
+        b->second.pop_back();
+        st.blocks.bytes -= bytes;
+        st.active += bytes;
+        return p;
+      }
+    }
+  }
   void* p = nullptr;
   cudaError_t err = cudaMallocAsync(&p, bytes, s);
   if (err == cudaErrorMemoryAllocation) {
     cudaGetLastError();
     // Give cached blocks back to the driver and try once more.
+    release_cached_blocks();
     cudaDeviceSynchronize();
     cudaMemPoolTrimTo(st.pool, 0);
     err = cudaMallocAsync(&p, bytes, s);
@@ -137,10 +184,19 @@ void* device_malloc(size_t bytes, cudaStream_t s) {
 }
 
 void device_free(void* p, size_t bytes, cudaStream_t s) {
-  bytes = std::max<size_t>(bytes, 1);
-  cudaFreeAsync(p, s);
-  state().active -= bytes;
+  auto& st = state();
+  bytes = block_size(std::max<size_t>(bytes, 1));
+  st.active -= bytes;
   allocator::release_device(bytes);
+  if (bytes <= BlockCache::kMaxBlock) {
+    std::lock_guard<std::mutex> lk(st.mtx);
+    if (st.blocks.bytes + bytes <= BlockCache::kMaxBytes) {
+      st.blocks.free[s][bytes].push_back(p);
+      st.blocks.bytes += bytes;
+      return;
+    }
+  }
+  cudaFreeAsync(p, s);
 }
 
 // Device copy of a small constant from the cache, or null when it does not
@@ -316,6 +372,12 @@ void install_residency_hooks() {
   h.wait = wait;
   h.before_gpu = before_gpu;
   h.after_gpu = after_gpu;
+  h.clear_cache = [] {
+    release_cached_blocks();
+    auto& st = state();
+    cudaDeviceSynchronize();
+    cudaMemPoolTrimTo(st.pool, 0);
+  };
 }
 
 cudaStream_t get_stream(const Stream& s) { return stream_by_index(s.index); }
