@@ -33,6 +33,15 @@ STAGE=build-gpu/pystage; rm -rf $STAGE; mkdir -p $STAGE; cp -r python/ember $STA
 find build-gpu -maxdepth 3 -path build-gpu/pystage -prune -o -name 'core*.so' -print -exec cp {} $STAGE/ember/ \;
 export PYTHONPATH=$PWD/$STAGE PYTHONUNBUFFERED=1
 python3 -c "import ember.core as mx; print(mx.default_device(), mx.add(mx.array([1.0,2.0]), 1, stream=mx.gpu))" 2>&1 | tail -3 | tee -a "$OUT/summary.log"
+if [ "${PYTEST:-1}" = 1 ]; then
+  if ! python3 -c "import pytest" 2>/dev/null && ls .whl/*.whl >/dev/null 2>&1; then
+    python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/site .whl/*.whl && export PYTHONPATH=$PYTHONPATH:/tmp/site
+  fi
+  EMBER_DEFAULT_DEVICE=gpu timeout ${PYTEST_TIMEOUT:-200} python3 -m pytest -q -p no:cacheprovider tests/python \
+    --deselect tests/python/test_pipeline.py >"$OUT/pytest_gpu.log" 2>&1
+  grep -E "passed|failed" "$OUT/pytest_gpu.log" | tail -3 | tee -a "$OUT/summary.log"
+  grep -E "^FAILED|^ERROR" "$OUT/pytest_gpu.log" | head -60 >>"$OUT/summary.log"
+fi
 if [ "$MODE" = bench ]; then
   [ -x build-gpu/bench_gpu_launch ] && timeout 120 build-gpu/bench_gpu_launch 2>&1 | grep -E "BM_|us_per_op" | tee -a "$OUT/summary.log"
   timeout ${BENCH_TIMEOUT:-200} python3 benchmarks/gpu/bench_gpu.py --out "$OUT/bench_gpu.md" >"$OUT/bench.log" 2>&1
