@@ -32,7 +32,7 @@ TEST(GpuCore, UnavailableGpuIsAClearError) {
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("gpu"), std::string::npos) << e.what();
   }
-  EXPECT_THROW(set_default_device(kGpu), std::runtime_error);
+  EXPECT_THROW(set_default_device(kGpu), std::invalid_argument);
 }
 
 TEST(GpuCore, HostArrayConsumedOnGpuAndBack) {
