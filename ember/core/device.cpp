@@ -107,6 +107,9 @@ StreamContext::StreamContext(StreamOrDevice s)
     throw std::runtime_error("[StreamContext] Expected a stream or device.");
   }
   Stream st = to_stream(s);
+  // The default stream that changes is st.device's (not necessarily the
+  // default device's): that is the one to restore.
+  prev_stream_ = default_stream(st.device);
   set_default_device(st.device);
   set_default_stream(st);
 }

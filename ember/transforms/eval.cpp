@@ -1,6 +1,7 @@
 #include "ember/transforms/eval.h"
 
 #include <atomic>
+#include <vector>
 
 #include "ember/core/scheduler.h"
 #include "ember/primitives/primitive.h"
@@ -56,14 +57,32 @@ void run_node(Primitive& p, const std::vector<array>& inputs,
     if (in.error()) std::rethrow_exception(in.error());
   }
   if (p.device().type == DeviceType::cpu) {
+    // CPU kernels donate an input by sharing its buffer (copy_shared_buffer)
+    // and writing into it; such an output is no view. Which inputs could be
+    // donated is only known before the kernel runs.
+    std::vector<char> donatable;
+    if (residency_hooks().to_host) {
+      donatable.resize(inputs.size());
+      for (size_t i = 0; i < inputs.size(); ++i) {
+        donatable[i] = inputs[i].is_donatable();
+      }
+    }
     p.eval_cpu(inputs, outputs);
     // A buffer written here (fresh or donated by an input) is valid only on
-    // the host now; views of inputs keep their residency.
+    // the host now; views of inputs keep their residency. So does a donated
+    // buffer the host never touched (no kHost bit: writing goes through
+    // host_ptr, which sets it), e.g. a contiguous copy taking over a GPU
+    // result: marking it host-only would expose its null host pointer.
     for (auto& o : outputs) {
       auto d = o.data_shared_ptr();
-      if (!d || d->valid.load(std::memory_order_relaxed) == Data::kHost) continue;
+      if (!d) continue;
+      uint8_t v = d->valid.load(std::memory_order_relaxed);
+      if (v == Data::kHost || !(v & Data::kHost)) continue;
       bool view = false;
-      for (auto& in : inputs) view = view || in.data_shared_ptr() == d;
+      for (size_t i = 0; i < inputs.size(); ++i) {
+        bool donated = i < donatable.size() && donatable[i];
+        view = view || (!donated && inputs[i].data_shared_ptr() == d);
+      }
       if (!view) d->valid.store(Data::kHost, std::memory_order_release);
     }
   } else {

@@ -1,6 +1,9 @@
 // Devices and streams; behaviour of the gpu device where it is missing.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <string>
+
 #include "ember/ember.h"
 #include "test_utils.h"
 
@@ -26,22 +29,44 @@ TEST(Device, GpuUnavailableGivesClearError) {
   }
 }
 
+// Whatever the default device (cpu, or gpu with EMBER_DEFAULT_DEVICE=gpu).
 TEST(Device, StreamContextRestores) {
+  Device dev = default_device();
+  Stream cpu_default = default_stream(Device::cpu);
   Stream s = new_stream(Device::cpu);
   {
     StreamContext ctx(s);
+    EXPECT_EQ(default_device(), Device(Device::cpu));
     EXPECT_EQ(default_stream(Device::cpu), s);
     array b = array({1.0f}) + 1.0f;
     expect_values(b, {2.0});
   }
   EXPECT_NE(default_stream(Device::cpu), s);
+  EXPECT_EQ(default_stream(Device::cpu), cpu_default);
+  EXPECT_EQ(default_device(), dev);
+  if (is_available(Device::gpu)) {
+    // The other way round: a gpu context restores the gpu default stream.
+    Stream gpu_default = default_stream(Device::gpu);
+    Stream g = new_stream(Device::gpu);
+    {
+      StreamContext ctx(g);
+      EXPECT_EQ(default_device(), Device(Device::gpu));
+      EXPECT_EQ(default_stream(Device::gpu), g);
+    }
+    EXPECT_EQ(default_stream(Device::gpu), gpu_default);
+    EXPECT_EQ(default_stream(Device::cpu), cpu_default);
+    EXPECT_EQ(default_device(), dev);
+  }
 }
 
 TEST(Device, GpuPresentRunsOrReportsMissingKernels) {
   if (!is_available(Device::gpu)) GTEST_SKIP() << "no GPU on this machine";
   EXPECT_GE(device_count(Device::gpu), 1);
-  // Default stays cpu until the backend is complete (TODO(#6)).
-  EXPECT_EQ(default_device(), Device(Device::cpu));
+  // Default stays cpu until the backend is complete (TODO(#6)), unless the
+  // process opted in with EMBER_DEFAULT_DEVICE=gpu.
+  const char* env = std::getenv("EMBER_DEFAULT_DEVICE");
+  bool gpu_default = env && std::string(env) == "gpu";
+  EXPECT_EQ(default_device(), Device(gpu_default ? Device::gpu : Device::cpu));
   array a({1.0f, 2.0f});
   array b = add(a, a, Device::gpu);
   // Either a kernel runs or eval reports the missing kernel clearly.
@@ -52,5 +77,5 @@ TEST(Device, GpuPresentRunsOrReportsMissingKernels) {
     EXPECT_NE(std::string(e.what()).find("[Add]"), std::string::npos) << e.what();
   }
   // The process stays usable on the cpu afterwards.
-  expect_values(add(a, a), {2.0, 4.0});
+  expect_values(add(a, a, Device::cpu), {2.0, 4.0});
 }

@@ -685,6 +685,78 @@ TEST(GpuIndexing, PutAlongAxisAndScatterAddAxis) {
   }, 1e-5);
 }
 
+// With duplicate indices along the axis, the last update wins on the GPU as
+// on the CPU (exact), in the element path, the row path (indices broadcast
+// along the last dim) and long lines.
+TEST(GpuIndexing, PutAlongAxisDuplicatesLastWins) {
+  REQUIRE_GPU();
+  for (Dtype dt : {float32, int8, complex64, bool_, float16, int64}) {
+    for (Layout l : kLayouts) {
+      array a = layout_array({6, 7, 5}, dt, l, 210);
+      for (int axis = 0; axis < 3; ++axis) {
+        int n = a.shape(axis);
+        std::string ax = std::to_string(axis);
+        Shape is = {6, 7, 5};
+        is[axis] = 9;  // more updates than positions; some out of range
+        array idx = rand_index(is, int32, -n - 1, n, 211 + axis);
+        array v = layout_array(is, dt, l, 214 + axis);
+        check([&](Device d) { return put_along_axis(a, idx, v, axis, d); }, 0,
+              name(dt, "put_along_axis duplicates " + ax));
+        Shape ib = is;
+        ib[axis == 2 ? 1 : 2] = 1;  // row path when the last dim broadcasts
+        array ibr = rand_index(ib, int16, -n, n - 1, 217 + axis);
+        check([&](Device d) { return put_along_axis(a, ibr, v, axis, d); }, 0,
+              name(dt, "put_along_axis broadcast duplicates " + ax));
+        check([&](Device d) {
+          return put_along_axis(a, ibr, rand_array({}, dt, 220), axis, d);
+        }, 0, name(dt, "put_along_axis scalar duplicates " + ax));
+      }
+    }
+  }
+  // The case of Indexing.PutAlongAxis: row 1 writes twice to one place.
+  array a = rand_array({3, 4}, float32, 221);
+  array idx({3, 0, 1, 1, 2, -4}, {3, 2}, int32);
+  array v({-1.0f, -2.0f, -3.0f, -4.0f, -5.0f, -6.0f}, {3, 2});
+  check([&](Device d) { return put_along_axis(a, idx, v, 1, d); });
+  // Long lines with many duplicates (winner keys past 16 bits) and the
+  // flattened form.
+  array big = rand_array({3000, 8}, float32, 222);
+  array bi = rand_index({20000, 8}, int32, -3000, 2999, 223);
+  array bv = rand_array({20000, 8}, float32, 224);
+  check([&](Device d) { return put_along_axis(big, bi, bv, 0, d); });
+  array fi = rand_index({100000}, int64, -24000, 23999, 225);
+  array fv = rand_array({100000}, bfloat16, 226);
+  array fb = rand_array({3000, 8}, bfloat16, 227);
+  check([&](Device d) { return put_along_axis(fb, fi, fv, d); });
+}
+
+// A CPU copy that takes over the buffer of a GPU result (nothing else holds
+// it) still reads the GPU's bytes.
+TEST(GpuIndexing, GpuResultDonatedToCpuCopy) {
+  REQUIRE_GPU();
+  array a = rand_array({40, 6}, float32, 230);
+  array idx = rand_index({25}, int32, -40, 39, 231);
+  array g = contiguous(take(a, idx, 0, kGpu), false, kCpu);
+  array h = negative(contiguous(take(a, idx, 0, kGpu), false, kCpu), kCpu);
+  array c = take(a, idx, 0, kCpu);
+  eval({g, h, c});
+  expect_same(g, c);
+  expect_same(h, negative(c, kCpu));
+  // A CPU op that donates a GPU result's buffer and overwrites it, read by
+  // a GPU op afterwards: the device copy must not be the stale one.
+  array sel({0, 2, -1}, {3}, int32);
+  auto chain = [&](Device d1, Device d2) {
+    return take(negative(take(a, idx, 0, d1), d2), sel, 0, d1);
+  };
+  expect_same(chain(kGpu, kCpu), chain(kCpu, kCpu));
+  auto chain2 = [&](Device d1, Device d2) {
+    array s = scatter_add(take(a, idx, 0, d1), sel,
+                          rand_array({3, 1, 6}, float32, 232), 0, d2);
+    return add(s, array(1.0f), d1);
+  };
+  expect_same(chain2(kGpu, kCpu), chain2(kCpu, kCpu));
+}
+
 // ------------------------------------------------------------ masked ----
 
 TEST(GpuIndexing, MaskedScatterAllDtypes) {

@@ -4,13 +4,17 @@
 // registers (converted to float), the group reduces sum(x^2) (RMSNorm) or
 // sum(x) then sum((x - mean)^2) (LayerNorm, two-pass in registers, as the
 // CPU does), and each thread writes its scaled values back as 16-byte
-// vectors. Rows that are not 16-byte aligned, longer than 8192 vectors, or
+// vectors. Rows that are not 16-byte aligned, longer than 4096 vectors, or
 // float64 use a block-per-row kernel that loops over global memory instead.
-// Launch: blockDim (tpr, rows per block), grid-stride over rows.
+// Launch: blockDim (tpr, rows per block), grid-stride over rows; both
+// kernels carry __launch_bounds__ of their largest launch so that the
+// compiler keeps register use within what that block size allows.
 // Traffic: one read of x and one write of out (weight/bias stay in L1/L2).
 #include <cuda_runtime.h>
 
 #include <optional>
+#include <stdexcept>
+#include <string>
 
 #include "ember/backend/cuda/copy.h"
 #include "ember/backend/cuda/cuda.h"
@@ -43,11 +47,19 @@ __device__ C group_sum(C v, C* smem) {
   return t;
 }
 
+// Most threads per block of the register-resident kernel: 512 with NV = 8
+// (up to 64 floats of row per thread need ~100 registers; 1024 threads would
+// leave 64 and the launch fails with "too many resources requested"), else
+// 128 (the launcher's largest block for NV <= 4: tpr * rows per block).
+template <int NV>
+constexpr int kVecMaxThreads = NV == 8 ? 512 : 128;
+
 // Register-resident rows: D % VEC == 0, 16-byte aligned rows.
 template <typename T, int NV, bool LAYER>
-__global__ void norm_rows_vec(const T* __restrict__ x, const float* __restrict__ w,
-                              const float* __restrict__ b, T* __restrict__ out,
-                              int64_t rows, int D, float eps) {
+__global__ void __launch_bounds__(kVecMaxThreads<NV>)
+    norm_rows_vec(const T* __restrict__ x, const float* __restrict__ w,
+                  const float* __restrict__ b, T* __restrict__ out,
+                  int64_t rows, int D, float eps) {
   constexpr int VEC = 16 / sizeof(T);
   using P = Pack<T, VEC>;
   __shared__ float smem[32];
@@ -121,9 +133,10 @@ __global__ void norm_rows_vec(const T* __restrict__ x, const float* __restrict__
 // Any row length and alignment; block per row, loops over global memory.
 // C is the compute type (double for float64, else float).
 template <typename T, typename C, bool LAYER>
-__global__ void norm_rows_generic(const T* __restrict__ x, const C* __restrict__ w,
-                                  const C* __restrict__ b, T* __restrict__ out,
-                                  int64_t rows, int64_t D, float eps) {
+__global__ void __launch_bounds__(1024)
+    norm_rows_generic(const T* __restrict__ x, const C* __restrict__ w,
+                      const C* __restrict__ b, T* __restrict__ out,
+                      int64_t rows, int64_t D, float eps) {
   __shared__ C smem[32];
   for (int64_t row = blockIdx.x; row < rows; row += gridDim.x) {
     const T* xr = x + row * D;
@@ -171,6 +184,10 @@ template <typename T, int NV, bool LAYER>
 void launch_vec(const T* x, const float* w, const float* b, T* out, int64_t rows,
                 int D, float eps, int tpr, cudaStream_t stream) {
   int rpb = tpr == 32 ? 4 : 1;
+  if (tpr * rpb > kVecMaxThreads<NV>) {
+    throw std::runtime_error("[norm] Block of " + std::to_string(tpr * rpb) +
+                           " threads exceeds the kernel's launch bounds.");
+  }
   int64_t blocks = (rows + rpb - 1) / rpb;
   unsigned grid = unsigned(std::min<int64_t>(blocks, 65535LL * 32));
   norm_rows_vec<T, NV, LAYER><<<grid, dim3(tpr, rpb), 0, stream>>>(
@@ -190,7 +207,8 @@ void launch_norm_t(const array& x, const array* w, const array* b, array& out,
   constexpr int VEC = 16 / sizeof(T);
   int64_t nvec = D / VEC;
   if constexpr (!std::is_same_v<T, double>) {
-    if (D % VEC == 0 && nvec <= 8192 && aligned16(xp) && aligned16(op)) {
+    if (D % VEC == 0 && nvec <= 8 * kVecMaxThreads<8> && aligned16(xp) &&
+        aligned16(op)) {
       int tpr, nv;
       if (nvec <= 32) { tpr = 32; nv = 1; }
       else if (nvec <= 64) { tpr = 32; nv = 2; }

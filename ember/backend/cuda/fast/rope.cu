@@ -36,9 +36,11 @@ struct RopeParams {
   float inv_freq[kMaxHostFreqs];
 };
 
+// Blocks are 256 threads (tx * ty below).
 template <typename T>
-__global__ void rope_kernel(const T* __restrict__ x, T* __restrict__ out,
-                            const RopeParams p) {
+__global__ void __launch_bounds__(256)
+    rope_kernel(const T* __restrict__ x, T* __restrict__ out,
+                const RopeParams p) {
   using C = std::conditional_t<std::is_same_v<T, double>, double, float>;
   int W = p.half + (p.D - p.dims);
   for (int64_t r = blockIdx.x * int64_t(blockDim.y) + threadIdx.y; r < p.rows;

@@ -7,7 +7,8 @@
 // rows, the row's threads walking the inner dim: a row whose index is out of
 // range is dropped (as on the CPU); DynamicSliceUpdate clamps its start
 // instead. None stores directly (with duplicate indices any one update
-// wins) in 16/8/4-byte units when aligned; reductions use atomics
+// wins; for ScatterAxis the last one, as on the CPU, through a winner
+// buffer) in 16/8/4-byte units when aligned; reductions use atomics
 // (device/indexing.cuh), packed (half2, bfloat162, float2/float4) for sums
 // of aligned unit-stride rows. Traffic: updates read once, each updated output
 // element read-modify-written once per update, plus the source copy.
@@ -44,6 +45,37 @@ __global__ void scatter_rows(T* out, const T* __restrict__ upd,
   }
 }
 
+// Plain scatter in which the last index position wins, as on the CPU: pass 1
+// (kWrite false) leaves in win[e] the largest position + 1 that targets
+// output unit e (win starts zeroed); pass 2 stores only those updates.
+template <typename U, typename K, bool kWrite>
+__global__ void scatter_rows_ordered(U* out, const U* __restrict__ upd, K* win,
+                                     const __grid_constant__ IndexSet ix,
+                                     const __grid_constant__ SliceSet ss,
+                                     int64_t rows, int64_t rows_per,
+                                     int64_t inner, int64_t o_in, int64_t u_in,
+                                     bool small) {
+  int64_t step = int64_t(gridDim.x) * blockDim.y;
+  for (int64_t r = int64_t(blockIdx.x) * blockDim.y + threadIdx.y; r < rows;
+       r += step) {
+    int64_t i, q, a_off, u_off, o0, o1;
+    split_row(r, rows_per, small, i, q);
+    if (!index_offsets(ix, i, a_off, u_off)) continue;
+    slice_offsets(ss, q, small, o0, o1);
+    int64_t base = a_off + o0;
+    const U* u = upd + u_off + o1;
+    K key = K(i + 1);
+    for (int64_t t = threadIdx.x; t < inner; t += blockDim.x) {
+      int64_t e = base + t * o_in;
+      if constexpr (kWrite) {
+        if (win[e] == key) out[e] = u[t * u_in];
+      } else {
+        atomicMax(win + e, key);
+      }
+    }
+  }
+}
+
 template <int R, typename T>
 constexpr bool reduce_supported() {
   return R == Scatter::None ||
@@ -51,17 +83,51 @@ constexpr bool reduce_supported() {
 }
 
 // Applies `upd` (slice `slice_shape` through `out_strides` / `upd_strides`
-// at each of the n_pos positions of ix) to `out` with reduction r.
+// at each of the n_pos positions of ix) to `out` with reduction r. With
+// `ordered`, a plain scatter lets the last position win where several hit
+// one element (two passes and a winner buffer of out's size).
 void launch_scatter(array& out, const array& upd, IndexSet ix, int64_t n_pos,
                     const Shape& slice_shape, const Strides& out_strides,
                     const Strides& upd_strides, Scatter::ReduceType r,
-                    const Stream& s, const char* op) {
+                    const Stream& s, const char* op, bool ordered = false) {
   SlicePlan p = make_slice_plan(slice_shape, out_strides, upd_strides, op);
   int64_t rows = n_pos * p.rows_per;
   if (rows == 0 || p.inner == 0) return;
   int isz = int(out.itemsize());
   bool small = rows <= int64_t(UINT32_MAX);
   cudaStream_t cs = get_stream(s);
+  if (r == Scatter::None && ordered) {
+    int unit = pick_unit(isz, p, ix, true,
+                         {gpu_ptr<void>(out), gpu_ptr<void>(upd)});
+    rescale(p, ix, isz, unit);
+    dim3 block = row_block(p.inner);
+    unsigned grid = row_grid(rows, block);
+    // Every target is an offset into out's dense buffer, in units.
+    size_t n_units = out.data_size() * size_t(isz) / size_t(unit);
+    auto go = [&](auto ktag) {
+      using K = decltype(ktag);
+      Scratch win(n_units * sizeof(K), s);
+      EMBER_CUDA_CHECK(cudaMemsetAsync(win.get(), 0, win.size(), cs));
+      dispatch_unit(unit, [&](auto u) {
+        using U = decltype(u);
+        K* w = static_cast<K*>(win.get());
+        scatter_rows_ordered<U, K, false><<<grid, block, 0, cs>>>(
+            gpu_ptr<U>(out), gpu_ptr<U>(upd), w, ix, p.ss, rows, p.rows_per,
+            p.inner, p.in0, p.in1, small);
+        check_launch(op);
+        scatter_rows_ordered<U, K, true><<<grid, block, 0, cs>>>(
+            gpu_ptr<U>(out), gpu_ptr<U>(upd), w, ix, p.ss, rows, p.rows_per,
+            p.inner, p.in0, p.in1, small);
+        check_launch(op);
+      });
+    };
+    if (n_pos < int64_t(UINT32_MAX)) {
+      go(0u);
+    } else {
+      go(0ull);
+    }
+    return;
+  }
   if (r == Scatter::None) {
     // A move of bytes: the dtype only fixes the unit.
     int unit = pick_unit(isz, p, ix, true,
@@ -239,6 +305,10 @@ void ScatterAxis::eval_gpu(const std::vector<array>& inputs, array& out) {
   if (upd.size() == 0 || out.size() == 0) return;
   cuda::check_index_dtype(idx, "ScatterAxis");
   int nd = out.ndim(), last = nd - 1;
+  // Updates of one line (all but the axis fixed) can hit one element only
+  // when the line holds several; the CPU lets the last one win, so does
+  // this (put_along_axis is then deterministic).
+  bool ordered = reduce_ == Scatter::None && upd.shape(axis_) > 1;
   Strides o_rows = out.strides();
   o_rows[axis_] = 0;
   cuda::IndexSpec spec{cuda::gpu_ptr<void>(idx), idx.dtype(), idx.strides(),
@@ -254,13 +324,14 @@ void ScatterAxis::eval_gpu(const std::vector<array>& inputs, array& out) {
         "ScatterAxis");
     cuda::launch_scatter(out, upd, ix, int64_t(shape_size(pos)),
                          {upd.shape(last)}, {out.strides()[last]},
-                         {upd.strides()[last]}, reduce_, s, "ScatterAxis");
+                         {upd.strides()[last]}, reduce_, s, "ScatterAxis",
+                         ordered);
     return;
   }
   auto ix = cuda::make_index_set(upd.shape(), {spec}, o_rows, upd.strides(),
                                  false, "ScatterAxis");
   cuda::launch_scatter(out, upd, ix, int64_t(upd.size()), {}, {}, {}, reduce_,
-                       s, "ScatterAxis");
+                       s, "ScatterAxis", ordered);
 }
 
 }  // namespace ember
