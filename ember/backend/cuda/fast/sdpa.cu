@@ -3,141 +3,49 @@
 // attention sinks, matching the CPU kernel (masked scores take the dtype's
 // lowest finite value, not -inf, so fully masked rows average v).
 //
-// Flash kernel (float16/bfloat16, head dim 64 or 128): one block owns 128
-// query rows of one (batch, head); each warp owns 16 or 32 of them. Key /
-// value tiles of 64 rows stream through double-buffered shared memory
-// (cp.async, XOR-swizzled 16-byte chunks so ldmatrix is conflict-free).
-// S = Q K^T and O += P V run on tensor cores (mma.sync m16n8k16, float32
-// accumulation); the online softmax (running max / sum per row) stays in
-// registers, P is re-packed from the S accumulators into A fragments without
-// touching shared memory. Causal blocks stop at the diagonal and are
-// launched heaviest first. Traffic: q and out once, k and v once per query
-// block; compute 4 * Tq * Tk * D flops (half that when causal).
+// Flash kernels (float16/bfloat16, head dim 64 or 128), tensor cores
+// (mma.sync m16n8k16, float32 accumulation). Traffic: q and out once, k and
+// v once per 128-row query block; compute 4 * Tq * Tk * D flops (half that
+// when causal). Version 2 (sdpa_flash2.cuh) is the default; version 1 below
+// is kept for comparison (EMBER_SDPA_KERNEL=v1).
+//
+// Version 1: one block owns 128 query rows of one (batch, head); each warp
+// owns 16 or 32 of them. Key / value tiles of 64 rows stream through
+// double-buffered shared memory (cp.async, XOR-swizzled 16-byte chunks so
+// ldmatrix is conflict-free). The online softmax (running max / sum per row)
+// stays in registers, P is re-packed from the S accumulators into A
+// fragments without touching shared memory. Causal blocks stop at the
+// diagonal and are launched heaviest first.
 //
 // Generic kernel (any dtype, any head dims, float32 / float64 compute): one
 // warp per query row, 32 keys at a time (one per lane), online softmax,
 // lane-strided accumulation of v rows in shared memory.
+//
+// EMBER_SDPA_KERNEL (read at each call): "v1" = flash version 1, "generic" =
+// the generic kernel for every dtype / head dim, "v2-nosplit" = version 2
+// without key splits, anything else = version 2 (keys split over blocks
+// when there are fewer query blocks than multiprocessors, e.g. decoding).
 #include <cuda_runtime.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <optional>
 
 #include "ember/backend/cuda/copy.h"
 #include "ember/backend/cuda/cuda.h"
 #include "ember/backend/cuda/device/dtypes.cuh"
+#include "ember/backend/cuda/fast/sdpa_common.cuh"
+#include "ember/backend/cuda/fast/sdpa_flash2.cuh"
 #include "ember/primitives/fast.h"
 
 namespace ember {
 
 namespace {
 
-using cuda::cast_to;
-
-enum MaskMode { kNoMask = 0, kCausal = 1, kArrayMask = 2 };
-
-struct AttnParams {
-  const void* q;
-  const void* k;
-  const void* v;
-  void* out;                     // row-contiguous (B, Nq, Tq, Dv)
-  int64_t q_sb, q_sh, q_st;      // element strides (feature stride is 1)
-  int64_t k_sb, k_sh, k_st;
-  int64_t v_sb, v_sh, v_st;
-  int B, Nq, Nkv, Tq, Tk, D, Dv;
-  float scale;
-  int mask_mode;                 // MaskMode
-  bool mask_bool;                // array mask: bool (else additive, out dtype)
-  const void* mask;
-  int64_t m_sb, m_sh, m_st, m_sk;
-  const void* sinks;             // Nq values of the out dtype, or null
-  double low;                    // lowest finite value of the out dtype
-};
-
 // ---------------------------------------------------------------------------
-// Flash kernel (tensor cores).
-
-__device__ __forceinline__ uint32_t smem_addr(const void* p) {
-  return static_cast<uint32_t>(__cvta_generic_to_shared(p));
-}
-
-__device__ __forceinline__ void cp_async16(void* dst, const void* src, bool valid) {
-  int n = valid ? 16 : 0;  // 0: zero-fill without reading
-  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(smem_addr(dst)),
-               "l"(src), "r"(n)
-               : "memory");
-}
-__device__ __forceinline__ void cp_async_commit() {
-  asm volatile("cp.async.commit_group;\n" ::: "memory");
-}
-__device__ __forceinline__ void cp_async_wait_all() {
-  asm volatile("cp.async.wait_group 0;\n" ::: "memory");
-}
-
-__device__ __forceinline__ void ldmatrix_x4(uint32_t (&r)[4], const void* p) {
-  asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
-               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
-               : "r"(smem_addr(p))
-               : "memory");
-}
-__device__ __forceinline__ void ldmatrix_x4_trans(uint32_t (&r)[4], const void* p) {
-  asm volatile(
-      "ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0,%1,%2,%3}, [%4];\n"
-      : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
-      : "r"(smem_addr(p))
-      : "memory");
-}
-
-// c += a (16x16, row) * b (16x8, col), float32 accumulators.
-template <typename T>
-__device__ __forceinline__ void mma16816(float (&c)[4], const uint32_t (&a)[4],
-                                         uint32_t b0, uint32_t b1) {
-  if constexpr (std::is_same_v<T, __nv_bfloat16>) {
-    asm volatile(
-        "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 "
-        "{%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
-        : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-  } else {
-    asm volatile(
-        "mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 "
-        "{%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
-        : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-  }
-}
-
-// Two floats -> a register of two 16-bit values (lo = first).
-template <typename T>
-__device__ __forceinline__ uint32_t pack2(float lo, float hi) {
-  uint32_t r;
-  if constexpr (std::is_same_v<T, __nv_bfloat16>) {
-    __nv_bfloat162 v = __floats2bfloat162_rn(lo, hi);
-    memcpy(&r, &v, 4);
-  } else {
-    __half2 v = __floats2half2_rn(lo, hi);
-    memcpy(&r, &v, 4);
-  }
-  return r;
-}
-template <typename T>
-__device__ __forceinline__ float2 unpack2(uint32_t r) {
-  if constexpr (std::is_same_v<T, __nv_bfloat16>) {
-    __nv_bfloat162 v;
-    memcpy(&v, &r, 4);
-    return __bfloat1622float2(v);
-  } else {
-    __half2 v;
-    memcpy(&v, &r, 4);
-    return __half22float2(v);
-  }
-}
-
-template <int D>
-__device__ __forceinline__ int swz(int row, int chunk) {
-  // Element offset of 16-byte chunk `chunk` of `row` in a (rows x D) tile.
-  return row * D + ((chunk ^ (row & 7)) << 3);
-}
+// Flash kernel, version 1 (EMBER_SDPA_KERNEL=v1).
 
 constexpr int kBN = 64;  // keys per tile
 
@@ -599,7 +507,14 @@ void ScaledDotProductAttention::eval_gpu(const std::vector<array>& inputs,
   p.out = cuda::gpu_ptr<void>(out);
   cudaStream_t stream = cuda::get_stream(s);
 
-  bool flash = (dt == float16 || dt == bfloat16) && p.D == p.Dv &&
+  // Kernel choice for comparisons on the device (see the top of the file).
+  const char* which = std::getenv("EMBER_SDPA_KERNEL");
+  const bool no_split = which != nullptr && std::strcmp(which, "v2-nosplit") == 0;
+  const int version = which == nullptr                  ? 2
+                      : std::strcmp(which, "v1") == 0      ? 1
+                      : std::strcmp(which, "generic") == 0 ? 0
+                                                           : 2;
+  bool flash = version != 0 && (dt == float16 || dt == bfloat16) && p.D == p.Dv &&
                (p.D == 64 || p.D == 128) && (p.Tq + 127) / 128 <= 65535 &&
                int64_t(p.B) * p.Nq <= INT32_MAX;
   if (flash) {
@@ -619,13 +534,22 @@ void ScaledDotProductAttention::eval_gpu(const std::vector<array>& inputs,
   p.k_sb = k.strides(0), p.k_sh = k.strides(1), p.k_st = k.strides(2);
   p.v_sb = v.strides(0), p.v_sh = v.strides(1), p.v_st = v.strides(2);
 
-  if (flash) {
+  if (flash && version == 1) {
     if (dt == bfloat16) {
       if (p.D == 64) launch_flash<__nv_bfloat16, 64, 4, 2>(p, stream);
       else launch_flash<__nv_bfloat16, 128, 8, 1>(p, stream);
     } else {
       if (p.D == 64) launch_flash<__half, 64, 4, 2>(p, stream);
       else launch_flash<__half, 128, 8, 1>(p, stream);
+    }
+  } else if (flash) {
+    p.kv_split = no_split ? 0 : flash2_kv_split(p, cuda::sm_count());
+    if (dt == bfloat16) {
+      if (p.D == 64) launch_flash2<__nv_bfloat16, 64>(p, s, stream);
+      else launch_flash2<__nv_bfloat16, 128>(p, s, stream);
+    } else {
+      if (p.D == 64) launch_flash2<__half, 64>(p, s, stream);
+      else launch_flash2<__half, 128>(p, s, stream);
     }
   } else {
     cuda::dispatch_device_float(dt, "scaled_dot_product_attention", [&](auto tag) {
