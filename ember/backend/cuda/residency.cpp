@@ -382,23 +382,25 @@ void install_residency_hooks() {
 
 cudaStream_t get_stream(const Stream& s) { return stream_by_index(s.index); }
 
-void allocate(array& out, const Stream& s) {
-  size_t n = out.nbytes();
+namespace {
+// A fresh device-only Data of `n` bytes, produced on stream `s`.
+std::shared_ptr<Data> device_data(size_t n, const Stream& s) {
   auto d = std::make_shared<Data>(Buffer{nullptr, n});
   d->device_ptr = device_malloc(n, get_stream(s));
   d->device_last_stream = s.index;
   d->valid.store(Data::kDevice);
-  out.set_data(std::move(d));
+  return d;
+}
+}  // namespace
+
+void allocate(array& out, const Stream& s) {
+  out.set_data(device_data(out.nbytes(), s));
 }
 
 void allocate(array& out, const Stream& s, size_t data_size, Strides strides,
               Flags flags) {
-  size_t n = data_size * out.itemsize();
-  auto d = std::make_shared<Data>(Buffer{nullptr, n});
-  d->device_ptr = device_malloc(n, get_stream(s));
-  d->device_last_stream = s.index;
-  d->valid.store(Data::kDevice);
-  out.set_data(std::move(d), data_size, std::move(strides), flags);
+  out.set_data(device_data(data_size * out.itemsize(), s), data_size,
+               std::move(strides), flags);
 }
 
 Scratch::Scratch(size_t bytes, const Stream& s)
