@@ -26,7 +26,7 @@ for t in test_gpu_*; do
   fi
 done
 grep -E "FAILED|Failure|exception|rror" "$OUT/gpu_tests.log" | grep -v "^\[  FAILED  \] [0-9]* test" | head -80 >>"$OUT/summary.log"
-EMBER_DEFAULT_DEVICE=gpu timeout 200 ctest -j 8 --timeout 60 -E "test_gpu_" --output-on-failure >"$OUT/ctest_default_gpu.log" 2>&1
+timeout 200 ctest -j 8 --timeout 60 -E "test_gpu_" --output-on-failure >"$OUT/ctest_default_gpu.log" 2>&1
 grep -E "tests passed|\(Failed\)|\(SEGFAULT\)|Timeout|Not Run" "$OUT/ctest_default_gpu.log" | tee -a "$OUT/summary.log"
 cd ..
 STAGE=build-gpu/pystage; rm -rf $STAGE; mkdir -p $STAGE; cp -r python/ember $STAGE/
@@ -37,7 +37,7 @@ if [ "${PYTEST:-1}" = 1 ]; then
   if ! python3 -c "import pytest" 2>/dev/null && ls .whl/*.whl >/dev/null 2>&1; then
     python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/site .whl/*.whl && export PYTHONPATH=$PYTHONPATH:/tmp/site
   fi
-  EMBER_DEFAULT_DEVICE=gpu timeout ${PYTEST_TIMEOUT:-200} python3 -m pytest -q -p no:cacheprovider tests/python \
+  timeout ${PYTEST_TIMEOUT:-200} python3 -m pytest -q -p no:cacheprovider tests/python \
     --deselect tests/python/test_pipeline.py >"$OUT/pytest_gpu.log" 2>&1
   grep -E "passed|failed" "$OUT/pytest_gpu.log" | tail -3 | tee -a "$OUT/summary.log"
   grep -E "^FAILED|^ERROR" "$OUT/pytest_gpu.log" | head -60 >>"$OUT/summary.log"

@@ -26,11 +26,11 @@ fi
 export PYTHONPATH="$PWD/$STAGE${PYTHONPATH:+:$PYTHONPATH}"
 (cd "$BUILD" && ctest -j 4 --timeout 300 --output-on-failure) >"$OUT_DIR/ctest.log" 2>&1 || status=1
 tail -25 "$OUT_DIR/ctest.log"
-(cd "$BUILD" && EMBER_DEFAULT_DEVICE=gpu ctest -j 4 --timeout 300 --output-on-failure -E "test_gpu_") \
+(cd "$BUILD" && ctest -j 4 --timeout 300 --output-on-failure -E "test_gpu_") \
   >"$OUT_DIR/ctest_default_gpu.log" 2>&1 || status=1
 tail -25 "$OUT_DIR/ctest_default_gpu.log"
 if [ "${SKIP_PYTHON:-0}" != "1" ] && [ "${BUILD_PYTHON:-ON}" = "ON" ]; then
-  EMBER_DEFAULT_DEVICE=gpu python3 -m pytest -q tests/python >"$OUT_DIR/pytest_gpu.log" 2>&1 || status=1
+  python3 -m pytest -q tests/python >"$OUT_DIR/pytest_gpu.log" 2>&1 || status=1
   tail -15 "$OUT_DIR/pytest_gpu.log"
 fi
 exit $status

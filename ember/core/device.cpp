@@ -21,14 +21,12 @@ StreamRegistry& registry() {
   return *r;
 }
 
-// TODO(#6): default to the gpu when available (as MLX does) once every
-// primitive has a CUDA kernel; until then the gpu is opt-in with
-// EMBER_DEFAULT_DEVICE=gpu or set_default_device.
+// The gpu when one is present (as in MLX), else the cpu;
+// EMBER_DEFAULT_DEVICE=cpu keeps a process on the cpu.
 Device initial_default_device() {
   const char* env = std::getenv("EMBER_DEFAULT_DEVICE");
-  if (env && std::string(env) == "gpu" && detail::gpu_is_available()) {
-    return Device(DeviceType::gpu);
-  }
+  bool want_cpu = env && std::string(env) == "cpu";
+  if (!want_cpu && detail::gpu_is_available()) return Device(DeviceType::gpu);
   return Device(DeviceType::cpu);
 }
 

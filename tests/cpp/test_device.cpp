@@ -62,10 +62,9 @@ TEST(Device, StreamContextRestores) {
 TEST(Device, GpuPresentRunsOrReportsMissingKernels) {
   if (!is_available(Device::gpu)) GTEST_SKIP() << "no GPU on this machine";
   EXPECT_GE(device_count(Device::gpu), 1);
-  // Default stays cpu until the backend is complete (TODO(#6)), unless the
-  // process opted in with EMBER_DEFAULT_DEVICE=gpu.
+  // The gpu is the default when present, unless EMBER_DEFAULT_DEVICE=cpu.
   const char* env = std::getenv("EMBER_DEFAULT_DEVICE");
-  bool gpu_default = env && std::string(env) == "gpu";
+  bool gpu_default = !(env && std::string(env) == "cpu");
   EXPECT_EQ(default_device(), Device(gpu_default ? Device::gpu : Device::cpu));
   array a({1.0f, 2.0f});
   array b = add(a, a, Device::gpu);

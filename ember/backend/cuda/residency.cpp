@@ -362,6 +362,8 @@ void synchronize(Stream s) {
 
 }  // namespace
 
+void install_profiler(ResidencyHooks& h);  // profile.cpp
+
 // Called once, when the first GPU is found.
 void install_residency_hooks() {
   init_device();
@@ -378,6 +380,7 @@ void install_residency_hooks() {
     cudaDeviceSynchronize();
     cudaMemPoolTrimTo(st.pool, 0);
   };
+  install_profiler(h);
 }
 
 cudaStream_t get_stream(const Stream& s) { return stream_by_index(s.index); }
