@@ -1,7 +1,10 @@
 // CPU kernels of the fused fast ops.
 // RMSNorm / LayerNorm: one pass per row of the last axis (read row into
 // float, reduce, write), rows split across cores; traffic = read x once,
-// write once. RoPE: per row, cos/sin of T x dims/2 angles recomputed per row
+// write once. RMSNormVJP / LayerNormVJP: the same per row for the
+// backward (read x and the cotangent once, write dx once), weight / bias
+// gradients summed per fixed chunk of rows and the chunks added in order.
+// RoPE: per row, cos/sin of T x dims/2 angles recomputed per row
 // (cheap vs memory), pairs rotated in float. SDPA: per (batch, head, query)
 // row, scores over all keys in float, softmax, then a weighted sum of value
 // rows; keys/values converted to float once; rows split across cores.

@@ -7,9 +7,9 @@
 // vectors. Weight and bias (float) are read with 16-byte loads too: as
 // scalar loads they were 8 load instructions per 16-byte vector of the row
 // (LayerNorm), which cost more L1 throughput than the row itself. Long rows
-// use NV = 4 with up to 512 threads (a 4096-float row: 256 threads of 16
-// floats each, few registers, many rows in flight per SM) and NV = 8 up to
-// 4096 vectors. Rows that are not 16-byte aligned, longer than that, or
+// take a block of up to 512 threads holding 16 floats each where that
+// fits (a 4096-float row: 256 threads, ~50 registers, four rows resident
+// per SM), more vectors per thread beyond (up to 4096 vectors). Rows that are not 16-byte aligned, longer than that, or
 // float64 use a block-per-row kernel that loops over global memory instead.
 // Launch: blockDim (tpr, rows per block), grid-stride over rows; the
 // kernels carry __launch_bounds__ of their largest launch.
@@ -189,8 +189,13 @@ void launch_norm_t(const array& x, const array* w, const array* b, array& out,
       if (nvec <= 32) { tpr = 32; nv = 1; }
       else if (nvec <= 64) { tpr = 32; nv = 2; }
       else if (nvec <= 128) { tpr = 32; nv = 4; }
-      else if (nvec <= 4 * kVecMaxThreads) { tpr = warps((nvec + 3) / 4); nv = 4; }
-      else { tpr = warps((nvec + 7) / 8); nv = 8; }
+      else {
+        // Block rows: the fewest vectors per thread (16 floats: NV = 4 for
+        // float32, 2 for the half types) that fit 512 threads.
+        nv = VEC == 4 ? 4 : 2;
+        while (nvec > int64_t(nv) * kVecMaxThreads) nv *= 2;
+        tpr = warps((nvec + nv - 1) / nv);
+      }
       switch (nv) {
         case 1: launch_vec<T, 1, LAYER>(xp, wp, bp, op, rows, int(D), eps, tpr, stream); break;
         case 2: launch_vec<T, 2, LAYER>(xp, wp, bp, op, rows, int(D), eps, tpr, stream); break;
