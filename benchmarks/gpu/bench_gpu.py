@@ -59,6 +59,19 @@ def torch_bench(torch, name, n):
         b = torch.randn(4096, device=dev)
         f = lambda: torch.nn.functional.layer_norm(x, (4096,), w, b, 1e-5)
         return median_time(f, sync), 8 * x.numel()
+    if name == "layer_norm_fwd_bwd":
+        # Forward + backward (dx, dw, db) on the layer_norm row's shape.
+        x = torch.randn(8192, 4096, device=dev, requires_grad=True)
+        w = torch.randn(4096, device=dev, requires_grad=True)
+        b = torch.randn(4096, device=dev, requires_grad=True)
+        gy = torch.randn(8192, 4096, device=dev)
+
+        def f():
+            y = torch.nn.functional.layer_norm(x, (4096,), w, b, 1e-5)
+            return torch.autograd.grad(y, (x, w, b), gy)
+
+        # Forward: read x, write y; backward: read x and dy, write dx.
+        return median_time(f, sync), 20 * x.numel()
     if name == "matmul_bf16":
         a = torch.randn(8192, 8192, device=dev, dtype=torch.bfloat16)
         b = torch.randn(8192, 8192, device=dev, dtype=torch.bfloat16)
@@ -115,6 +128,22 @@ def ember_bench(mx, name, n):
         mx.eval(x, w, b)
         f = lambda: run(mx.fast.layer_norm(x, w, b, 1e-5, stream=gpu))
         return median_time(f, sync), 8 * 8192 * 4096
+    if name == "layer_norm_fwd_bwd":
+        x = mx.random.normal((8192, 4096), stream=gpu)
+        w = mx.random.normal((4096,), stream=gpu)
+        b = mx.random.normal((4096,), stream=gpu)
+        gy = mx.random.normal((8192, 4096), stream=gpu)
+        mx.eval(x, w, b, gy)
+
+        def f():
+            outs, grads = mx.vjp(
+                lambda a, ww, bb: mx.fast.layer_norm(a, ww, bb, 1e-5, stream=gpu),
+                [x, w, b],
+                [gy],
+            )
+            mx.eval(outs, grads)
+
+        return median_time(f, sync), 20 * 8192 * 4096
     if name == "matmul_bf16":
         a = mx.random.normal((8192, 8192), stream=gpu).astype(mx.bfloat16)
         b = mx.random.normal((8192, 8192), stream=gpu).astype(mx.bfloat16)
@@ -154,6 +183,7 @@ WORKLOADS = [
     "sum",
     "softmax",
     "layer_norm",
+    "layer_norm_fwd_bwd",
     "matmul_bf16",
     "sdpa_causal_bf16",
     "tiny_chain",

@@ -4,8 +4,12 @@
 
 #include <optional>
 
+#include "ember/ops/binary.h"
+#include "ember/ops/copy.h"
 #include "ember/ops/creation.h"
+#include "ember/ops/reduce.h"
 #include "ember/ops/shape.h"
+#include "ember/ops/unary.h"
 #include "ember/transforms/autodiff.h"
 #include "ember/transforms/vmap.h"
 
@@ -23,10 +27,14 @@ FastFallback partial(const FastFallback& fb, const std::vector<array>& primals,
 }
 }  // namespace
 
-std::vector<array> FastPrimitive::vjp(const std::vector<array>& primals,
-                                      const std::vector<array>& cotangents,
-                                      const std::vector<int>& argnums,
-                                      const std::vector<array>&) {
+namespace {
+// Cotangents of the inputs in `argnums` through the fallback; inputs that
+// carry no gradient get zeros.
+template <typename Diff>
+std::vector<array> fallback_vjp(const FastFallback& fb, Diff differentiable,
+                                const std::vector<array>& primals,
+                                const std::vector<array>& cotangents,
+                                const std::vector<int>& argnums, Stream s) {
   std::vector<int> which;
   std::vector<array> xs;
   for (int a : argnums) {
@@ -37,20 +45,22 @@ std::vector<array> FastPrimitive::vjp(const std::vector<array>& primals,
   }
   std::vector<array> grads;
   if (!which.empty()) {
-    grads = ember::vjp(partial(fallback_, primals, which), xs, cotangents).second;
+    grads = ember::vjp(partial(fb, primals, which), xs, cotangents).second;
   }
   std::vector<array> out;
   size_t k = 0;
   for (int a : argnums) {
-    out.push_back(differentiable(a) ? grads[k++]
-                                    : zeros_like(primals[a], stream()));
+    out.push_back(differentiable(a) ? grads[k++] : zeros_like(primals[a], s));
   }
   return out;
 }
 
-std::vector<array> FastPrimitive::jvp(const std::vector<array>& primals,
-                                      const std::vector<array>& tangents,
-                                      const std::vector<int>& argnums) {
+// Tangents of every output of the fallback.
+template <typename Diff>
+std::vector<array> fallback_jvp(const FastFallback& fb, Diff differentiable,
+                                const std::vector<array>& primals,
+                                const std::vector<array>& tangents,
+                                const std::vector<int>& argnums, Stream s) {
   std::vector<int> which;
   std::vector<array> xs, ts;
   for (size_t i = 0; i < argnums.size(); ++i) {
@@ -61,17 +71,66 @@ std::vector<array> FastPrimitive::jvp(const std::vector<array>& primals,
     }
   }
   if (which.empty()) {
-    auto out = fallback_(primals)[0];
-    return {zeros_like(out, stream())};
+    std::vector<array> out;
+    for (auto& o : fb(primals)) out.push_back(zeros_like(o, s));
+    return out;
   }
-  return {ember::jvp(partial(fallback_, primals, which), xs, ts).second[0]};
+  return ember::jvp(partial(fb, primals, which), xs, ts).second;
+}
+
+std::pair<std::vector<array>, std::vector<int>> fallback_vmap(
+    const FastFallback& fb, const std::vector<array>& inputs,
+    const std::vector<int>& axes) {
+  std::vector<std::optional<int>> in_axes;
+  for (int a : axes) in_axes.push_back(a < 0 ? std::nullopt : std::optional<int>(a));
+  // Empty out_axes: the batch axis at 0 of every output.
+  auto outs = ember::vmap(fb, in_axes, {})(inputs);
+  return {outs, std::vector<int>(outs.size(), 0)};
+}
+}  // namespace
+
+std::vector<array> FastPrimitive::vjp(const std::vector<array>& primals,
+                                      const std::vector<array>& cotangents,
+                                      const std::vector<int>& argnums,
+                                      const std::vector<array>&) {
+  return fallback_vjp(
+      fallback_, [this](int i) { return differentiable(i); }, primals,
+      cotangents, argnums, stream());
+}
+
+std::vector<array> FastPrimitive::jvp(const std::vector<array>& primals,
+                                      const std::vector<array>& tangents,
+                                      const std::vector<int>& argnums) {
+  return {fallback_jvp(
+      fallback_, [this](int i) { return differentiable(i); }, primals,
+      tangents, argnums, stream())[0]};
 }
 
 std::pair<std::vector<array>, std::vector<int>> FastPrimitive::vmap(
     const std::vector<array>& inputs, const std::vector<int>& axes) {
-  std::vector<std::optional<int>> in_axes;
-  for (int a : axes) in_axes.push_back(a < 0 ? std::nullopt : std::optional<int>(a));
-  return {ember::vmap(fallback_, in_axes, {0})(inputs), {0}};
+  auto [outs, out_axes] = fallback_vmap(fallback_, inputs, axes);
+  return {{outs[0]}, {0}};
+}
+
+std::vector<array> FastMultiPrimitive::vjp(const std::vector<array>& primals,
+                                           const std::vector<array>& cotangents,
+                                           const std::vector<int>& argnums,
+                                           const std::vector<array>&) {
+  return fallback_vjp(
+      fallback_, [](int) { return true; }, primals, cotangents, argnums,
+      stream());
+}
+
+std::vector<array> FastMultiPrimitive::jvp(const std::vector<array>& primals,
+                                           const std::vector<array>& tangents,
+                                           const std::vector<int>& argnums) {
+  return fallback_jvp(
+      fallback_, [](int) { return true; }, primals, tangents, argnums, stream());
+}
+
+std::pair<std::vector<array>, std::vector<int>> FastMultiPrimitive::vmap(
+    const std::vector<array>& inputs, const std::vector<int>& axes) {
+  return fallback_vmap(fallback_, inputs, axes);
 }
 
 namespace {
@@ -113,6 +172,130 @@ std::pair<std::vector<array>, std::vector<int>> LayerNorm::vmap(
                                              has_weight_, has_bias_),
                  inputs)},
           {axes[0]}};
+}
+
+// ---- fused backward of the norms ----
+//
+// With n = normalised x (LayerNorm: (x - mean) * r, RMSNorm: x * r, r =
+// rsqrt(var + eps) or rsqrt(mean(x^2) + eps)) and gw = cotangent * weight:
+//   RMSNorm:   dx = r * (gw - n * mean(gw * n))
+//   LayerNorm: dx = r * (gw - mean(gw) - n * mean(gw * n))
+//   dweight = sum over rows of cotangent * n, dbias = sum over rows of
+//   cotangent.
+// The fallbacks below compute the same with basic ops (in float, or double
+// for float64), so derivatives of the backward (second order) go through
+// them.
+
+namespace {
+Dtype compute_dtype(Dtype t) { return t == float64 ? float64 : float32; }
+
+// Sum over every axis but the last.
+array sum_rows(const array& a, Stream s) {
+  if (a.ndim() <= 1) return a;
+  std::vector<int> axes(a.ndim() - 1);
+  for (int i = 0; i + 1 < a.ndim(); ++i) axes[i] = i;
+  return sum(a, axes, false, s);
+}
+
+// Dtype the fused backward writes a weight or bias gradient in (the kernels
+// write floating types; others are cast afterwards).
+Dtype param_grad_dtype(const array& p, Dtype out) {
+  return is_floating_point(p.dtype()) ? p.dtype() : out;
+}
+
+// Fallback of the norms' backward: inputs (x, [weight,] cotangent), outputs
+// (dx[, dweight][, dbias]) in `dtypes`.
+FastFallback norm_vjp_fallback(bool layer, float eps, bool hw, bool hb,
+                               std::vector<Dtype> dtypes, Stream st) {
+  return [=](const std::vector<array>& in) {
+    Dtype cd = compute_dtype(in[0].dtype());
+    auto xf = astype(in[0], cd, st);
+    auto gf = astype(in.back(), cd, st);
+    array n(0.0f), r(0.0f);
+    if (layer) {
+      auto xc = subtract(xf, mean(xf, -1, true, st), st);
+      r = rsqrt(add(mean(square(xc, st), -1, true, st), array(eps, cd), st), st);
+      n = multiply(xc, r, st);
+    } else {
+      r = rsqrt(add(mean(square(xf, st), -1, true, st), array(eps, cd), st), st);
+      n = multiply(xf, r, st);
+    }
+    auto gw = hw ? multiply(gf, astype(in[1], cd, st), st) : gf;
+    auto proj = multiply(n, mean(multiply(gw, n, st), -1, true, st), st);
+    auto inner = subtract(gw, proj, st);
+    if (layer) inner = subtract(inner, mean(gw, -1, true, st), st);
+    std::vector<array> out = {astype(multiply(r, inner, st), dtypes[0], st)};
+    size_t k = 1;
+    if (hw) out.push_back(astype(sum_rows(multiply(gf, n, st), st), dtypes[k++], st));
+    if (hb) out.push_back(astype(sum_rows(gf, st), dtypes[k], st));
+    return out;
+  };
+}
+
+// Shared vjp of RMSNorm / LayerNorm: one fused backward node, its outputs
+// picked per argnum (input i of the forward <-> output i of the backward).
+template <typename VJP, typename... Flags>
+std::vector<array> norm_vjp(bool layer, float eps, bool hw, bool hb,
+                            const std::vector<array>& primals,
+                            const std::vector<array>& cotangents,
+                            const std::vector<int>& argnums,
+                            const std::vector<array>& outputs, Stream s,
+                            Flags... flags) {
+  const array& x = primals[0];
+  Dtype dt = outputs[0].dtype();
+  std::vector<array> ins = {astype(x, dt, s)};
+  std::vector<Shape> shapes = {x.shape()};
+  std::vector<Dtype> dtypes = {dt};
+  int i = 1;
+  if (hw) {
+    ins.push_back(primals[i]);
+    shapes.push_back(primals[i].shape());
+    dtypes.push_back(param_grad_dtype(primals[i], dt));
+    ++i;
+  }
+  if (hb) {
+    shapes.push_back(primals[i].shape());
+    dtypes.push_back(param_grad_dtype(primals[i], dt));
+  }
+  ins.push_back(astype(cotangents[0], dt, s));
+  auto prim = std::make_shared<VJP>(
+      s, norm_vjp_fallback(layer, eps, hw, hb, dtypes, s), eps, flags...);
+  auto grads = array::make_arrays(shapes, dtypes, prim, ins);
+  std::vector<array> out;
+  for (int a : argnums) out.push_back(astype(grads[a], primals[a].dtype(), s));
+  return out;
+}
+}  // namespace
+
+std::vector<array> RMSNorm::vjp(const std::vector<array>& primals,
+                                const std::vector<array>& cotangents,
+                                const std::vector<int>& argnums,
+                                const std::vector<array>& outputs) {
+  return norm_vjp<RMSNormVJP>(false, eps_, has_weight_, false, primals,
+                              cotangents, argnums, outputs, stream(),
+                              has_weight_);
+}
+
+std::vector<array> LayerNorm::vjp(const std::vector<array>& primals,
+                                  const std::vector<array>& cotangents,
+                                  const std::vector<int>& argnums,
+                                  const std::vector<array>& outputs) {
+  return norm_vjp<LayerNormVJP>(true, eps_, has_weight_, has_bias_, primals,
+                                cotangents, argnums, outputs, stream(),
+                                has_weight_, has_bias_);
+}
+
+std::vector<Shape> RMSNormVJP::output_shapes(const std::vector<array>& inputs) {
+  std::vector<Shape> out = {inputs[0].shape()};
+  if (has_weight_) out.push_back(inputs[1].shape());
+  return out;
+}
+
+std::vector<Shape> LayerNormVJP::output_shapes(const std::vector<array>& inputs) {
+  std::vector<Shape> out = {inputs[0].shape()};
+  if (has_weight_) out.push_back(inputs[1].shape());
+  if (has_bias_) out.push_back({inputs[0].shape(-1)});
+  return out;
 }
 
 }  // namespace ember

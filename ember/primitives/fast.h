@@ -40,6 +40,11 @@ class RMSNorm : public FastPrimitive {
       : FastPrimitive(s, std::move(f)), eps_(eps), has_weight_(has_weight) {}
   EMBER_DEFINE_EVAL()
   EMBER_DEFINE_NAME(RMSNorm)
+  /// Through RMSNormVJP (one fused pass), not the fallback.
+  std::vector<array> vjp(const std::vector<array>& primals,
+                         const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums,
+                         const std::vector<array>& outputs) override;
   std::pair<std::vector<array>, std::vector<int>> vmap(
       const std::vector<array>& inputs, const std::vector<int>& axes) override;
   bool is_equivalent(const Primitive& o) const override {
@@ -61,6 +66,11 @@ class LayerNorm : public FastPrimitive {
         has_bias_(has_bias) {}
   EMBER_DEFINE_EVAL()
   EMBER_DEFINE_NAME(LayerNorm)
+  /// Through LayerNormVJP (one fused pass), not the fallback.
+  std::vector<array> vjp(const std::vector<array>& primals,
+                         const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums,
+                         const std::vector<array>& outputs) override;
   std::pair<std::vector<array>, std::vector<int>> vmap(
       const std::vector<array>& inputs, const std::vector<int>& axes) override;
   bool is_equivalent(const Primitive& o) const override {
@@ -68,6 +78,71 @@ class LayerNorm : public FastPrimitive {
     return eps_ == r.eps_ && has_weight_ == r.has_weight_ &&
            has_bias_ == r.has_bias_;
   }
+
+ private:
+  float eps_;
+  bool has_weight_, has_bias_;
+};
+
+/// Base of fused multi-output primitives (the norms' backward passes):
+/// derivatives and batching through the fallback, as FastPrimitive.
+class FastMultiPrimitive : public Primitive {
+ public:
+  FastMultiPrimitive(Stream s, FastFallback fallback)
+      : Primitive(s), fallback_(std::move(fallback)) {}
+  std::vector<array> vjp(const std::vector<array>& primals,
+                         const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums,
+                         const std::vector<array>& outputs) override;
+  std::vector<array> jvp(const std::vector<array>& primals,
+                         const std::vector<array>& tangents,
+                         const std::vector<int>& argnums) override;
+  std::pair<std::vector<array>, std::vector<int>> vmap(
+      const std::vector<array>& inputs, const std::vector<int>& axes) override;
+  const FastFallback& fallback() const { return fallback_; }
+
+ protected:
+  FastFallback fallback_;
+};
+
+/// Backward of RMSNorm. Inputs (x, [weight,] cotangent), x and cotangent
+/// in the forward's output dtype; outputs (dx[, dweight]): dx in x's dtype,
+/// dweight = sum over rows of cotangent * x * rsqrt(mean(x^2) + eps).
+class RMSNormVJP : public FastMultiPrimitive {
+ public:
+  RMSNormVJP(Stream s, FastFallback f, float eps, bool has_weight)
+      : FastMultiPrimitive(s, std::move(f)), eps_(eps), has_weight_(has_weight) {}
+  EMBER_DEFINE_EVAL_MULTI()
+  EMBER_DEFINE_NAME(RMSNormVJP)
+  bool is_equivalent(const Primitive& o) const override {
+    auto& r = static_cast<const RMSNormVJP&>(o);
+    return eps_ == r.eps_ && has_weight_ == r.has_weight_;
+  }
+  std::vector<Shape> output_shapes(const std::vector<array>& inputs) override;
+
+ private:
+  float eps_;
+  bool has_weight_;
+};
+
+/// Backward of LayerNorm. Inputs (x, [weight,] cotangent) as RMSNormVJP;
+/// outputs (dx[, dweight][, dbias]): dweight = sum over rows of cotangent *
+/// normalised x, dbias = sum over rows of cotangent (produced when the
+/// forward had a bias, which the backward does not need as an input).
+class LayerNormVJP : public FastMultiPrimitive {
+ public:
+  LayerNormVJP(Stream s, FastFallback f, float eps, bool has_weight,
+               bool has_bias)
+      : FastMultiPrimitive(s, std::move(f)), eps_(eps), has_weight_(has_weight),
+        has_bias_(has_bias) {}
+  EMBER_DEFINE_EVAL_MULTI()
+  EMBER_DEFINE_NAME(LayerNormVJP)
+  bool is_equivalent(const Primitive& o) const override {
+    auto& r = static_cast<const LayerNormVJP&>(o);
+    return eps_ == r.eps_ && has_weight_ == r.has_weight_ &&
+           has_bias_ == r.has_bias_;
+  }
+  std::vector<Shape> output_shapes(const std::vector<array>& inputs) override;
 
  private:
   float eps_;

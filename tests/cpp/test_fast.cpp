@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "ember/ember.h"
+#include "ember/primitives/fast.h"
 #include "test_utils.h"
 
 using namespace ember;
@@ -515,5 +516,284 @@ TEST(Fast, SDPAGradAndVmap) {
                         double(0.7f), 1, {}, nullptr);
     for (size_t j = 0; j < ref.size(); ++j)
       EXPECT_NEAR(r[i * ref.size() + j], ref[j], 1e-5);
+  }
+}
+
+// ---- fused backward of the norms (RMSNormVJP / LayerNormVJP) ----
+
+namespace {
+// sum(norm(x, w, b) * G) in double, for finite differences.
+double norm_loss(bool layer, const std::vector<double>& x, int d,
+                 const std::vector<double>* w, const std::vector<double>* b,
+                 const std::vector<double>& G, double eps) {
+  auto y = layer ? ref_ln(x, d, w, b, eps) : ref_rms(x, d, w, eps);
+  double s = 0;
+  for (size_t i = 0; i < y.size(); ++i) s += y[i] * G[i];
+  return s;
+}
+
+std::vector<array> norm_call(bool layer, const std::vector<array>& in, bool hw,
+                             bool hb, float eps) {
+  std::optional<array> w, b;
+  int i = 1;
+  if (hw) w = in[i++];
+  if (hb) b = in[i];
+  return {layer ? fast::layer_norm(in[0], w, b, eps)
+                : fast::rms_norm(in[0], w, eps)};
+}
+}  // namespace
+
+TEST(Fast, NormFusedVjpFiniteDifferences) {
+  // float64: every gradient against central differences of the double
+  // reference, elementwise for short rows, along a random direction for
+  // long ones; weight / bias present or not.
+  const double eps = 1e-5, h = 1e-6;
+  uint32_t seed = 100;
+  for (bool layer : {false, true}) {
+    for (int d : {1, 7, 16, 1000}) {
+      for (int aff = 0; aff < (layer ? 4 : 2); ++aff) {
+        bool hw = aff & 1, hb = layer && (aff & 2);
+        int R = d >= 1000 ? 5 : 3;
+        auto xv = rand_vec(R * d, seed++, -1.5, 2.5), gv = rand_vec(R * d, seed++);
+        auto wv = rand_vec(d, seed++, 0.5, 1.5), bv = rand_vec(d, seed++);
+        std::vector<array> in = {array(xv, {R, d}, float64)};
+        if (hw) in.push_back(array(wv, {d}, float64));
+        if (hb) in.push_back(array(bv, {d}, float64));
+        auto [outs, grads] = vjp(
+            [&](const std::vector<array>& a) {
+              return norm_call(layer, a, hw, hb, float(eps));
+            },
+            in, {array(gv, {R, d}, float64)});
+        // The backward is the fused node, not the fallback's ops.
+        ASSERT_TRUE(grads[0].has_primitive());
+        EXPECT_STREQ(grads[0].primitive().name(), layer ? "LayerNormVJP" : "RMSNormVJP");
+        std::string what = std::string(layer ? "layer" : "rms") + " d=" +
+                           std::to_string(d) + " aff=" + std::to_string(aff);
+        const double e = double(float(eps));
+        std::vector<std::vector<double>*> params = {&xv};
+        if (hw) params.push_back(&wv);
+        if (hb) params.push_back(&bv);
+        for (size_t k = 0; k < params.size(); ++k) {
+          auto got = to_vector(grads[k]);
+          auto& p = *params[k];
+          auto loss = [&]() {
+            return norm_loss(layer, xv, d, hw ? &wv : nullptr, hb ? &bv : nullptr, gv, e);
+          };
+          if (p.size() <= 64) {
+            for (size_t i = 0; i < p.size(); ++i) {
+              double v = p[i];
+              p[i] = v + h;
+              double lp = loss();
+              p[i] = v - h;
+              double lm = loss();
+              p[i] = v;
+              EXPECT_NEAR(got[i], (lp - lm) / (2 * h), 1e-6 * (1 + std::abs(got[i])))
+                  << what << " input " << k << " at " << i;
+            }
+          } else {
+            auto dir = rand_vec(p.size(), seed++);
+            auto orig = p;
+            for (size_t i = 0; i < p.size(); ++i) p[i] = orig[i] + h * dir[i];
+            double lp = loss();
+            for (size_t i = 0; i < p.size(); ++i) p[i] = orig[i] - h * dir[i];
+            double lm = loss();
+            p = orig;
+            double dot = 0;
+            for (size_t i = 0; i < p.size(); ++i) dot += got[i] * dir[i];
+            EXPECT_NEAR(dot, (lp - lm) / (2 * h), 1e-6 * (1 + std::abs(dot)))
+                << what << " input " << k;
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(Fast, NormFusedVjpMatchesFallback) {
+  // float32: the fused backward against the vjp of the primitive's own
+  // composed fallback (same math with basic ops); 3-D x, a broadcast
+  // cotangent (from a sum), a broadcast (stride 0) weight and a strided x.
+  const float eps = 1e-5f;
+  uint32_t seed = 300;
+  for (bool layer : {false, true}) {
+    for (int d : {1, 7, 64, 1000}) {
+      for (int aff = 0; aff < (layer ? 4 : 2); ++aff) {
+        bool hw = aff & 1, hb = layer && (aff & 2);
+        auto x = array(rand_vec(2 * 3 * d, seed++, -1, 3), {2, 3, d}, float32);
+        std::vector<array> in = {x};
+        if (hw) in.push_back(array(rand_vec(d, seed++, 0.5, 1.5), {d}, float32));
+        if (hb) in.push_back(array(rand_vec(d, seed++), {d}, float32));
+        auto g = array(rand_vec(2 * 3 * d, seed++), {2, 3, d}, float32);
+        auto y = norm_call(layer, in, hw, hb, eps)[0];
+        FastFallback fb = static_cast<FastPrimitive&>(y.primitive()).fallback();
+        auto [o1, fused] = vjp(
+            [&](const std::vector<array>& a) { return norm_call(layer, a, hw, hb, eps); },
+            in, {g});
+        auto [o2, ref] = vjp(fb, in, {g});
+        std::string what = std::string(layer ? "layer" : "rms") + " d=" + std::to_string(d);
+        for (size_t k = 0; k < in.size(); ++k) {
+          EXPECT_EQ(fused[k].dtype(), in[k].dtype()) << what;
+          auto r = to_vector(ref[k]);
+          // Sums over rows (dweight, dbias) and dx alike: float rounding.
+          auto got = to_vector(fused[k]);
+          ASSERT_EQ(got.size(), r.size());
+          for (size_t i = 0; i < r.size(); ++i) {
+            EXPECT_NEAR(got[i], r[i], 2e-4 * (1 + std::abs(r[i])))
+                << what << " input " << k << " at " << i;
+          }
+        }
+      }
+    }
+  }
+  // Broadcast cotangent (loss = sum), broadcast weight, transposed x.
+  int d = 24;
+  auto xt = transpose(array(rand_vec(d * 5, 400, -1, 2), {d, 5}, float32));
+  auto wb = broadcast_to(array(1.5f), {d});
+  auto loss = [&](const std::vector<array>& a) {
+    return std::vector<array>{sum(fast::layer_norm(a[0], a[1], std::nullopt, eps))};
+  };
+  auto [o, gr] = vjp(loss, {xt, wb}, {array(1.0f)});
+  auto yb = fast::layer_norm(xt, wb, std::nullopt, eps);
+  FastFallback fb = static_cast<FastPrimitive&>(yb.primitive()).fallback();
+  auto [o2, gref] = vjp(
+      [&](const std::vector<array>& a) { return std::vector<array>{sum(fb(a)[0])}; },
+      {xt, wb}, {array(1.0f)});
+  expect_values(gr[0], to_vector(gref[0]), 1e-4);
+  expect_values(gr[1], to_vector(gref[1]), 1e-4);
+}
+
+TEST(Fast, NormFusedVjpHalfTypesAndEdges) {
+  // f16 / bf16: computed in float from the rounded inputs, against a
+  // double reference of the same formulas.
+  uint32_t seed = 500;
+  for (Dtype dt : {float16, bfloat16}) {
+    for (bool layer : {false, true}) {
+      int R = 4, d = 40;
+      auto xv = rounded(rand_vec(R * d, seed++, -1, 2), dt);
+      auto gv = rounded(rand_vec(R * d, seed++), dt);
+      auto wv = rounded(rand_vec(d, seed++, 0.5, 1.5), dt);
+      std::vector<array> in = {astype(array(xv, {R, d}, float64), dt),
+                               astype(array(wv, {d}, float64), dt)};
+      auto [o, gr] = vjp(
+          [&](const std::vector<array>& a) {
+            return norm_call(layer, a, true, false, 1e-5f);
+          },
+          {in[0], in[1]}, {astype(array(gv, {R, d}, float64), dt)});
+      EXPECT_EQ(gr[0].dtype(), dt);
+      EXPECT_EQ(gr[1].dtype(), dt);
+      std::vector<double> dx(R * d), dw(d, 0);
+      for (int r = 0; r < R; ++r) {
+        const double* xr = &xv[r * d];
+        double mu = 0;
+        if (layer) {
+          for (int i = 0; i < d; ++i) mu += xr[i] / d;
+        }
+        double ss = 0;
+        for (int i = 0; i < d; ++i) ss += (xr[i] - mu) * (xr[i] - mu);
+        double inv = 1 / std::sqrt(ss / d + double(1e-5f));
+        double mg = 0, mgn = 0;
+        for (int i = 0; i < d; ++i) {
+          double n = (xr[i] - mu) * inv, gw = gv[r * d + i] * wv[i];
+          mg += gw / d;
+          mgn += gw * n / d;
+          dw[i] += gv[r * d + i] * n;
+        }
+        for (int i = 0; i < d; ++i) {
+          double n = (xr[i] - mu) * inv, gw = gv[r * d + i] * wv[i];
+          dx[r * d + i] = inv * (gw - (layer ? mg : 0) - n * mgn);
+        }
+      }
+      double tol = tol_of(dt) * 2;
+      expect_values(gr[0], dx, tol);
+      expect_values(gr[1], dw, tol);
+    }
+  }
+  // Mixed dtypes: f16 x with an f32 weight (output f32); gradients in the
+  // inputs' dtypes.
+  auto x16 = astype(array(rand_vec(3 * 8, 600), {3, 8}, float64), float16);
+  auto w32 = array(rand_vec(8, 601, 0.5, 1.5), {8}, float32);
+  auto [o, gm] = vjp(
+      [&](const std::vector<array>& a) { return norm_call(true, a, true, false, 1e-5f); },
+      {x16, w32}, {array(rand_vec(3 * 8, 602), {3, 8}, float32)});
+  EXPECT_EQ(gm[0].dtype(), float16);
+  EXPECT_EQ(gm[1].dtype(), float32);
+  // No rows: dx empty, dweight / dbias zeros.
+  auto xe = zeros({0, 5}, float32);
+  auto we = ones({5}, float32), be = ones({5}, float32);
+  auto [oe, ge] = vjp(
+      [&](const std::vector<array>& a) { return norm_call(true, a, true, true, 1e-5f); },
+      {xe, we, be}, {zeros({0, 5}, float32)});
+  EXPECT_EQ(ge[0].shape(), Shape({0, 5}));
+  expect_values(ge[1], std::vector<double>(5, 0.0));
+  expect_values(ge[2], std::vector<double>(5, 0.0));
+  // 1-D x (a single row).
+  auto x1 = array(rand_vec(9, 603), {9}, float64);
+  auto [o1, g1] = vjp(
+      [&](const std::vector<array>& a) { return norm_call(false, a, true, false, 1e-5f); },
+      {x1, array(rand_vec(9, 604), {9}, float64)}, {array(rand_vec(9, 605), {9}, float64)});
+  auto [o1r, g1r] = vjp(
+      [&](const std::vector<array>& a) {
+        auto y = fast::rms_norm(a[0], a[1], 1e-5f);
+        FastFallback fb = static_cast<FastPrimitive&>(y.primitive()).fallback();
+        return fb(a);
+      },
+      {x1, array(rand_vec(9, 604), {9}, float64)}, {array(rand_vec(9, 605), {9}, float64)});
+  expect_values(g1[0], to_vector(g1r[0]), 1e-10);
+  expect_values(g1[1], to_vector(g1r[1]), 1e-10);
+}
+
+TEST(Fast, NormFusedVjpSecondOrderAndVmap) {
+  // Second derivative through the fused backward's fallback: the Hessian-
+  // vector product of sum(layer_norm(x) * G) against central differences
+  // of the (fused) gradient.
+  int R = 3, d = 6;
+  auto xv = rand_vec(R * d, 700, -1, 2), Gv = rand_vec(R * d, 701),
+       wv = rand_vec(d, 702, 0.5, 1.5), dir = rand_vec(R * d, 703);
+  auto w = array(wv, {d}, float64), G = array(Gv, {R, d}, float64);
+  for (bool layer : {false, true}) {
+    auto gradx = [&](const array& x) {
+      return grad([&](const std::vector<array>& a) {
+        auto y = layer ? fast::layer_norm(a[0], w, std::nullopt, 1e-5f)
+                       : fast::rms_norm(a[0], w, 1e-5f);
+        return sum(multiply(y, G));
+      })({x})[0];
+    };
+    auto [o, hv] = jvp([&](const std::vector<array>& a) {
+      return std::vector<array>{gradx(a[0])};
+    }, {array(xv, {R, d}, float64)}, {array(dir, {R, d}, float64)});
+    double h = 1e-6;
+    std::vector<double> xp(xv), xm(xv);
+    for (int i = 0; i < R * d; ++i) {
+      xp[i] += h * dir[i];
+      xm[i] -= h * dir[i];
+    }
+    auto gp = to_vector(gradx(array(xp, {R, d}, float64)));
+    auto gm = to_vector(gradx(array(xm, {R, d}, float64)));
+    std::vector<double> fd(R * d);
+    for (int i = 0; i < R * d; ++i) fd[i] = (gp[i] - gm[i]) / (2 * h);
+    expect_values(hv[0], fd, 1e-5);
+    // vjp of the gradient (reverse over reverse) agrees with the jvp.
+    auto [o2, rv] = vjp([&](const std::vector<array>& a) {
+      return std::vector<array>{gradx(a[0])};
+    }, {array(xv, {R, d}, float64)}, {array(dir, {R, d}, float64)});
+    // The Hessian is symmetric: H dir computed both ways.
+    expect_values(rv[0], to_vector(hv[0]), 1e-8);
+  }
+  // vmap of the gradient: batched rows through the fused backward's
+  // batching rule match per-slice gradients.
+  int V = 3;
+  auto xb = array(rand_vec(V * R * d, 710), {V, R, d}, float32);
+  auto gfun = [&](const array& x) {
+    return grad([&](const std::vector<array>& a) {
+      return sum(square(fast::layer_norm(a[0], a[1], std::nullopt, 1e-5f)));
+    }, 1)({x, astype(w, float32)})[0];
+  };
+  auto batched = vmap(gfun)(xb);
+  EXPECT_EQ(batched.shape(), Shape({V, d}));
+  auto bv = to_vector(batched);
+  for (int v = 0; v < V; ++v) {
+    auto one = to_vector(gfun(slice(xb, {v, 0, 0}, {v + 1, R, d})));
+    std::vector<double> want(one.begin(), one.end());
+    for (int i = 0; i < d; ++i) EXPECT_NEAR(bv[v * d + i], want[i], 1e-5);
   }
 }

@@ -140,6 +140,148 @@ TEST(GpuFast, NormsMixedDtypesAndStridedInputs) {
   e.eval();
 }
 
+TEST(GpuFast, NormsUnalignedWeightsAndRows) {
+  EMBER_REQUIRE_GPU();
+  // Weight / bias at an offset of one element (not 16-byte aligned: copied
+  // before the 16-byte loads), rows that start unaligned (a contiguous view
+  // at an offset of one element: the generic kernel).
+  for (Dtype dt : {float32, bfloat16}) {
+    auto wbig = rand_array({1025}, float32, 11);
+    auto w = slice(wbig, {1}, {1025}, kCpu);  // (1024,), offset 1
+    auto b = slice(rand_array({1025}, float32, 12), {1}, {1025}, kCpu);
+    auto x = rand_array({33, 1024}, dt, 13, -0.5, 1.5);
+    auto flat = rand_array({1 + 9 * 1024}, dt, 14);
+    auto xo = reshape(slice(flat, {1}, {1 + 9 * 1024}, kCpu), {9, 1024}, kCpu);
+    eval({w, b, xo});
+    check_norm(x, w, b, 1e-5f, true, "ln offset w/b " + dname(dt));
+    check_norm(x, w, std::nullopt, 1e-5f, false, "rms offset w " + dname(dt));
+    check_norm(xo, w, b, 1e-5f, true, "ln offset rows " + dname(dt));
+  }
+}
+
+// ---- fused backward of the norms ----
+
+// vjp of rms_norm / layer_norm on the device under test against the CPU,
+// with cotangent g; dx, dweight and dbias compared (the parameter
+// gradients are sums over rows: tolerance scaled by their magnitude).
+void check_norm_vjp(bool layer, const array& x, const std::optional<array>& w,
+                    const std::optional<array>& b, const array& g,
+                    const std::string& what) {
+  bool hw = w.has_value(), hb = b.has_value();
+  std::vector<array> in = {x};
+  if (hw) in.push_back(*w);
+  if (hb) in.push_back(*b);
+  auto run = [&](Device d) {
+    auto f = [&, d](const std::vector<array>& a) {
+      std::optional<array> ww, bb;
+      int i = 1;
+      if (hw) ww = a[i++];
+      if (hb) bb = a[i];
+      return std::vector<array>{layer ? fast::layer_norm(a[0], ww, bb, 1e-5f, d)
+                                      : fast::rms_norm(a[0], ww, 1e-5f, d)};
+    };
+    return vjp(f, in, {g}).second;
+  };
+  auto gg = run(gpu());
+  auto cc = run(kCpu);
+  ASSERT_EQ(gg.size(), in.size());
+  for (size_t k = 0; k < in.size(); ++k) {
+    double tol = row_tol(cc[k].dtype());
+    double scale = 1;
+    for (double v : dvalues(cc[k])) scale = std::max(scale, std::abs(v));
+    std::string name = what + (k == 0 ? " dx" : k == 1 && hw ? " dw" : " db");
+    EXPECT_EQ(gg[k].dtype(), in[k].dtype()) << name;
+    expect_matches_cpu(gg[k], cc[k], k == 0 ? tol * 4 : tol * 4 * scale, tol, name);
+  }
+}
+
+TEST(GpuFast, NormVjpShapesAndDtypes) {
+  EMBER_REQUIRE_GPU();
+  // D: 1, odd (scalar loads), warp rows (several per block), block rows,
+  // 1000 (not a power of two), 8192 (longest register rows), 12000
+  // (looping kernel); many rows for many blocks of partial sums.
+  std::vector<Shape> shapes = {{7, 1},    {300, 7},    {64, 256},  {2, 3, 96},
+                               {1000, 768}, {257, 1000}, {3, 8192}, {5, 12000},
+                               {4100, 64}};
+  uint64_t seed = 900;
+  for (Dtype dt : kFloats) {
+    for (auto& sh : shapes) {
+      int D = int(sh.back());
+      auto x = rand_array(sh, dt, seed++, -0.5, 1.5);
+      auto g = rand_array(sh, dt, seed++);
+      auto w = rand_array({D}, dt, seed++);
+      auto b = rand_array({D}, dt, seed++);
+      std::string what = dname(dt) + " " + shape_str(sh);
+      check_norm_vjp(false, x, std::nullopt, std::nullopt, g, "rms " + what);
+      check_norm_vjp(false, x, w, std::nullopt, g, "rms+w " + what);
+      check_norm_vjp(true, x, std::nullopt, std::nullopt, g, "ln " + what);
+      check_norm_vjp(true, x, w, b, g, "ln+w+b " + what);
+      if (D == 1000) check_norm_vjp(true, x, std::nullopt, b, g, "ln+b " + what);
+    }
+  }
+}
+
+TEST(GpuFast, NormVjpLargeRowCounts) {
+  EMBER_REQUIRE_GPU();
+  // Far more rows than resident blocks: each block adds many rows into its
+  // partial row, then the column sums add the blocks (GPT-2 sized rows).
+  for (Dtype dt : {bfloat16, float16, float32}) {
+    for (auto sh : {Shape{8192, 768}, Shape{2048, 4096}, Shape{20000, 40}}) {
+      auto x = rand_array(sh, dt, 31, -0.5, 1.5);
+      auto g = rand_array(sh, dt, 32);
+      auto w = rand_array({sh.back()}, dt, 33);
+      auto b = rand_array({sh.back()}, dt, 34);
+      std::string what = dname(dt) + " " + shape_str(sh);
+      check_norm_vjp(true, x, w, b, g, "ln " + what);
+      check_norm_vjp(false, x, w, std::nullopt, g, "rms " + what);
+    }
+  }
+}
+
+TEST(GpuFast, NormVjpLayoutsAndMixedDtypes) {
+  EMBER_REQUIRE_GPU();
+  // Transposed x, broadcast cotangent, strided and broadcast weights,
+  // unaligned rows, mixed dtypes (bf16 x with f32 weight / bias).
+  auto xt = swapaxes(rand_array({256, 12}, float32, 41), 0, 1, kCpu);  // (12, 256)
+  auto gb = broadcast_to(rand_array({1, 256}, float32, 42), {12, 256}, kCpu);
+  auto ws = slice(rand_array({512}, float32, 43), {0}, {512}, {2}, kCpu);
+  auto wz = broadcast_to(rand_array({1}, float32, 44), {256}, kCpu);
+  auto flat = rand_array({1 + 9 * 1024}, bfloat16, 45);
+  auto xo = reshape(slice(flat, {1}, {1 + 9 * 1024}, kCpu), {9, 1024}, kCpu);
+  eval({xt, gb, ws, wz, xo});
+  check_norm_vjp(true, xt, ws, wz, gb, "ln transposed x, broadcast g");
+  check_norm_vjp(false, xt, wz, std::nullopt, gb, "rms broadcast w");
+  check_norm_vjp(true, xo, std::nullopt, std::nullopt, rand_array({9, 1024}, bfloat16, 46),
+                 "ln unaligned rows");
+  auto xb = rand_array({40, 512}, bfloat16, 47);
+  auto w32 = rand_array({512}, float32, 48);
+  auto bb = rand_array({512}, bfloat16, 49);
+  check_norm_vjp(true, xb, w32, bb, rand_array({40, 512}, float32, 50), "ln bf16 x f32 w");
+  check_norm_vjp(false, xb, w32, std::nullopt, rand_array({40, 512}, float32, 51),
+                 "rms bf16 x f32 w");
+  // No rows: dweight / dbias are zeros.
+  auto xe = rand_array({0, 64}, float32, 52);
+  check_norm_vjp(true, xe, rand_array({64}, float32, 53), rand_array({64}, float32, 54),
+                 rand_array({0, 64}, float32, 55), "ln empty");
+  // Loss = sum(y^2) computed on the device, and a second derivative (through
+  // the fused backward's fallback ops).
+  auto x = rand_array({16, 96}, float32, 56);
+  auto w = rand_array({96}, float32, 57);
+  auto gradw = [&](const array& xx, Device d) {
+    return grad([&, d](const std::vector<array>& a) {
+      auto y = fast::layer_norm(a[0], a[1], std::nullopt, 1e-5f, d);
+      return sum(multiply(y, y, d), false, d);
+    }, 1)({xx, w})[0];
+  };
+  auto hg = grad([&](const std::vector<array>& a) {
+    return sum(square(gradw(a[0], gpu()), gpu()), false, gpu());
+  })({x})[0];
+  auto hc = grad([&](const std::vector<array>& a) {
+    return sum(square(gradw(a[0], kCpu), kCpu), false, kCpu);
+  })({x})[0];
+  expect_matches_cpu(hg, hc, 1e-3, 1e-3, "second derivative");
+}
+
 // ---- rope ----
 
 std::vector<double> ref_rope(const array& x, int dims, bool traditional,

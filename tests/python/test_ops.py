@@ -357,3 +357,35 @@ def test_fast(rng):
           p @ q, rtol=1e-4, atol=1e-5)
     assert mx.fast.rope(mx.array(x), 8, traditional=False, base=10000.0, scale=1.0,
                         offset=0).shape == x.shape
+
+
+@pytest.mark.parametrize("layer", [False, True])
+@pytest.mark.parametrize("d", [1, 7, 64, 1000])
+def test_fast_norm_grads(rng, layer, d):
+    # Gradients of the fused norms (one fused backward node) against the
+    # closed form in float64: dx, dweight and dbias.
+    x = rng.uniform(-1, 2, (2, 3, d)).astype(np.float32)
+    w = rng.uniform(0.5, 1.5, d).astype(np.float32)
+    b = rng.standard_normal(d).astype(np.float32)
+    g = rng.standard_normal((2, 3, d)).astype(np.float32)
+    eps = 1e-5
+    x64, w64, g64 = x.astype(np.float64), w.astype(np.float64), g.astype(np.float64)
+    mu = x64.mean(-1, keepdims=True) if layer else 0.0
+    r = 1 / np.sqrt(((x64 - mu) ** 2).mean(-1, keepdims=True) + np.float32(eps))
+    n = (x64 - mu) * r
+    gw = g64 * w64
+    inner = gw - n * (gw * n).mean(-1, keepdims=True)
+    if layer:
+        inner -= gw.mean(-1, keepdims=True)
+    dx, dw, db = r * inner, (g64 * n).sum((0, 1)), g64.sum((0, 1))
+    if layer:
+        f = lambda a, ww, bb: mx.fast.layer_norm(a, ww, bb, eps)
+        primals = [mx.array(x), mx.array(w), mx.array(b)]
+    else:
+        f = lambda a, ww: mx.fast.rms_norm(a, ww, eps)
+        primals = [mx.array(x), mx.array(w)]
+    _, grads = mx.vjp(f, primals, [mx.array(g)])
+    check(grads[0], dx, rtol=1e-4, atol=1e-4)
+    check(grads[1], dw, rtol=1e-4, atol=1e-4)
+    if layer:
+        check(grads[2], db, rtol=1e-4, atol=1e-4)

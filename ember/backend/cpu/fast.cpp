@@ -1,10 +1,14 @@
 // CPU kernels of the fused fast ops.
 // RMSNorm / LayerNorm: one pass per row of the last axis (read row into
 // float, reduce, write), rows split across cores; traffic = read x once,
-// write once. RoPE: per row, cos/sin of T x dims/2 angles recomputed per row
+// write once. RMSNormVJP / LayerNormVJP: the same per row for the
+// backward (read x and the cotangent once, write dx once), weight / bias
+// gradients summed per fixed chunk of rows and the chunks added in order.
+// RoPE: per row, cos/sin of T x dims/2 angles recomputed per row
 // (cheap vs memory), pairs rotated in float. SDPA: per (batch, head, query)
 // row, scores over all keys in float, softmax, then a weighted sum of value
 // rows; keys/values converted to float once; rows split across cores.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -128,6 +132,103 @@ void LayerNorm::eval_cpu(const std::vector<array>& inputs, array& out) {
       });
     });
   });
+}
+
+namespace {
+// Fused backward of RMSNorm (layer = false) and LayerNorm. Inputs (x,
+// [weight,] cotangent g) with x and g in one float dtype T; outputs (dx[,
+// dweight][, dbias]). Per row, in C (float, double for float64): n = x
+// normalised, gw = g * weight, dx = r * (gw - mean(gw) [LayerNorm] - n *
+// mean(gw * n)). dweight / dbias: rows are cut into a fixed number of chunks
+// (independent of the thread count), each chunk sums its rows into its own
+// partial vector, and the partials are added in chunk order, so results are
+// deterministic. Traffic: one read of x and g, one write of dx.
+void norm_vjp_cpu(bool layer, float eps, bool hw, bool hb,
+                  const std::vector<array>& inputs, std::vector<array>& outputs,
+                  const char* name) {
+  array x = row_major(inputs[0]);
+  array g = row_major(inputs.back());
+  for (auto& o : outputs) o.set_data(allocator::malloc(std::max<size_t>(o.nbytes(), 1)));
+  int64_t d = x.shape(-1);
+  int64_t rows = d > 0 ? int64_t(x.size()) / d : 0;
+  dispatch_float(outputs[0].dtype(), name, [&](auto tag) {
+    using T = decltype(tag);
+    using C = compute_t<T>;
+    std::vector<C> w;
+    if (hw) w = read_vector<C>(inputs[1]);
+    const int nout = int(hw) + int(hb);
+    int64_t nchunks = std::clamp<int64_t>(rows * d / 4096, 1, 64);
+    nchunks = std::min(nchunks, rows);
+    int64_t per = nchunks > 0 ? (rows + nchunks - 1) / nchunks : 0;
+    if (per > 0) nchunks = (rows + per - 1) / per;
+    std::vector<C> part(size_t(nchunks * nout * d), C(0));
+    const T* xp = x.data<T>();
+    const T* gp = g.data<T>();
+    T* dxp = outputs[0].data<T>();
+    scheduler::parallel_for(nchunks, 1, [&](int64_t cb, int64_t ce) {
+      std::vector<C> n(d), gw(d);
+      for (int64_t c = cb; c < ce; ++c) {
+        C* pw = hw ? part.data() + (c * nout) * d : nullptr;
+        C* pb = hb ? part.data() + (c * nout + nout - 1) * d : nullptr;
+        int64_t r_end = std::min(rows, (c + 1) * per);
+        for (int64_t r = c * per; r < r_end; ++r) {
+          const T* xr = xp + r * d;
+          const T* gr = gp + r * d;
+          T* dr = dxp + r * d;
+          C mu = 0;
+          for (int64_t i = 0; i < d; ++i) {
+            n[i] = C(xr[i]);
+            mu += n[i];
+          }
+          mu = layer ? mu / C(d) : C(0);
+          C ss = 0;
+          for (int64_t i = 0; i < d; ++i) {
+            n[i] -= mu;
+            ss += n[i] * n[i];
+          }
+          C inv = C(1) / std::sqrt(ss / C(d) + C(eps));
+          C sg = 0, sgn = 0;
+          for (int64_t i = 0; i < d; ++i) {
+            n[i] *= inv;
+            C gi = C(gr[i]);
+            if (pw) pw[i] += gi * n[i];
+            if (pb) pb[i] += gi;
+            C gwi = hw ? gi * w[i] : gi;
+            gw[i] = gwi;
+            sg += gwi;
+            sgn += gwi * n[i];
+          }
+          C mg = layer ? sg / C(d) : C(0);
+          C mgn = sgn / C(d);
+          for (int64_t i = 0; i < d; ++i) dr[i] = T(inv * (gw[i] - mg - n[i] * mgn));
+        }
+      }
+    });
+    for (int k = 0; k < nout; ++k) {
+      array& o = outputs[1 + k];
+      dispatch_float(o.dtype(), name, [&](auto otag) {
+        using O = decltype(otag);
+        O* op = o.data<O>();
+        for (int64_t i = 0; i < d; ++i) {
+          C acc = 0;
+          for (int64_t c = 0; c < nchunks; ++c) acc += part[(c * nout + k) * d + i];
+          op[i] = O(acc);
+        }
+      });
+    }
+  });
+}
+}  // namespace
+
+void RMSNormVJP::eval_cpu(const std::vector<array>& inputs,
+                          std::vector<array>& outputs) {
+  norm_vjp_cpu(false, eps_, has_weight_, false, inputs, outputs, "rms_norm");
+}
+
+void LayerNormVJP::eval_cpu(const std::vector<array>& inputs,
+                            std::vector<array>& outputs) {
+  norm_vjp_cpu(true, eps_, has_weight_, has_bias_, inputs, outputs,
+               "layer_norm");
 }
 
 void RoPE::eval_cpu(const std::vector<array>& inputs, array& out) {

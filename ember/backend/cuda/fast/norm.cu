@@ -4,11 +4,15 @@
 // registers (converted to float), the group reduces sum(x^2) (RMSNorm) or
 // sum(x) then sum((x - mean)^2) (LayerNorm, two-pass in registers, as the
 // CPU does), and each thread writes its scaled values back as 16-byte
-// vectors. Rows that are not 16-byte aligned, longer than 4096 vectors, or
+// vectors. Weight and bias (float) are read with 16-byte loads too: as
+// scalar loads they were 8 load instructions per 16-byte vector of the row
+// (LayerNorm), which cost more L1 throughput than the row itself. Long rows
+// take a block of up to 512 threads holding 16 floats each where that
+// fits (a 4096-float row: 256 threads, ~50 registers, four rows resident
+// per SM), more vectors per thread beyond (up to 4096 vectors). Rows that are not 16-byte aligned, longer than that, or
 // float64 use a block-per-row kernel that loops over global memory instead.
-// Launch: blockDim (tpr, rows per block), grid-stride over rows; both
-// kernels carry __launch_bounds__ of their largest launch so that the
-// compiler keeps register use within what that block size allows.
+// Launch: blockDim (tpr, rows per block), grid-stride over rows; the
+// kernels carry __launch_bounds__ of their largest launch.
 // Traffic: one read of x and one write of out (weight/bias stay in L1/L2).
 #include <cuda_runtime.h>
 
@@ -19,6 +23,7 @@
 #include "ember/backend/cuda/copy.h"
 #include "ember/backend/cuda/cuda.h"
 #include "ember/backend/cuda/device/dtypes.cuh"
+#include "ember/backend/cuda/device/row_norm.cuh"
 #include "ember/primitives/fast.h"
 
 namespace ember {
@@ -26,37 +31,23 @@ namespace ember {
 namespace {
 
 using cuda::cast_to;
+using cuda::row_norm::aligned16;
+using cuda::row_norm::group_sum;
+using cuda::row_norm::load_floats;
+using cuda::row_norm::Pack;
+using cuda::row_norm::prepare_rows;
+using cuda::row_norm::prepare_vector;
 
-template <typename T, int N>
-struct alignas(16) Pack {
-  T v[N];
-};
+// Most threads per block of the register-resident kernel: 512 (rows of up
+// to 512 threads, or 4 rows of a warp). With NV = 8 a thread holds up to 64
+// floats (~100 registers; 1024 threads would leave 64 and the launch fails
+// with "too many resources requested").
+constexpr int kVecMaxThreads = 512;
 
-// Sum over the `tpr` threads of a row group (x-dimension of the block).
-// `smem` holds one slot per warp of the row; only used when tpr > 32.
-template <typename C>
-__device__ C group_sum(C v, C* smem) {
-  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
-  if (blockDim.x <= 32) return v;
-  int warp = threadIdx.x / 32, nw = blockDim.x / 32;
-  if ((threadIdx.x & 31) == 0) smem[warp] = v;
-  __syncthreads();
-  C t = 0;
-  for (int i = 0; i < nw; ++i) t += smem[i];
-  __syncthreads();  // smem is reused by the next reduction
-  return t;
-}
-
-// Most threads per block of the register-resident kernel: 512 with NV = 8
-// (up to 64 floats of row per thread need ~100 registers; 1024 threads would
-// leave 64 and the launch fails with "too many resources requested"), else
-// 128 (the launcher's largest block for NV <= 4: tpr * rows per block).
-template <int NV>
-constexpr int kVecMaxThreads = NV == 8 ? 512 : 128;
-
-// Register-resident rows: D % VEC == 0, 16-byte aligned rows.
+// Register-resident rows: D % VEC == 0, 16-byte aligned rows (and w, b:
+// see prepare_vector).
 template <typename T, int NV, bool LAYER>
-__global__ void __launch_bounds__(kVecMaxThreads<NV>)
+__global__ void __launch_bounds__(kVecMaxThreads)
     norm_rows_vec(const T* __restrict__ x, const float* __restrict__ w,
                   const float* __restrict__ b, T* __restrict__ out,
                   int64_t rows, int D, float eps) {
@@ -114,14 +105,16 @@ __global__ void __launch_bounds__(kVecMaxThreads<NV>)
     for (int j = 0; j < NV; ++j) {
       int idx = threadIdx.x + j * tpr;
       if (idx < nvec) {
+        float wv[VEC], bv[VEC];
+        if (w) load_floats<VEC>(w, idx * VEC, wv);
+        if (LAYER && b) load_floats<VEC>(b, idx * VEC, bv);
         P p;
 #pragma unroll
         for (int e = 0; e < VEC; ++e) {
-          int col = idx * VEC + e;
           // Round to the output dtype after each step, as the CPU does.
           float y = cast_to<float>(cast_to<T>(v[j][e] * inv));
-          if (w) y = cast_to<float>(cast_to<T>(y * w[col]));
-          if (LAYER && b) y = y + b[col];
+          if (w) y = cast_to<float>(cast_to<T>(y * wv[e]));
+          if (LAYER && b) y = y + bv[e];
           p.v[e] = cast_to<T>(y);
         }
         orow[idx] = p;
@@ -162,31 +155,13 @@ __global__ void __launch_bounds__(1024)
   }
 }
 
-// x in the output dtype, row-contiguous (a cast/copy only when needed).
-array prepare_rows(const array& x, Dtype dt, const Stream& s) {
-  if (x.dtype() == dt && x.flags().row_contiguous) return x;
-  array c = cuda::empty_gpu(x.shape(), dt, s);
-  cuda::copy_gpu(x, c, s);
-  return c;
-}
-
-// A 1-D weight or bias as a contiguous vector of the compute type.
-array prepare_vector(const array& v, Dtype ct, const Stream& s) {
-  if (v.dtype() == ct && v.flags().row_contiguous) return v;
-  array c = cuda::empty_gpu(v.shape(), ct, s);
-  cuda::copy_gpu(v, c, s);
-  return c;
-}
-
-bool aligned16(const void* p) { return (reinterpret_cast<uintptr_t>(p) & 15) == 0; }
-
 template <typename T, int NV, bool LAYER>
 void launch_vec(const T* x, const float* w, const float* b, T* out, int64_t rows,
                 int D, float eps, int tpr, cudaStream_t stream) {
   int rpb = tpr == 32 ? 4 : 1;
-  if (tpr * rpb > kVecMaxThreads<NV>) {
+  if (tpr * rpb > kVecMaxThreads) {
     throw std::runtime_error("[norm] Block of " + std::to_string(tpr * rpb) +
-                           " threads exceeds the kernel's launch bounds.");
+                             " threads exceeds the kernel's launch bounds.");
   }
   int64_t blocks = (rows + rpb - 1) / rpb;
   unsigned grid = unsigned(std::min<int64_t>(blocks, 65535LL * 32));
@@ -207,15 +182,20 @@ void launch_norm_t(const array& x, const array* w, const array* b, array& out,
   constexpr int VEC = 16 / sizeof(T);
   int64_t nvec = D / VEC;
   if constexpr (!std::is_same_v<T, double>) {
-    if (D % VEC == 0 && nvec <= 8 * kVecMaxThreads<8> && aligned16(xp) &&
+    if (D % VEC == 0 && nvec <= 8 * kVecMaxThreads && aligned16(xp) &&
         aligned16(op)) {
+      auto warps = [](int64_t n) { return int((n + 31) / 32 * 32); };
       int tpr, nv;
       if (nvec <= 32) { tpr = 32; nv = 1; }
       else if (nvec <= 64) { tpr = 32; nv = 2; }
       else if (nvec <= 128) { tpr = 32; nv = 4; }
-      else if (nvec <= 256) { tpr = 64; nv = 4; }
-      else if (nvec <= 512) { tpr = 128; nv = 4; }
-      else { tpr = int((nvec + 7) / 8 + 31) / 32 * 32; nv = 8; }
+      else {
+        // Block rows: the fewest vectors per thread (16 floats: NV = 4 for
+        // float32, 2 for the half types) that fit 512 threads.
+        nv = VEC == 4 ? 4 : 2;
+        while (nvec > int64_t(nv) * kVecMaxThreads) nv *= 2;
+        tpr = warps((nvec + nv - 1) / nv);
+      }
       switch (nv) {
         case 1: launch_vec<T, 1, LAYER>(xp, wp, bp, op, rows, int(D), eps, tpr, stream); break;
         case 2: launch_vec<T, 2, LAYER>(xp, wp, bp, op, rows, int(D), eps, tpr, stream); break;
