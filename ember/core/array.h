@@ -76,7 +76,7 @@ struct ResidencyHooks {
   // Around eval_gpu: make inputs valid on the device (ordered on the stream),
   // then mark the outputs' fresh buffers device-only and record their event.
   void (*before_gpu)(const std::vector<array>& inputs, Stream) = nullptr;
-  void (*after_gpu)(const std::vector<array>& inputs,
+  void (*after_gpu)(const Primitive&, const std::vector<array>& inputs,
                     std::vector<array>& outputs, Stream) = nullptr;
 };
 ResidencyHooks& residency_hooks();

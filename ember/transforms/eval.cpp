@@ -93,7 +93,7 @@ void run_node(Primitive& p, const std::vector<array>& inputs,
     }
     hooks.before_gpu(inputs, p.stream());
     p.eval_gpu(inputs, outputs);
-    hooks.after_gpu(inputs, outputs, p.stream());
+    hooks.after_gpu(p, inputs, outputs, p.stream());
   }
 }
 

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <map>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -23,7 +24,7 @@ namespace ember::cuda {
 namespace {
 
 struct Record {
-  std::string name;
+  std::string name, detail;  // primitive; primitive, dtype and shape
   cudaEvent_t start, stop;
   double host_us;
 };
@@ -44,41 +45,49 @@ struct Pending {
 };
 thread_local Pending pending;
 
-void report() {
-  auto& p = profile();
-  std::lock_guard<std::mutex> lk(p.mtx);
-  if (cudaDeviceSynchronize() != cudaSuccess) return;
-  struct Total {
-    long count = 0;
-    double gpu_ms = 0, host_ms = 0;
-  };
-  std::map<std::string, Total> totals;
-  double gpu_all = 0, host_all = 0;
-  for (auto& r : p.records) {
-    float ms = 0;
-    cudaEventElapsedTime(&ms, r.start, r.stop);
-    auto& t = totals[r.name];
-    t.count++;
-    t.gpu_ms += ms;
-    t.host_ms += r.host_us / 1000;
-    gpu_all += ms;
-    host_all += r.host_us / 1000;
-  }
+struct Total {
+  long count = 0;
+  double gpu_ms = 0, host_ms = 0;
+};
+
+void print_table(const char* title, std::map<std::string, Total>& totals,
+                 double gpu_all, size_t max_rows) {
   std::vector<std::pair<std::string, Total>> rows(totals.begin(), totals.end());
   std::sort(rows.begin(), rows.end(), [](auto& a, auto& b) {
     return a.second.gpu_ms > b.second.gpu_ms;
   });
-  std::fprintf(stderr,
-               "[ember cuda profile] %zu GPU ops, %.2f ms GPU, %.2f ms host\n"
-               "%-36s %8s %10s %6s %10s %9s\n",
-               p.records.size(), gpu_all, host_all, "primitive", "count",
+  std::fprintf(stderr, "%-56s %8s %10s %6s %10s %9s\n", title, "count",
                "gpu ms", "gpu %", "host ms", "us/op");
-  for (auto& [name, t] : rows) {
-    std::fprintf(stderr, "%-36s %8ld %10.3f %5.1f%% %10.3f %9.2f\n",
+  for (size_t i = 0; i < rows.size() && i < max_rows; ++i) {
+    auto& [name, t] = rows[i];
+    std::fprintf(stderr, "%-56s %8ld %10.3f %5.1f%% %10.3f %9.2f\n",
                  name.c_str(), t.count, t.gpu_ms,
                  gpu_all > 0 ? 100 * t.gpu_ms / gpu_all : 0.0, t.host_ms,
                  1000 * t.host_ms / t.count);
   }
+}
+
+void report() {
+  auto& p = profile();
+  std::lock_guard<std::mutex> lk(p.mtx);
+  if (cudaDeviceSynchronize() != cudaSuccess) return;
+  std::map<std::string, Total> by_name, by_shape;
+  double gpu_all = 0, host_all = 0;
+  for (auto& r : p.records) {
+    float ms = 0;
+    cudaEventElapsedTime(&ms, r.start, r.stop);
+    for (auto* t : {&by_name[r.name], &by_shape[r.detail]}) {
+      t->count++;
+      t->gpu_ms += ms;
+      t->host_ms += r.host_us / 1000;
+    }
+    gpu_all += ms;
+    host_all += r.host_us / 1000;
+  }
+  std::fprintf(stderr, "[ember cuda profile] %zu GPU ops, %.2f ms GPU, %.2f ms host\n",
+               p.records.size(), gpu_all, host_all);
+  print_table("primitive", by_name, gpu_all, 1000);
+  print_table("primitive, dtype, output shape (top 40)", by_shape, gpu_all, 40);
 }
 
 }  // namespace
@@ -94,21 +103,27 @@ void install_profiler(ResidencyHooks& h) {
     cudaEventCreate(&pending.start);
     cudaEventRecord(pending.start, get_stream(s));
   };
-  h.after_gpu = [](const std::vector<array>& inputs,
+  h.after_gpu = [](const Primitive& prim, const std::vector<array>& inputs,
                    std::vector<array>& outputs, Stream s) {
     cudaEvent_t stop;
     cudaEventCreate(&stop);
     cudaEventRecord(stop, get_stream(s));
-    after(inputs, outputs, s);
+    after(prim, inputs, outputs, s);
     double us = std::chrono::duration<double, std::micro>(
                     std::chrono::steady_clock::now() - pending.t0)
                     .count();
-    std::string name = outputs.empty() || !outputs[0].has_primitive()
-                           ? "?"
-                           : outputs[0].primitive().name();
+    std::string name = prim.name();
+    std::string detail = name;
+    if (!outputs.empty()) {
+      std::ostringstream os;
+      os << name << " " << outputs[0].dtype() << " (";
+      for (int d : outputs[0].shape()) os << d << ",";
+      os << ")";
+      detail = os.str();
+    }
     auto& p = profile();
     std::lock_guard<std::mutex> lk(p.mtx);
-    p.records.push_back({std::move(name), pending.start, stop, us});
+    p.records.push_back({std::move(name), std::move(detail), pending.start, stop, us});
   };
   std::atexit(report);
 }

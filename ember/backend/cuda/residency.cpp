@@ -284,8 +284,8 @@ void before_gpu(const std::vector<array>& inputs, Stream s) {
   }
 }
 
-void after_gpu(const std::vector<array>& inputs, std::vector<array>& outputs,
-               Stream s) {
+void after_gpu(const Primitive&, const std::vector<array>& inputs,
+               std::vector<array>& outputs, Stream s) {
   for (auto& o : outputs) {
     auto d = o.data_shared_ptr();
     if (!d) continue;
