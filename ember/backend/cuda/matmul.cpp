@@ -72,7 +72,7 @@ struct PlanKey {
   int64_t m, n, k, lda, ldb, ldc, batch, sa, sb, sc;
   int32_t dtype, tf32;
   int32_t op_a, op_b;  // cuBLASLt operands (A = our B, B = our A)
-  uint32_t align_a, align_b, align_c, unused;
+  uint32_t align_a, align_b, align_c, bias;  // bias: epilogue adds a row
   bool operator==(const PlanKey& o) const {
     return std::memcmp(this, &o, sizeof(PlanKey)) == 0;
   }
@@ -90,6 +90,7 @@ struct PlanKeyHash {
 };
 
 struct Plan {
+  std::mutex mtx;  // guards the bias pointer attribute of `op`
   cublasLtMatmulDesc_t op = nullptr;
   cublasLtMatrixLayout_t a = nullptr, b = nullptr, c = nullptr;
   cublasLtMatmulAlgo_t algo;
@@ -160,6 +161,11 @@ std::shared_ptr<Plan> make_plan(const PlanKey& key, Dtype dtype) {
       plan->op, CUBLASLT_MATMUL_DESC_TRANSA, &ta, sizeof(ta)));
   EMBER_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(
       plan->op, CUBLASLT_MATMUL_DESC_TRANSB, &tb, sizeof(tb)));
+  if (key.bias) {
+    cublasLtEpilogue_t ep = CUBLASLT_EPILOGUE_BIAS;
+    EMBER_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(
+        plan->op, CUBLASLT_MATMUL_DESC_EPILOGUE, &ep, sizeof(ep)));
+  }
   // Stored shapes: op(A) is m x k, op(B) is k x n, C is m x n (column-major).
   bool na = ta == CUBLAS_OP_N, nb = tb == CUBLAS_OP_N;
   plan->a = make_layout(t, na ? key.m : key.k, na ? key.k : key.m, key.lda,
@@ -242,7 +248,8 @@ void set_tf32(bool enabled) { g_tf32.store(enabled ? 1 : 0); }
 
 void gemm(const Stream& s, Dtype dtype, int64_t M, int64_t N, int64_t K,
           const GemmOperand& a, const GemmOperand& b, void* c, int64_t ldc,
-          int64_t c_batch_stride, int64_t batch, float alpha, float beta) {
+          int64_t c_batch_stride, int64_t batch, float alpha, float beta,
+          const void* bias) {
   if (M <= 0 || N <= 0 || batch <= 0) return;
   if (K <= 0) {
     throw std::invalid_argument("[matmul] gemm needs K > 0; got " +
@@ -273,6 +280,7 @@ void gemm(const Stream& s, Dtype dtype, int64_t M, int64_t N, int64_t K,
   key.align_a = alignment(b.ptr, b.ld, b.batch_stride, batch, es);
   key.align_b = alignment(a.ptr, a.ld, a.batch_stride, batch, es);
   key.align_c = alignment(c, ldc, c_batch_stride, batch, es);
+  key.bias = bias != nullptr;
   auto plan = get_plan(key, dtype);
 
   void* ws = workspace(stream);
@@ -286,6 +294,12 @@ void gemm(const Stream& s, Dtype dtype, int64_t M, int64_t N, int64_t K,
   } else if (dtype == Dtype::complex64) {
     pa = alpha_c;
     pb = beta_c;
+  }
+  std::unique_lock<std::mutex> lk(plan->mtx, std::defer_lock);
+  if (bias) {
+    lk.lock();
+    EMBER_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(
+        plan->op, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof(bias)));
   }
   EMBER_CUBLAS_CHECK(cublasLtMatmul(handle(), plan->op, pa, b.ptr, plan->a,
                                     a.ptr, plan->b, pb, c, plan->c, c, plan->c,

@@ -32,8 +32,11 @@ struct GemmOperand {
 /// r * ldc) = alpha * A_i (M x K) @ B_i (K x N) + beta * C_i, queued on the
 /// CUDA stream of `s`. dtype: float16, bfloat16 (float32 accumulation),
 /// float32, float64 or complex64. K must be > 0. beta == 0 ignores C.
+/// `bias` (float16/bfloat16/float32 only, N elements of `dtype`) is added to
+/// every row of the result by cuBLASLt's epilogue.
 void gemm(const Stream& s, Dtype dtype, int64_t M, int64_t N, int64_t K,
           const GemmOperand& a, const GemmOperand& b, void* c, int64_t ldc,
-          int64_t c_batch_stride, int64_t batch, float alpha, float beta);
+          int64_t c_batch_stride, int64_t batch, float alpha, float beta,
+          const void* bias = nullptr);
 
 }  // namespace ember::cuda

@@ -12,6 +12,7 @@
 // of out; plus one read+write of c for AddMM.
 #include <cuda_runtime.h>
 
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -99,7 +100,8 @@ __global__ void scale_kernel(T* p, int64_t n, float beta) {
 
 // out (row-contiguous; holds c when beta != 0) = alpha * a @ b + beta * out.
 void run_matmul(const array& a_in, const array& b_in, array& out, float alpha,
-                float beta, const Stream& s, const char* name) {
+                float beta, const Stream& s, const char* name,
+                const void* bias = nullptr) {
   Dtype dt = out.dtype();
   switch (dt) {
     case Dtype::float16: case Dtype::bfloat16: case Dtype::float32:
@@ -192,8 +194,30 @@ void run_matmul(const array& a_in, const array& b_in, array& out, float alpha,
     GemmOperand A{ops[0].ptr + ao * int64_t(es), la.trans, la.ld, sa};
     GemmOperand B{ops[1].ptr + bo * int64_t(es), lb.trans, lb.ld, sb};
     cuda::gemm(s, dt, Mg, N, K, A, B, op + oo * int64_t(es), N, so, inner,
-               alpha, beta);
+               alpha, beta, bias);
   }
+}
+
+// The device pointer of c when it is one row broadcast over every row of the
+// product (strides 0 except a unit last stride), beta is 1, the dtype has a
+// cuBLASLt bias epilogue and the row is 16-byte aligned; else null.
+// EMBER_CUDA_BIAS_EPILOGUE=0 turns the epilogue off (A/B benchmarks).
+const void* bias_row(const array& c, int64_t K, float beta) {
+  static const bool enabled = [] {
+    const char* e = std::getenv("EMBER_CUDA_BIAS_EPILOGUE");
+    return !(e && std::string(e) == "0");
+  }();
+  Dtype dt = c.dtype();
+  if (!enabled || beta != 1.0f || K == 0 || c.ndim() < 2 ||
+      (dt != Dtype::float16 && dt != Dtype::bfloat16 && dt != Dtype::float32)) {
+    return nullptr;
+  }
+  for (int d = 0; d + 1 < c.ndim(); ++d) {
+    if (c.strides(d) != 0 && c.shape(d) != 1) return nullptr;
+  }
+  if (c.strides(-1) != 1 && c.shape(-1) != 1) return nullptr;
+  const void* p = cuda::gpu_ptr<void>(c);
+  return reinterpret_cast<uintptr_t>(p) % 16 == 0 ? p : nullptr;
 }
 
 }  // namespace
@@ -209,6 +233,12 @@ void AddMM::eval_gpu(const std::vector<array>& inputs, array& out) {
   auto& s = stream();
   cuda::allocate(out, s);
   if (out.size() == 0) return;
+  // A bias row (c broadcast over rows, beta 1) is added by cuBLASLt's
+  // epilogue instead of being copied into out first.
+  if (const void* bias = bias_row(inputs[2], inputs[0].shape(-1), beta_)) {
+    run_matmul(inputs[0], inputs[1], out, alpha_, 0.0f, s, "addmm", bias);
+    return;
+  }
   // beta == 0 ignores c entirely (even NaNs), as BLAS does.
   if (beta_ != 0.0f) cuda::copy_gpu(inputs[2], out, s);
   run_matmul(inputs[0], inputs[1], out, alpha_, beta_, s, "addmm");
