@@ -429,14 +429,16 @@ void Softmax::eval_cpu(const std::vector<array>& inputs, array& out) {
         T* yr = dst + r * n;
         C m = cpu::reduce_contiguous(xr, n, cpu::MaxReduce<C>::init(),
                                      cpu::MaxReduce<C>{});
-        C sum = 0;
+        // The sum of long rows accumulates in double: a float running sum
+        // of 2^21 terms drifts by ~1e-3 relative.
+        double sum = 0;
         if constexpr (std::is_same_v<T, C>) {
           for (int64_t i = 0; i < n; ++i) {
             C v = std::exp(xr[i] - m);
             yr[i] = v;
             sum += v;
           }
-          C inv = C(1) / sum;
+          C inv = C(1.0 / sum);
           for (int64_t i = 0; i < n; ++i) yr[i] *= inv;
         } else {
           for (int64_t i = 0; i < n; ++i) {
@@ -444,7 +446,7 @@ void Softmax::eval_cpu(const std::vector<array>& inputs, array& out) {
             tmp[i] = v;
             sum += v;
           }
-          C inv = C(1) / sum;
+          C inv = C(1.0 / sum);
           for (int64_t i = 0; i < n; ++i) yr[i] = T(tmp[i] * inv);
         }
       }
@@ -477,9 +479,9 @@ void LogSumExp::eval_cpu(const std::vector<array>& inputs, array& out) {
           dst[r] = T(m);
           continue;
         }
-        C sum = 0;
+        double sum = 0;  // double: see Softmax
         for (int64_t i = 0; i < n; ++i) sum += std::exp(C(xr[i]) - m);
-        dst[r] = T(m + std::log(sum));
+        dst[r] = T(m + C(std::log(sum)));
       }
     });
   });

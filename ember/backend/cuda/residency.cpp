@@ -10,6 +10,7 @@
 #include <cuda_runtime.h>
 
 #include <bit>
+#include <chrono>
 #include <cstring>
 #include <mutex>
 #include <string>
@@ -22,6 +23,9 @@
 #include "ember/core/array.h"
 
 namespace ember::cuda {
+
+bool profiling = false;  // profile.cpp
+thread_local double profile_malloc_us = 0;
 
 namespace {
 
@@ -163,7 +167,14 @@ void* device_malloc(size_t bytes, cudaStream_t s) {
     }
   }
   void* p = nullptr;
+  auto t0 = profiling ? std::chrono::steady_clock::now()
+                      : std::chrono::steady_clock::time_point{};
   cudaError_t err = cudaMallocAsync(&p, bytes, s);
+  if (profiling) {
+    profile_malloc_us += std::chrono::duration<double, std::micro>(
+                             std::chrono::steady_clock::now() - t0)
+                             .count();
+  }
   if (err == cudaErrorMemoryAllocation) {
     cudaGetLastError();
     // Give cached blocks back to the driver and try once more.
