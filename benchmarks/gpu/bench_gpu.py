@@ -141,7 +141,7 @@ def ember_bench(mx, name, n):
                 [x, w, b],
                 [gy],
             )
-            mx.eval(outs, grads)
+            run(outs, grads)
 
         return median_time(f, sync), 20 * 8192 * 4096
     if name == "matmul_bf16":
