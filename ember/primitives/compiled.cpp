@@ -3,6 +3,7 @@
 // CPU and by the GPU's fallback, and the per-primitive backend cache.
 #include "ember/primitives/compiled.h"
 
+#include <atomic>
 #include <ostream>
 #include <stdexcept>
 
@@ -187,6 +188,12 @@ std::pair<std::vector<array>, std::vector<int>> Compiled::vmap(
 }
 
 namespace detail {
+
+namespace {
+std::atomic<size_t> fallbacks{0};
+}  // namespace
+size_t fused_fallback_count() { return fallbacks.load(); }
+void note_fused_fallback() { fallbacks.fetch_add(1); }
 
 bool fusable_elementwise(const Primitive& p, const std::vector<Dtype>& in,
                          Dtype out) {

@@ -87,6 +87,10 @@ namespace detail {
 /// implements it with the semantics of the unfused CUDA kernel.
 bool fusable_elementwise(const Primitive& p, const std::vector<Dtype>& in,
                          Dtype out);
+/// Times a backend ran a group unfused because its generated kernel was
+/// unavailable (e.g. NVRTC failed); for tests and debugging.
+size_t fused_fallback_count();
+void note_fused_fallback();
 }  // namespace detail
 
 }  // namespace ember

@@ -184,6 +184,7 @@ void Compiled::eval_gpu(const std::vector<array>& inputs,
   const auto& t = tape();
   auto unfused = [&](const std::string& why) {
     cuda::debug_log(why);
+    detail::note_fused_fallback();
     auto& hooks = residency_hooks();
     eval_unfused(inputs, outputs,
                  [&](Primitive& p, const std::vector<array>& ins,
