@@ -85,6 +85,10 @@ def torch_bench(torch, name, n):
             q, k, v, is_causal=True
         )
         return median_time(f, sync), 4 * 4 * 16 * 2048 * 2048 * 64 / 2
+    if name == "gelu_tanh":
+        x = torch.randn(8192, 3072, device=dev, dtype=torch.bfloat16)
+        f = lambda: torch.nn.functional.gelu(x, approximate="tanh")
+        return median_time(f, sync), 2 * 2 * x.numel()  # bf16: read + write
     if name == "tiny_chain":
         x = torch.ones(16, device=dev)
 
@@ -163,6 +167,21 @@ def ember_bench(mx, name, n):
             )
         )
         return median_time(f, sync), 4 * 4 * 16 * 2048 * 2048 * 64 / 2
+    if name == "gelu_tanh":
+        # A compiled elementwise chain (MLX's nn.gelu_approx): one fused
+        # kernel with compile's fusion, ~10 kernels with EMBER_COMPILE_FUSE=0.
+        import math
+
+        x = mx.random.normal((8192, 3072), stream=gpu).astype(mx.bfloat16, stream=gpu)
+        mx.eval(x)
+        k = math.sqrt(2 / math.pi)
+        gelu = mx.compile(
+            lambda v: 0.5 * v * (1 + mx.tanh(k * (v + 0.044715 * v**3))), shapeless=True
+        )
+        with mx.stream(gpu):
+            mx.eval(gelu(x))  # trace and compile the kernel outside the timing
+            f = lambda: mx.eval(gelu(x))
+            return median_time(f, sync), 2 * 2 * 8192 * 3072
     if name == "tiny_chain":
         x = mx.ones((16,), stream=gpu)
         mx.eval(x)
@@ -186,6 +205,7 @@ WORKLOADS = [
     "layer_norm_fwd_bwd",
     "matmul_bf16",
     "sdpa_causal_bf16",
+    "gelu_tanh",
     "tiny_chain",
 ]
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "ember/primitives/binary.h"
+#include "ember/primitives/compiled.h"
 #include "ember/primitives/conv.h"
 #include "ember/primitives/copy.h"
 #include "ember/primitives/creation.h"

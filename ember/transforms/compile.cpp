@@ -13,6 +13,7 @@
 #include <mutex>
 #include <numeric>
 #include <optional>
+#include <queue>
 #include <stdexcept>
 #include <typeindex>
 #include <unordered_map>
@@ -49,6 +50,7 @@ const std::unordered_set<std::type_index>& same_shape_types() {
 #undef EMBER_PRIMITIVE
 #undef EMBER_PRIMITIVE_MULTI
       std::type_index(typeid(StopGradient)),
+      std::type_index(typeid(Compiled)),
   };
   return types;
 }
@@ -58,6 +60,7 @@ struct TapeNode {
   std::shared_ptr<Primitive> prim;
   std::vector<int> inputs;       // slots
   std::vector<Shape> in_shapes;  // as traced
+  std::vector<Dtype> in_dtypes;
   std::vector<Shape> shapes;     // outputs as traced
   std::vector<Dtype> dtypes;
   int out = 0;
@@ -122,7 +125,10 @@ Recording record(const std::vector<array>& placeholders,
     n.prim = a.primitive_ptr();
     const Primitive& p = *n.prim;
     n.inputs = std::move(inputs);
-    for (auto& in : a.inputs()) n.in_shapes.push_back(in.shape());
+    for (auto& in : a.inputs()) {
+      n.in_shapes.push_back(in.shape());
+      n.in_dtypes.push_back(in.dtype());
+    }
     n.multi = !a.node()->out_shapes.empty();
     n.same_shape = same_shape.count(std::type_index(typeid(p))) > 0;
     n.broadcast = typeid(p) == typeid(Broadcast);
@@ -189,11 +195,320 @@ size_t node_hash(const TapeNode& n) {
   return h;
 }
 
-// Seam for kernel fusion (a later step): find chains of same-shape nodes
-// whose intermediates have no other consumer and replace each chain by one
-// primitive holding the chain, whose eval_cpu/eval_gpu runs a generated
-// kernel (C++ compiled at run time / NVRTC). The tape is left unchanged.
-void fuse(std::vector<TapeNode>& /*tape*/, std::vector<int>& /*outputs*/) {}
+// ---- Kernel fusion (CompileMode::enabled) ----
+// Like MLX: maximal groups of elementwise nodes of one output shape become
+// one Compiled node (primitives/compiled.h) that the GPU runs as a single
+// generated kernel. Members are single-output nodes whose primitive the
+// code generator supports on their dtypes (detail::fusable_elementwise) and
+// whose inputs already have the output shape (elementwise ops broadcast
+// beforehand; Broadcast nodes stay outside and feed the group as views).
+// Results used after the group (by other nodes or as function outputs)
+// become the Compiled node's outputs. A group must stay convex: no path
+// leaves it and comes back through outside nodes (e.g. through a sum),
+// which would make the fused node depend on itself.
+
+constexpr size_t kFuseMaxNodes = 64;
+constexpr size_t kFuseMaxInputs = 24;   // kernel parameter space
+constexpr size_t kFuseMaxOutputs = 16;
+constexpr size_t kFuseMaxVisits = 4096;  // convexity search budget
+
+bool fusion_enabled() {
+  const char* e = std::getenv("EMBER_COMPILE_FUSE");
+  return !(e && std::strcmp(e, "0") == 0);
+}
+
+struct Fuser {
+  std::vector<TapeNode>& tape;
+  std::vector<int>& outputs;
+  int& num_slots;
+  const std::vector<char>& dead;
+  int n = 0;
+  std::vector<int> producer;             // slot -> node
+  std::vector<std::vector<int>> users;   // node -> consumer nodes
+  std::vector<std::vector<int>> preds;   // node -> producer nodes
+  std::vector<char> candidate, is_output;
+  std::vector<int> group;                // node -> group id or -1
+  std::vector<int> stamp;                // visit marks of the DFS
+  int epoch = 0;
+
+  void build() {
+    n = int(tape.size());
+    producer.assign(num_slots, -1);
+    for (int i = 0; i < n; ++i) {
+      if (dead[i]) continue;
+      for (size_t k = 0; k < tape[i].shapes.size(); ++k)
+        producer[tape[i].out + k] = i;
+    }
+    is_output.assign(num_slots, 0);
+    for (int o : outputs) is_output[o] = 1;
+    // Live nodes: what the outputs need (dead code would only add work).
+    std::vector<char> live_slot(is_output), live(n, 0);
+    for (int i = n - 1; i >= 0; --i) {
+      if (dead[i]) continue;
+      for (size_t k = 0; k < tape[i].shapes.size(); ++k)
+        live[i] = live[i] || live_slot[tape[i].out + k];
+      if (!live[i]) continue;
+      for (int s : tape[i].inputs) live_slot[s] = 1;
+    }
+    users.assign(n, {});
+    preds.assign(n, {});
+    for (int i = 0; i < n; ++i) {
+      if (!live[i]) continue;
+      for (int s : tape[i].inputs) {
+        int p = producer[s];
+        if (p < 0) continue;
+        if (std::find(preds[i].begin(), preds[i].end(), p) == preds[i].end()) {
+          preds[i].push_back(p);
+          users[p].push_back(i);
+        }
+      }
+    }
+    candidate.assign(n, 0);
+    for (int i = 0; i < n; ++i) {
+      const auto& t = tape[i];
+      if (!live[i] || t.multi || t.shapes.size() != 1 || !t.same_shape ||
+          typeid(*t.prim) == typeid(Compiled)) {
+        continue;
+      }
+      bool ok = true;
+      for (auto& s : t.in_shapes) ok = ok && s == t.shapes[0];
+      candidate[i] =
+          ok && detail::fusable_elementwise(*t.prim, t.in_dtypes, t.dtypes[0]);
+    }
+    group.assign(n, -1);
+    stamp.assign(n, 0);
+  }
+
+  // True if a path from `v` along `next` (users or preds) reaches group `g`
+  // through at least one node outside it, within tape positions where such
+  // a path can exist ([lo, hi]).
+  bool reenters(int v, int g, const std::vector<std::vector<int>>& next,
+                int lo, int hi) {
+    ++epoch;
+    std::vector<int> stack;
+    for (int u : next[v]) {
+      if (group[u] != g && u >= lo && u <= hi && stamp[u] != epoch) {
+        stamp[u] = epoch;
+        stack.push_back(u);
+      }
+    }
+    size_t visits = 0;
+    while (!stack.empty()) {
+      int u = stack.back();
+      stack.pop_back();
+      if (++visits > kFuseMaxVisits) return true;  // give up: don't fuse
+      for (int w : next[u]) {
+        if (group[w] == g) return true;
+        if (w >= lo && w <= hi && stamp[w] != epoch) {
+          stamp[w] = epoch;
+          stack.push_back(w);
+        }
+      }
+    }
+    return false;
+  }
+
+  // External input slots and output slots of a set of members.
+  void io(const std::vector<int>& members, int g, std::vector<int>* ins,
+          std::vector<int>* outs) {
+    for (int m : members) {
+      for (int s : tape[m].inputs) {
+        int p = producer[s];
+        if ((p < 0 || group[p] != g) &&
+            std::find(ins->begin(), ins->end(), s) == ins->end()) {
+          ins->push_back(s);
+        }
+      }
+      bool used_outside = is_output[tape[m].out];
+      for (int u : users[m]) used_outside = used_outside || group[u] != g;
+      if (used_outside) outs->push_back(tape[m].out);
+    }
+  }
+
+  bool compatible(int v, int root) {
+    return candidate[v] && group[v] < 0 &&
+           tape[v].shapes[0] == tape[root].shapes[0] &&
+           tape[v].prim->stream() == tape[root].prim->stream();
+  }
+
+  // Grows group `g` from `root` over producers and consumers.
+  std::vector<int> grow(int root, int g) {
+    std::vector<int> members{root};
+    group[root] = g;
+    int lo = root, hi = root;
+    for (size_t w = 0; w < members.size(); ++w) {
+      int m = members[w];
+      for (auto* next : {&preds[m], &users[m]}) {
+        for (int v : *next) {
+          if (members.size() >= kFuseMaxNodes || !compatible(v, root)) continue;
+          int nlo = std::min(lo, v), nhi = std::max(hi, v);
+          if (reenters(v, g, users, nlo, nhi) ||
+              reenters(v, g, preds, nlo, nhi)) {
+            continue;
+          }
+          group[v] = g;
+          members.push_back(v);
+          std::vector<int> ins, outs;
+          io(members, g, &ins, &outs);
+          if (ins.size() > kFuseMaxInputs || outs.size() > kFuseMaxOutputs) {
+            members.pop_back();
+            group[v] = -1;
+            continue;
+          }
+          lo = nlo;
+          hi = nhi;
+        }
+      }
+    }
+    return members;
+  }
+
+  // The Compiled node of a group (members in tape order); its outputs get
+  // new slots, recorded in `remap`.
+  TapeNode make_node(std::vector<int> members, int g, std::vector<int>& remap) {
+    std::sort(members.begin(), members.end());
+    std::vector<int> ins, outs;
+    io(members, g, &ins, &outs);
+    auto ct = std::make_shared<CompiledTape>();
+    std::unordered_map<int, int> value;  // slot -> value index
+    TapeNode c;
+    const TapeNode& first = tape[members[0]];
+    for (int s : ins) {
+      value.emplace(s, int(value.size()));
+      // Dtype and traced shape from a member that reads the slot.
+      for (int m : members) {
+        const auto& t = tape[m];
+        auto it = std::find(t.inputs.begin(), t.inputs.end(), s);
+        if (it == t.inputs.end()) continue;
+        size_t pos = it - t.inputs.begin();
+        ct->input_dtypes.push_back(t.in_dtypes[pos]);
+        c.in_shapes.push_back(t.in_shapes[pos]);
+        c.in_dtypes.push_back(t.in_dtypes[pos]);
+        break;
+      }
+    }
+    for (int m : members) {
+      const auto& t = tape[m];
+      CompiledTape::Node node{t.prim, {}, t.dtypes[0]};
+      for (int s : t.inputs) node.inputs.push_back(value.at(s));
+      value.emplace(t.out, int(ct->num_inputs() + ct->nodes.size()));
+      ct->nodes.push_back(std::move(node));
+    }
+    c.inputs = ins;
+    c.out = num_slots;
+    for (int s : outs) {
+      ct->outputs.push_back(value.at(s));
+      c.shapes.push_back(first.shapes[0]);
+      c.dtypes.push_back(tape[producer[s]].dtypes[0]);
+      remap[s] = num_slots++;
+    }
+    c.multi = true;
+    c.same_shape = true;
+    c.prim = std::make_shared<Compiled>(first.prim->stream(), std::move(ct));
+    return c;
+  }
+
+  // Returns true when the tape was rebuilt with Compiled nodes.
+  bool run() {
+    build();
+    std::vector<std::vector<int>> groups;
+    for (int i = n - 1; i >= 0; --i) {
+      if (!candidate[i] || group[i] >= 0) continue;
+      groups.push_back(grow(i, int(groups.size())));
+      if (groups.back().size() < 2) group[i] = -2;  // may join a later group
+    }
+    std::vector<char> keep(groups.size());
+    for (size_t g = 0; g < groups.size(); ++g) keep[g] = groups[g].size() >= 2;
+    // Each group is convex, but two groups could still depend on each other
+    // (a -> b and b' -> a' with no path b -> b'): the sort then finds a
+    // cycle, and the groups on it are left unfused.
+    for (;;) {
+      std::vector<TapeNode> nodes;
+      std::vector<int> pos, gid;  // old position (stable order), group
+      std::vector<int> remap(num_slots, -1);
+      for (size_t g = 0; g < groups.size(); ++g) {
+        if (!keep[g]) continue;
+        nodes.push_back(make_node(groups[g], int(g), remap));
+        pos.push_back(*std::max_element(groups[g].begin(), groups[g].end()));
+        gid.push_back(int(g));
+      }
+      if (nodes.empty()) return false;
+      remap.resize(num_slots, -1);
+      for (int i = 0; i < n; ++i) {
+        if (dead[i] || (group[i] >= 0 && keep[group[i]])) continue;
+        nodes.push_back(tape[i]);
+        pos.push_back(i);
+        gid.push_back(-1);
+      }
+      auto fix = [&](int s) { return remap[s] >= 0 ? remap[s] : s; };
+      for (auto& t : nodes) {
+        for (auto& s : t.inputs) s = fix(s);
+      }
+      std::vector<int> order = topo_order(nodes, pos);
+      if (order.size() == nodes.size()) {
+        std::vector<TapeNode> sorted;
+        sorted.reserve(nodes.size());
+        for (int k : order) sorted.push_back(std::move(nodes[k]));
+        tape = std::move(sorted);
+        for (auto& o : outputs) o = fix(o);
+        return true;
+      }
+      std::vector<char> placed(nodes.size(), 0);
+      for (int k : order) placed[k] = 1;
+      for (size_t k = 0; k < nodes.size(); ++k) {
+        if (!placed[k] && gid[k] >= 0) keep[gid[k]] = 0;
+      }
+    }
+  }
+
+  // Kahn's algorithm, ties broken by old position; a result shorter than
+  // `nodes` means a cycle.
+  std::vector<int> topo_order(const std::vector<TapeNode>& nodes,
+                              const std::vector<int>& pos) {
+    int m = int(nodes.size());
+    std::vector<int> prod(num_slots, -1);
+    for (int k = 0; k < m; ++k) {
+      for (size_t j = 0; j < nodes[k].shapes.size(); ++j)
+        prod[nodes[k].out + j] = k;
+    }
+    std::vector<std::vector<int>> succ(m);
+    std::vector<int> indeg(m, 0);
+    for (int k = 0; k < m; ++k) {
+      for (int s : nodes[k].inputs) {
+        int p = prod[s];
+        if (p < 0 || p == k) continue;
+        succ[p].push_back(k);
+        ++indeg[k];
+      }
+    }
+    using Item = std::pair<int, int>;  // (old position, node)
+    std::priority_queue<Item, std::vector<Item>, std::greater<Item>> ready;
+    for (int k = 0; k < m; ++k) {
+      if (indeg[k] == 0) ready.emplace(pos[k], k);
+    }
+    std::vector<int> order;
+    order.reserve(m);
+    while (!ready.empty()) {
+      int k = ready.top().second;
+      ready.pop();
+      order.push_back(k);
+      for (int u : succ[k]) {
+        if (--indeg[u] == 0) ready.emplace(pos[u], u);
+      }
+    }
+    return order;
+  }
+};
+
+// Replaces groups of elementwise nodes by Compiled nodes. The tape loses
+// its dead nodes (`dead` is reset) and new slots are appended (num_slots).
+void fuse(std::vector<TapeNode>& tape, std::vector<int>& outputs,
+          std::vector<char>& dead, int& num_slots) {
+  if (!fusion_enabled()) return;
+  Fuser f{tape, outputs, num_slots, dead};
+  if (f.run()) dead.assign(tape.size(), 0);
+}
+
 
 // Simplifies a recording (per `mode`) and renumbers its slots.
 std::shared_ptr<Entry> simplify(Recording r, CompileMode mode) {
@@ -239,7 +554,11 @@ std::shared_ptr<Entry> simplify(Recording r, CompileMode mode) {
     }
   }
   for (auto& o : r.outputs) o = rep[o];
-  if (mode == CompileMode::enabled) fuse(r.tape, r.outputs);
+  if (mode == CompileMode::enabled) {
+    fuse(r.tape, r.outputs, dead, num_slots);
+    r.const_of_slot.resize(num_slots, -1);
+    for (int s = int(rep.size()); s < num_slots; ++s) rep.push_back(s);
+  }
 
   // Dead nodes: keep what the outputs need (all outputs of a kept node).
   std::vector<char> live(num_slots, 0);
@@ -524,6 +843,20 @@ std::vector<array> replay(const Entry& e, const std::vector<array>& inputs,
           common.insert(common.begin(), traced.begin(),
                         traced.begin() + (traced.size() - common.size()));
         }
+        // A fused group computes every output at the common shape; if an
+        // inner result that is an output would be smaller unfused (inputs
+        // of new shapes broadcast only later in the group), replay it
+        // unfused instead.
+        if (auto* c = dynamic_cast<const Compiled*>(n.prim.get())) {
+          bool fits = true;
+          for (auto& sh : c->expanded_shapes(in_shapes, &traced))
+            fits = fits && sh == common;
+          if (!fits) {
+            auto outs = c->expand(ins, &traced);
+            for (size_t k = 0; k < outs.size(); ++k) v[n.out + k] = outs[k];
+            continue;
+          }
+        }
         for (auto& a : ins) {
           if (a.shape() != common)
             a = broadcast_to(a, common, n.prim->stream());
@@ -625,7 +958,14 @@ std::vector<CompiledEntryInfo> CompiledFunction::entries() const {
     info.num_inputs = e->num_inputs;
     info.num_constants = e->constants.size();
     info.num_outputs = e->outputs.size();
-    for (auto& n : e->tape) info.nodes.emplace_back(n.prim->name());
+    for (auto& n : e->tape) {
+      info.nodes.emplace_back(n.prim->name());
+      if (auto* c = dynamic_cast<const Compiled*>(n.prim.get())) {
+        info.fused.emplace_back();
+        for (auto& sub : c->tape().nodes)
+          info.fused.back().emplace_back(sub.prim->name());
+      }
+    }
     infos.push_back(std::move(info));
   }
   return infos;

@@ -15,7 +15,9 @@ namespace ember {
 /// What compiled functions do: run eagerly (disabled), trace and cache
 /// without simplifying (no_simplify), simplify without fusing (no_fuse), or
 /// everything (enabled, the default unless MLX_DISABLE_COMPILE or
-/// EMBER_DISABLE_COMPILE is set in the environment at start-up).
+/// EMBER_DISABLE_COMPILE is set in the environment at start-up). Fusion of
+/// elementwise chains into Compiled nodes can also be turned off with
+/// EMBER_COMPILE_FUSE=0 (read at each trace).
 enum class CompileMode { disabled, no_simplify, no_fuse, enabled };
 
 /// Sets the global compile mode (read at every call of a compiled function).
@@ -47,6 +49,9 @@ struct CompiledEntryInfo {
   size_t num_constants = 0;  // arrays fixed at trace time
   size_t num_outputs = 0;
   std::vector<std::string> nodes;  // primitive names in replay order
+  // For each Compiled node (fused group) in `nodes`, in order: the names of
+  // the primitives it fuses.
+  std::vector<std::vector<std::string>> fused;
 };
 
 /// The trace cache of one compiled function. The function is passed at each

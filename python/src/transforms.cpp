@@ -968,6 +968,7 @@ Example:
               d["num_constants"] = e.num_constants;
               d["num_outputs"] = e.num_outputs;
               d["nodes"] = nb::cast(e.nodes);
+              d["fused"] = nb::cast(e.fused);  // per Compiled node
               l.append(d);
             }
             return l;

@@ -202,7 +202,8 @@ TEST(Compile, CseMergesDuplicates) {
             9u);  // 2 x (Broadcast, Multiply, Exp, Add), Multiply
   EXPECT_EQ(raw.entries()[0].num_constants, 2u);
 
-  set_compile_mode(CompileMode::enabled);
+  // Simplification without fusion (test_compile_fusion.cpp covers fusion).
+  set_compile_mode(CompileMode::no_fuse);
   detail::CompiledFunction simple;
   expect_values(simple(body, {x})[0], expect, 1e-5);
   auto info = simple.entries().at(0);
@@ -215,6 +216,8 @@ TEST(Compile, CseMergesDuplicates) {
 }
 
 TEST(Compile, CseKeepsDifferentParameters) {
+  ModeGuard g;
+  set_compile_mode(CompileMode::no_fuse);
   auto body = [](const std::vector<array>& in) {
     // Same primitive type, different parameters / inputs: nothing to merge.
     return std::vector<array>{sum(in[0], 0) + sum(in[0], 1),
@@ -235,6 +238,8 @@ TEST(Compile, CseKeepsDifferentParameters) {
 }
 
 TEST(Compile, DeadNodesRemoved) {
+  ModeGuard g;
+  set_compile_mode(CompileMode::no_fuse);
   detail::CompiledFunction cf;
   auto body = [](const std::vector<array>& in) {
     array unused = exp(in[0]) * 3.0f;  // never returned

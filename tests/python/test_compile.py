@@ -250,7 +250,9 @@ def test_shapeless_errors():
 # ------------------------------------------------------- simplification
 
 
-def test_cse_removes_duplicates():
+def test_cse_removes_duplicates(monkeypatch):
+    monkeypatch.setenv("EMBER_COMPILE_FUSE", "0")  # simplification alone
+
     def fun(x):
         a = x * 2 + mx.exp(x)
         b = x * 2 + mx.exp(x)
@@ -268,7 +270,9 @@ def test_cse_removes_duplicates():
     assert info["num_constants"] == 1
 
 
-def test_dead_nodes_removed():
+def test_dead_nodes_removed(monkeypatch):
+    monkeypatch.setenv("EMBER_COMPILE_FUSE", "0")  # simplification alone
+
     def fun(x):
         unused = mx.exp(x) * 3  # noqa: F841
         return mx.sin(x) + mx.sin(x)
@@ -276,6 +280,25 @@ def test_dead_nodes_removed():
     cfun = mx.compile(fun)
     assert abs(cfun(mx.array([0.5])).item() - 2 * np.sin(0.5)) < 1e-6
     assert cfun._cache_info()[0]["nodes"] == ["Sin", "Add"]
+
+
+def test_elementwise_chain_is_fused():
+    def fun(x, y):
+        a = mx.exp(x) * y
+        return mx.tanh(a) + a, mx.sum(a)
+
+    cfun = mx.compile(fun)
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, (3, 4)).astype(np.float32)
+    y = rng.uniform(-1, 1, (4,)).astype(np.float32)
+    out, s = cfun(mx.array(x), mx.array(y))
+    a = np.exp(x.astype(np.float64)) * y
+    np.testing.assert_allclose(npv(out), np.tanh(a) + a, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(npv(s), a.sum(), rtol=1e-5)
+    (info,) = cfun._cache_info()
+    assert info["nodes"].count("Compiled") == 1
+    assert "Exp" not in info["nodes"] and "Tanh" not in info["nodes"]
+    assert sorted(info["fused"][0]) == ["Add", "Exp", "Multiply", "Tanh"]
 
 
 # ---------------------------------------------------------- transforms

@@ -1,0 +1,299 @@
+// eval_gpu of Compiled (a fused elementwise group): one kernel generated for
+// the group (primitives/compiled_source.h), compiled by NVRTC for the
+// current device and loaded with the driver API.
+// Layouts: every non-scalar input dense with one common layout -> a flat
+// grid-stride kernel over the dense buffer (16-byte vector accesses when
+// every pointer is aligned, scalars read once per thread; outputs take that
+// layout, or an input's buffer when it can be donated); otherwise a strided
+// kernel (int64 offsets from the collapsed shape and strides, 32-bit index
+// arithmetic when the size allows) into row-contiguous outputs.
+// Traffic: each input read once, each output written once.
+// Kernels are cached by source text for the process and per primitive by
+// layout key, so a replayed step costs one launch. If NVRTC or the module
+// load fails (or the layout has too many dims), the group runs unfused with
+// the existing kernels (EMBER_DEBUG=1 logs why, once).
+#include <cuda.h>
+#include <nvrtc.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ember/backend/common/utils.h"
+#include "ember/backend/cuda/copy.h"
+#include "ember/backend/cuda/cuda.h"
+#include "ember/primitives/compiled.h"
+#include "ember/primitives/compiled_source.h"
+
+namespace ember {
+
+namespace cuda {
+namespace {
+
+constexpr int kFusedThreads = 256;
+
+struct FusedKernel {
+  CUfunction fn = nullptr;
+  std::string error;  // why there is no kernel
+};
+
+void debug_log(const std::string& what) {
+  static bool on = [] {
+    const char* e = std::getenv("EMBER_DEBUG");
+    return e && *e && std::string(e) != "0";
+  }();
+  static std::atomic<bool> logged{false};
+  if (on && !logged.exchange(true)) {
+    std::fprintf(stderr,
+                 "[ember] Compiled: running fused group unfused: %s\n",
+                 what.c_str());
+  }
+}
+
+std::string cu_error(CUresult r) {
+  const char* s = nullptr;
+  cuGetErrorString(r, &s);
+  return s ? s : ("CUresult " + std::to_string(int(r)));
+}
+
+// The runtime has made the primary context current on threads that used
+// it; make sure the driver API sees it on this one too.
+std::string ensure_context() {
+  CUcontext ctx = nullptr;
+  if (cuCtxGetCurrent(&ctx) == CUDA_SUCCESS && ctx) return {};
+  int dev = 0;
+  EMBER_CUDA_CHECK(cudaGetDevice(&dev));
+  CUdevice d;
+  CUresult r = cuInit(0);
+  if (r == CUDA_SUCCESS) r = cuDeviceGet(&d, dev);
+  if (r == CUDA_SUCCESS) r = cuDevicePrimaryCtxRetain(&ctx, d);
+  if (r == CUDA_SUCCESS) r = cuCtxSetCurrent(ctx);
+  return r == CUDA_SUCCESS ? std::string() : "no CUDA context: " + cu_error(r);
+}
+
+// Compiles `src` to a cubin for the current device and loads em_kernel.
+std::shared_ptr<FusedKernel> build(const std::string& src) {
+  auto k = std::make_shared<FusedKernel>();
+  int dev = 0, major = 0, minor = 0;
+  EMBER_CUDA_CHECK(cudaGetDevice(&dev));
+  EMBER_CUDA_CHECK(cudaDeviceGetAttribute(
+      &major, cudaDevAttrComputeCapabilityMajor, dev));
+  EMBER_CUDA_CHECK(cudaDeviceGetAttribute(
+      &minor, cudaDevAttrComputeCapabilityMinor, dev));
+  nvrtcProgram prog;
+  nvrtcResult r = nvrtcCreateProgram(&prog, src.c_str(), "ember_fused.cu", 0,
+                                     nullptr, nullptr);
+  if (r != NVRTC_SUCCESS) {
+    k->error = std::string("nvrtcCreateProgram: ") + nvrtcGetErrorString(r);
+    return k;
+  }
+  std::string arch = "--gpu-architecture=sm_" + std::to_string(major * 10 + minor);
+  const char* opts[] = {arch.c_str(), "--std=c++17"};
+  r = nvrtcCompileProgram(prog, 2, opts);
+  std::vector<char> cubin;
+  if (r == NVRTC_SUCCESS) {
+    size_t n = 0;
+    r = nvrtcGetCUBINSize(prog, &n);
+    if (r == NVRTC_SUCCESS) {
+      cubin.resize(n);
+      r = nvrtcGetCUBIN(prog, cubin.data());
+    }
+  }
+  if (r != NVRTC_SUCCESS) {
+    size_t n = 0;
+    std::string log;
+    if (nvrtcGetProgramLogSize(prog, &n) == NVRTC_SUCCESS && n > 1) {
+      log.resize(n);
+      nvrtcGetProgramLog(prog, log.data());
+    }
+    k->error = std::string("NVRTC (") + arch + "): " + nvrtcGetErrorString(r) +
+               "\n" + log + "\nsource:\n" + src;
+    nvrtcDestroyProgram(&prog);
+    return k;
+  }
+  nvrtcDestroyProgram(&prog);
+  k->error = ensure_context();
+  if (!k->error.empty()) return k;
+  CUmodule mod;  // kept for the life of the process, like the cache entry
+  CUresult cr = cuModuleLoadData(&mod, cubin.data());
+  if (cr == CUDA_SUCCESS) cr = cuModuleGetFunction(&k->fn, mod, "em_kernel");
+  if (cr != CUDA_SUCCESS) {
+    k->fn = nullptr;
+    k->error = "loading the NVRTC module: " + cu_error(cr);
+  }
+  return k;
+}
+
+// Process-wide cache by source text: equal groups (other traces, other
+// compiled functions) share one compilation.
+std::shared_ptr<FusedKernel> kernel_for(const std::string& src) {
+  static std::mutex mtx;
+  static std::unordered_map<std::string, std::shared_ptr<FusedKernel>> cache;
+  {
+    std::lock_guard<std::mutex> lock(mtx);
+    auto it = cache.find(src);
+    if (it != cache.end()) return it->second;
+  }
+  auto k = build(src);  // outside the lock: NVRTC takes tens of ms
+  std::lock_guard<std::mutex> lock(mtx);
+  return cache.emplace(src, std::move(k)).first->second;
+}
+
+std::shared_ptr<FusedKernel> cached_kernel(const Compiled& c,
+                                           const std::string& key,
+                                           bool strided,
+                                           const std::vector<char>& scalar,
+                                           int vec) {
+  if (auto k = c.cached(key)) return std::static_pointer_cast<FusedKernel>(k);
+  auto k = kernel_for(
+      detail::fused_kernel_source(c.tape(), strided, scalar, vec));
+  c.set_cached(key, k);
+  return k;
+}
+
+void launch(const FusedKernel& k, int64_t work, std::vector<void*>& args,
+            const Stream& s) {
+  int64_t cap = int64_t(std::max(sm_count(), 1)) * 32;
+  int64_t blocks = std::min<int64_t>(
+      std::max<int64_t>((work + kFusedThreads - 1) / kFusedThreads, 1), cap);
+  CUresult r = cuLaunchKernel(k.fn, unsigned(blocks), 1, 1, kFusedThreads, 1,
+                              1, 0, static_cast<CUstream>(get_stream(s)),
+                              args.data(), nullptr);
+  if (r != CUDA_SUCCESS) {
+    throw std::runtime_error("[Compiled] Kernel launch failed: " +
+                             cu_error(r));
+  }
+  check_launch("Compiled");
+}
+
+bool aligned(const void* p, size_t bytes) {
+  return reinterpret_cast<uintptr_t>(p) % bytes == 0;
+}
+
+}  // namespace
+}  // namespace cuda
+
+void Compiled::eval_gpu(const std::vector<array>& inputs,
+                        std::vector<array>& outputs) {
+  const Stream& s = stream();
+  const auto& t = tape();
+  auto unfused = [&](const std::string& why) {
+    cuda::debug_log(why);
+    detail::note_fused_fallback();
+    auto& hooks = residency_hooks();
+    eval_unfused(inputs, outputs,
+                 [&](Primitive& p, const std::vector<array>& ins,
+                     std::vector<array>& outs) {
+                   hooks.before_gpu(ins, s);
+                   p.eval_gpu(ins, outs);
+                   hooks.after_gpu(ins, outs, s);
+                 });
+  };
+  const size_t nin = inputs.size(), nout = outputs.size();
+  const int64_t n = int64_t(outputs[0].size());
+  if (n == 0) {
+    for (auto& o : outputs) cuda::allocate(o, s);
+    return;
+  }
+  // Inputs arrive broadcast to the output shape (scalars: data_size 1).
+  std::vector<char> scalar(nin, 0);
+  const array* layout = nullptr;
+  bool flat = true;
+  for (size_t i = 0; i < nin; ++i) {
+    const array& in = inputs[i];
+    if (in.data_size() == 1) {
+      scalar[i] = 1;
+    } else if (!in.flags().contiguous || int64_t(in.data_size()) != n) {
+      flat = false;
+    } else if (!layout) {
+      layout = &in;
+    } else if (in.strides() != layout->strides()) {
+      flat = false;
+    }
+  }
+  // Device pointers, taken before any input's buffer moves to an output.
+  std::vector<void*> ptrs(nin + nout);
+  for (size_t i = 0; i < nin; ++i) ptrs[i] = cuda::gpu_ptr<void>(inputs[i]);
+  std::vector<void*> args;
+  long long count = n;
+
+  if (flat) {
+    std::string key = "f";
+    for (char c : scalar) key += c ? 's' : 'd';
+    int vec = detail::fused_vec_width(t, scalar);
+    auto k = cuda::cached_kernel(*this, key, false, scalar, vec);
+    if (!k->fn) return unfused(k->error);
+    std::vector<char> donated(nin, 0);
+    for (size_t j = 0; j < nout; ++j) {
+      bool done = false;
+      for (size_t i = 0; i < nin && layout && !done; ++i) {
+        if (scalar[i] || donated[i] ||
+            inputs[i].itemsize() != outputs[j].itemsize() ||
+            !cuda::donatable_gpu(inputs[i], s)) {
+          continue;
+        }
+        // In place: each element of the input is read before the same
+        // thread writes that element of the output.
+        outputs[j].move_shared_buffer(inputs[i]);
+        donated[i] = 1;
+        done = true;
+      }
+      if (done) continue;
+      if (layout) {
+        cuda::allocate(outputs[j], s, layout->data_size(), layout->strides(),
+                       layout->flags());
+      } else {
+        cuda::allocate(outputs[j], s);
+      }
+    }
+    for (size_t j = 0; j < nout; ++j)
+      ptrs[nin + j] = cuda::gpu_ptr<void>(outputs[j]);
+    int vec_ok = vec > 1;
+    for (size_t i = 0; i < nin && vec_ok; ++i) {
+      if (!scalar[i])
+        vec_ok = cuda::aligned(ptrs[i], inputs[i].itemsize() * vec);
+    }
+    for (size_t j = 0; j < nout && vec_ok; ++j)
+      vec_ok = cuda::aligned(ptrs[nin + j], outputs[j].itemsize() * vec);
+    for (auto& p : ptrs) args.push_back(&p);
+    args.push_back(&count);
+    args.push_back(&vec_ok);
+    cuda::launch(*k, vec_ok ? n / vec + n % vec : n, args, s);
+    return;
+  }
+
+  // Strided: collapse dims over every input and the row-major output.
+  std::vector<Strides> st;
+  for (auto& in : inputs) st.push_back(in.strides());
+  st.push_back(row_strides(outputs[0].shape()));
+  auto [shape, cst] = collapse_contiguous_dims(outputs[0].shape(), st);
+  constexpr int D = detail::kFusedMaxDims;
+  if (int(shape.size()) > D) {
+    return unfused("layout with " + std::to_string(shape.size()) +
+                   " dims after collapsing");
+  }
+  auto k = cuda::cached_kernel(*this, "s", true, scalar, 1);
+  if (!k->fn) return unfused(k->error);
+  // EmMeta {ndim, shape[D], strides[nin][D]}, all int64.
+  std::vector<long long> meta(1 + D + nin * D, 0);
+  meta[0] = (long long)shape.size();
+  for (size_t d = 0; d < shape.size(); ++d) {
+    meta[1 + d] = shape[d];
+    for (size_t i = 0; i < nin; ++i) meta[1 + D + i * D + d] = cst[i][d];
+  }
+  for (size_t j = 0; j < nout; ++j) {
+    cuda::allocate(outputs[j], s);
+    ptrs[nin + j] = cuda::gpu_ptr<void>(outputs[j]);
+  }
+  for (auto& p : ptrs) args.push_back(&p);
+  args.push_back(&count);
+  args.push_back(meta.data());
+  cuda::launch(*k, n, args, s);
+}
+
+}  // namespace ember

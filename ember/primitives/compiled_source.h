@@ -1,0 +1,38 @@
+// CUDA C++ source of a fused elementwise group (a Compiled primitive's
+// tape), compiled at run time by NVRTC in backend/cuda/compiled.cpp. Plain
+// text generation, so that it builds (and is tested) without CUDA. The
+// source is self-contained: it defines its own f16/bf16 conversions and
+// calls only CUDA built-ins, so NVRTC needs no include paths.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ember/primitives/compiled.h"
+
+namespace ember::detail {
+
+/// Most dims of the strided kernel's layout (after collapsing).
+inline constexpr int kFusedMaxDims = 8;
+
+/// C expression of `p` applied to the argument expressions `args` (values of
+/// the `in` dtypes) with result dtype `out`, with the semantics of the CUDA
+/// functors (device/unary_ops.cuh, binary_ops.cuh, cast_to); empty when the
+/// generator does not implement this primitive on these dtypes.
+std::string fused_expr(const Primitive& p, const std::vector<Dtype>& in,
+                       Dtype out, const std::vector<std::string>& args);
+
+/// Elements per thread of the contiguous kernel: one 16-byte access of the
+/// widest operand that is not a scalar (`scalar[i]`: input i is one value).
+int fused_vec_width(const CompiledTape& t, const std::vector<char>& scalar);
+
+/// Source of `extern "C" __global__ void em_kernel(...)` for the group.
+/// Parameters: the input pointers (in tape order), the output pointers,
+/// `long long n`, then `int vec_ok` (contiguous kernel: every operand dense
+/// with one layout or a scalar; vector accesses of `vec` elements when
+/// vec_ok) or `EmMeta m` (strided kernel: {ndim, shape[kFusedMaxDims],
+/// strides[num_inputs][kFusedMaxDims]} as int64, outputs row-contiguous).
+std::string fused_kernel_source(const CompiledTape& t, bool strided,
+                                 const std::vector<char>& scalar, int vec);
+
+}  // namespace ember::detail
