@@ -206,8 +206,13 @@ class GPT(nn.Module):
         return nn.losses.cross_entropy(logits, targets, reduction="mean")
 
 
-def build_ember(cfg, precision, lr=3e-4, weight_decay=0.1, bias_correction=False):
-    """Returns ``(model, optimizer, step)``; ``step(x, y)`` trains once and returns the loss."""
+def build_ember(cfg, precision, lr=3e-4, weight_decay=0.1, bias_correction=False,
+                compile_step=False):
+    """Returns ``(model, optimizer, step)``; ``step(x, y)`` trains once and returns the loss.
+
+    ``compile_step``: the step (forward, loss, backward, AdamW update) is one
+    ``mx.compile``d function with the model and optimizer state as implicit
+    inputs and outputs (the usual MLX recipe), so elementwise chains fuse."""
     if precision not in PRECISIONS:
         raise ValueError(f"[gpt2_train] precision must be one of {PRECISIONS}; got {precision!r}.")
     # Initial values are drawn on the CPU (unified memory moves them to the
@@ -223,9 +228,18 @@ def build_ember(cfg, precision, lr=3e-4, weight_decay=0.1, bias_correction=False
     )
     loss_and_grad = nn.value_and_grad(model, model.loss)
 
-    def step(x, y):
+    def train_step(x, y):
         loss, grads = loss_and_grad(x, y)
         optimizer.update(model, grads)
+        return loss
+
+    if compile_step:
+        optimizer.init(model.trainable_parameters())
+        state = [model.state, optimizer.state]
+        train_step = mx.compile(train_step, inputs=state, outputs=state)
+
+    def step(x, y):
+        loss = train_step(x, y)
         mx.eval(loss, model.parameters(), optimizer.state)
         return loss
 
@@ -377,7 +391,8 @@ def time_steps(step, make_batch, sync, steps, warmup):
 
 def run_ember(cfg, precision, args):
     model, optimizer, step = build_ember(
-        cfg, precision, lr=args.lr, bias_correction=args.bias_correction
+        cfg, precision, lr=args.lr, bias_correction=args.bias_correction,
+        compile_step=args.compile,
     )
     mx.reset_peak_memory()
     times, loss = time_steps(
@@ -509,6 +524,9 @@ def parse_args(argv=None):
     ap.add_argument("--only", choices=("ember", "torch"), default=None)
     ap.add_argument("--lr", type=float, default=3e-4)
     ap.add_argument("--bias-correction", action="store_true", help="ember AdamW bias correction")
+    ap.add_argument(
+        "--compile", action="store_true", help="ember: mx.compile the whole step (fuses)"
+    )
     ap.add_argument("--out", default="")
     args = ap.parse_args(argv)
     args.precisions = [p.strip() for p in args.dtype.split(",") if p.strip()]

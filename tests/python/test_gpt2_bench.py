@@ -219,11 +219,14 @@ def test_mixed_bf16_gradients_are_float32(rng):
     assert all(np.isfinite(np.array(g)).all() for g in flat.values())
 
 
+@pytest.mark.parametrize("compiled", [False, True])
 @pytest.mark.parametrize("precision", ["f32", "bf16", "bf16-pure"])
-def test_training_loss_decreases_on_fixed_batch(rng, precision):
+def test_training_loss_decreases_on_fixed_batch(rng, precision, compiled):
     cfg = gpt2_train.Config(**TINY)
     mx.random.seed(1)
-    model, optimizer, step = gpt2_train.build_ember(cfg, precision, lr=1e-2, weight_decay=0.0)
+    model, optimizer, step = gpt2_train.build_ember(
+        cfg, precision, lr=1e-2, weight_decay=0.0, compile_step=compiled
+    )
     x, y = (mx.array(a) for a in _batch(rng, cfg))
     before = _params64(model)
     losses = [step(x, y).item() for _ in range(6)]

@@ -12,6 +12,7 @@
 #include <cuda_runtime.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -24,6 +25,10 @@
 #include "ember/backend/cuda/utils.h"
 
 namespace ember::cuda {
+
+extern bool profiling;                       // residency.cpp
+extern thread_local double profile_gemm_us;  // profile.cpp
+
 
 namespace {
 
@@ -281,6 +286,8 @@ void gemm(const Stream& s, Dtype dtype, int64_t M, int64_t N, int64_t K,
   key.align_b = alignment(a.ptr, a.ld, a.batch_stride, batch, es);
   key.align_c = alignment(c, ldc, c_batch_stride, batch, es);
   key.bias = bias != nullptr;
+  auto t0 = profiling ? std::chrono::steady_clock::now()
+                      : std::chrono::steady_clock::time_point{};
   auto plan = get_plan(key, dtype);
 
   void* ws = workspace(stream);
@@ -304,6 +311,11 @@ void gemm(const Stream& s, Dtype dtype, int64_t M, int64_t N, int64_t K,
   EMBER_CUBLAS_CHECK(cublasLtMatmul(handle(), plan->op, pa, b.ptr, plan->a,
                                     a.ptr, plan->b, pb, c, plan->c, c, plan->c,
                                     &plan->algo, ws, kWorkspaceBytes, stream));
+  if (profiling) {
+    profile_gemm_us += std::chrono::duration<double, std::micro>(
+                           std::chrono::steady_clock::now() - t0)
+                           .count();
+  }
 }
 
 }  // namespace ember::cuda

@@ -23,13 +23,14 @@ namespace ember::cuda {
 
 extern bool profiling;                    // residency.cpp
 extern thread_local double profile_malloc_us;  // host us in cudaMallocAsync
+thread_local double profile_gemm_us = 0;       // host us in cuda::gemm
 
 namespace {
 
 struct Record {
   std::string name, detail;  // primitive; primitive, dtype and shape
   cudaEvent_t start, stop;
-  double host_us, malloc_us;
+  double host_us, malloc_us, gemm_us;
 };
 
 struct Profile {
@@ -50,7 +51,7 @@ thread_local Pending pending;
 
 struct Total {
   long count = 0;
-  double gpu_ms = 0, host_ms = 0, malloc_ms = 0;
+  double gpu_ms = 0, host_ms = 0, malloc_ms = 0, gemm_ms = 0;
 };
 
 void print_table(const char* title, std::map<std::string, Total>& totals,
@@ -59,14 +60,16 @@ void print_table(const char* title, std::map<std::string, Total>& totals,
   std::sort(rows.begin(), rows.end(), [](auto& a, auto& b) {
     return a.second.gpu_ms > b.second.gpu_ms;
   });
-  std::fprintf(stderr, "%-56s %8s %10s %6s %10s %9s %10s\n", title, "count",
-               "gpu ms", "gpu %", "host ms", "us/op", "malloc ms");
+  std::fprintf(stderr, "%-56s %8s %10s %6s %10s %9s %10s %10s\n", title,
+               "count", "gpu ms", "gpu %", "host ms", "us/op", "malloc ms",
+               "gemm ms");
   for (size_t i = 0; i < rows.size() && i < max_rows; ++i) {
     auto& [name, t] = rows[i];
-    std::fprintf(stderr, "%-56s %8ld %10.3f %5.1f%% %10.3f %9.2f %10.3f\n",
+    std::fprintf(stderr,
+                 "%-56s %8ld %10.3f %5.1f%% %10.3f %9.2f %10.3f %10.3f\n",
                  name.c_str(), t.count, t.gpu_ms,
                  gpu_all > 0 ? 100 * t.gpu_ms / gpu_all : 0.0, t.host_ms,
-                 1000 * t.host_ms / t.count, t.malloc_ms);
+                 1000 * t.host_ms / t.count, t.malloc_ms, t.gemm_ms);
   }
 }
 
@@ -84,6 +87,7 @@ void report() {
       t->gpu_ms += ms;
       t->host_ms += r.host_us / 1000;
       t->malloc_ms += r.malloc_us / 1000;
+      t->gemm_ms += r.gemm_us / 1000;
     }
     gpu_all += ms;
     host_all += r.host_us / 1000;
@@ -105,6 +109,7 @@ void install_profiler(ResidencyHooks& h) {
   h.before_gpu = [](const std::vector<array>& inputs, Stream s) {
     pending.t0 = std::chrono::steady_clock::now();
     profile_malloc_us = 0;
+    profile_gemm_us = 0;
     before(inputs, s);
     cudaEventCreate(&pending.start);
     cudaEventRecord(pending.start, get_stream(s));
@@ -130,7 +135,7 @@ void install_profiler(ResidencyHooks& h) {
     auto& p = profile();
     std::lock_guard<std::mutex> lk(p.mtx);
     p.records.push_back({std::move(name), std::move(detail), pending.start,
-                         stop, us, profile_malloc_us});
+                         stop, us, profile_malloc_us, profile_gemm_us});
   };
   std::atexit(report);
 }

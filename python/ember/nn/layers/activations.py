@@ -21,6 +21,22 @@ def _zero(x):
     return mx.array(0, dtype=x.dtype)
 
 
+# Elementwise chains compiled for any shape, as in MLX: on the GPU each runs
+# as one generated kernel (compile's fusion); the public functions below keep
+# their own names and docstrings.
+_silu = mx.compile(lambda x: x * mx.sigmoid(x), shapeless=True)
+_gelu = mx.compile(lambda x: x * (1 + mx.erf(x / math.sqrt(2))) / 2, shapeless=True)
+_gelu_approx = mx.compile(
+    lambda x: 0.5 * x * (1 + mx.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x**3))),
+    shapeless=True,
+)
+_gelu_fast_approx = mx.compile(lambda x: x * mx.sigmoid(1.702 * x), shapeless=True)
+
+
+def _fusable(x):
+    return isinstance(x, mx.array)
+
+
 def sigmoid(x):
     """Logistic sigmoid ``1 / (1 + exp(-x))``.
 
@@ -191,7 +207,7 @@ def silu(x):
         >>> nn.silu(mx.array([0.0])).tolist()
         [0.0]
     """
-    return x * mx.sigmoid(x)
+    return _silu(x) if _fusable(x) else x * mx.sigmoid(x)
 
 
 def gelu(x):
@@ -208,7 +224,7 @@ def gelu(x):
         >>> nn.gelu(mx.array([0.0])).tolist()
         [0.0]
     """
-    return x * (1 + mx.erf(x / math.sqrt(2))) / 2
+    return _gelu(x) if _fusable(x) else x * (1 + mx.erf(x / math.sqrt(2))) / 2
 
 
 def gelu_approx(x):
@@ -225,6 +241,8 @@ def gelu_approx(x):
         >>> nn.gelu_approx(mx.array([0.0])).tolist()
         [0.0]
     """
+    if _fusable(x):
+        return _gelu_approx(x)
     return 0.5 * x * (1 + mx.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x**3)))
 
 
@@ -242,7 +260,7 @@ def gelu_fast_approx(x):
         >>> nn.gelu_fast_approx(mx.array([0.0])).tolist()
         [0.0]
     """
-    return x * mx.sigmoid(1.702 * x)
+    return _gelu_fast_approx(x) if _fusable(x) else x * mx.sigmoid(1.702 * x)
 
 
 def glu(x, axis=-1):
