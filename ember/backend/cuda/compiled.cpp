@@ -191,7 +191,7 @@ void Compiled::eval_gpu(const std::vector<array>& inputs,
                      std::vector<array>& outs) {
                    hooks.before_gpu(ins, s);
                    p.eval_gpu(ins, outs);
-                   hooks.after_gpu(ins, outs, s);
+                   hooks.after_gpu(p, ins, outs, s);
                  });
   };
   const size_t nin = inputs.size(), nout = outputs.size();
