@@ -2,8 +2,11 @@
 // op-composed fallback (the same math), so higher orders work too.
 #include "ember/primitives/fast.h"
 
+#include <cstdlib>
+#include <cstring>
 #include <optional>
 
+#include "ember/ops/copy.h"
 #include "ember/ops/creation.h"
 #include "ember/ops/shape.h"
 #include "ember/transforms/autodiff.h"
@@ -23,10 +26,14 @@ FastFallback partial(const FastFallback& fb, const std::vector<array>& primals,
 }
 }  // namespace
 
-std::vector<array> FastPrimitive::vjp(const std::vector<array>& primals,
-                                      const std::vector<array>& cotangents,
-                                      const std::vector<int>& argnums,
-                                      const std::vector<array>&) {
+namespace detail {
+
+std::vector<array> fallback_vjp(const FastFallback& fb,
+                                const std::function<bool(int)>& differentiable,
+                                const Stream& s,
+                                const std::vector<array>& primals,
+                                const std::vector<array>& cotangents,
+                                const std::vector<int>& argnums) {
   std::vector<int> which;
   std::vector<array> xs;
   for (int a : argnums) {
@@ -37,20 +44,22 @@ std::vector<array> FastPrimitive::vjp(const std::vector<array>& primals,
   }
   std::vector<array> grads;
   if (!which.empty()) {
-    grads = ember::vjp(partial(fallback_, primals, which), xs, cotangents).second;
+    grads = ember::vjp(partial(fb, primals, which), xs, cotangents).second;
   }
   std::vector<array> out;
   size_t k = 0;
   for (int a : argnums) {
-    out.push_back(differentiable(a) ? grads[k++]
-                                    : zeros_like(primals[a], stream()));
+    out.push_back(differentiable(a) ? grads[k++] : zeros_like(primals[a], s));
   }
   return out;
 }
 
-std::vector<array> FastPrimitive::jvp(const std::vector<array>& primals,
-                                      const std::vector<array>& tangents,
-                                      const std::vector<int>& argnums) {
+std::vector<array> fallback_jvp(const FastFallback& fb,
+                                const std::function<bool(int)>& differentiable,
+                                const Stream& s,
+                                const std::vector<array>& primals,
+                                const std::vector<array>& tangents,
+                                const std::vector<int>& argnums) {
   std::vector<int> which;
   std::vector<array> xs, ts;
   for (size_t i = 0; i < argnums.size(); ++i) {
@@ -61,18 +70,24 @@ std::vector<array> FastPrimitive::jvp(const std::vector<array>& primals,
     }
   }
   if (which.empty()) {
-    auto out = fallback_(primals)[0];
-    return {zeros_like(out, stream())};
+    std::vector<array> zs;
+    for (auto& o : fb(primals)) zs.push_back(zeros_like(o, s));
+    return zs;
   }
-  return {ember::jvp(partial(fallback_, primals, which), xs, ts).second[0]};
+  return ember::jvp(partial(fb, primals, which), xs, ts).second;
 }
 
-std::pair<std::vector<array>, std::vector<int>> FastPrimitive::vmap(
-    const std::vector<array>& inputs, const std::vector<int>& axes) {
+std::pair<std::vector<array>, std::vector<int>> fallback_vmap(
+    const FastFallback& fb, const std::vector<array>& inputs,
+    const std::vector<int>& axes) {
   std::vector<std::optional<int>> in_axes;
   for (int a : axes) in_axes.push_back(a < 0 ? std::nullopt : std::optional<int>(a));
-  return {ember::vmap(fallback_, in_axes, {0})(inputs), {0}};
+  auto outs = ember::vmap(fb, in_axes, {})(inputs);
+  std::vector<int> out_axes(outs.size(), 0);
+  return {std::move(outs), std::move(out_axes)};
 }
+
+}  // namespace detail
 
 namespace {
 // The fused norms take any leading dims: a batch axis on x other than the
@@ -113,6 +128,74 @@ std::pair<std::vector<array>, std::vector<int>> LayerNorm::vmap(
                                              has_weight_, has_bias_),
                  inputs)},
           {axes[0]}};
+}
+
+// ---- scaled_dot_product_attention: the fused backward ----
+
+namespace detail {
+
+bool sdpa_use_fused_vjp(const Stream& s, Dtype dt, int B, int Nq, int Nkv,
+                        int Tq, int Tk, int D, int Dv, int mask_kind,
+                        bool has_sinks) {
+  if (has_sinks) return false;
+  if (dt != float16 && dt != bfloat16 && dt != float32) return false;
+  if (int64_t(B) * Nq * Tq == 0 || Tk == 0) return false;
+  const char* env = std::getenv("EMBER_SDPA_VJP");
+  if (env != nullptr && std::strcmp(env, "fallback") == 0) return false;
+  if (s.device.type == Device::gpu) {
+    return gpu_sdpa_fused_supported(dt, B, Nq, Nkv, Tq, Tk, D, Dv, mask_kind);
+  }
+  return env != nullptr && std::strcmp(env, "fused") == 0;
+}
+
+}  // namespace detail
+
+std::vector<array> ScaledDotProductAttention::vjp(
+    const std::vector<array>& primals, const std::vector<array>& cotangents,
+    const std::vector<int>& argnums, const std::vector<array>& outputs) {
+  const int m = mask_kind_ >= 2 ? 1 : 0;
+  bool fused = output_lse_ && !has_sinks_ && outputs.size() == 2 &&
+               cotangents.size() == 2;
+  for (int a : argnums) {
+    // The fused kernels give no gradient for an additive mask.
+    if (a == 3 && mask_kind_ == 3) fused = false;
+  }
+  Dtype dt = outputs[0].dtype();
+  for (int i = 0; i < 3 && fused; ++i) fused = primals[i].dtype() == dt;
+  if (!fused) {
+    return FastMultiPrimitive::vjp(primals, cotangents, argnums, outputs);
+  }
+  const Stream& st = stream();
+  std::vector<array> ins = {primals[0], primals[1], primals[2]};
+  if (m) ins.push_back(primals[3]);
+  ins.push_back(outputs[0]);
+  ins.push_back(outputs[1]);
+  ins.push_back(astype(cotangents[0], dt, st));
+  // Derivatives of the fused backward: the composed vjp of the forward's
+  // fallback, which recomputes out and lse from q, k, v (so those two
+  // inputs get no cotangent, and the total derivative stays right).
+  FastFallback fwd = fallback_;
+  FastFallback bwd = [fwd, m](const std::vector<array>& in) {
+    std::vector<array> fin = {in[0], in[1], in[2]};
+    if (m) fin.push_back(in[3]);
+    auto f = [fwd, fin](const std::vector<array>& xs) {
+      auto a = fin;
+      for (int i = 0; i < 3; ++i) a[i] = xs[i];
+      return std::vector<array>{fwd(a)[0]};
+    };
+    return ember::vjp(f, {in[0], in[1], in[2]}, {in[5 + m]}).second;
+  };
+  auto grads = array::make_arrays(
+      {primals[0].shape(), primals[1].shape(), primals[2].shape()},
+      {dt, dt, dt},
+      std::make_shared<ScaledDotProductAttentionVJP>(st, bwd, scale_,
+                                                     mask_kind_),
+      ins);
+  std::vector<array> out;
+  for (int a : argnums) {
+    out.push_back(a < 3 ? grads[a] : zeros_like(primals[a], st));
+  }
+  return out;
 }
 
 }  // namespace ember
