@@ -308,12 +308,11 @@ void ScaledDotProductAttentionVJP::eval_cpu(const std::vector<array>& inputs,
   array q = row_major(inputs[0]), k = row_major(inputs[1]),
         v = row_major(inputs[2]);
   const array* mask = mk ? &inputs[3] : nullptr;
-  array o = row_major(inputs[3 + mk]), lse_a = row_major(inputs[4 + mk]),
-        dout = row_major(inputs[5 + mk]);
+  // inputs[4 + mk] (the forward's logsumexp) is not needed here: see below.
+  array o = row_major(inputs[3 + mk]), dout = row_major(inputs[5 + mk]);
   int64_t B = q.shape(0), Nq = q.shape(1), Tq = q.shape(2), D = q.shape(3);
   int64_t Nkv = k.shape(1), Tk = k.shape(2), Dv = v.shape(3);
   int64_t G = Nkv > 0 ? Nq / Nkv : 1;
-  const float* lse = lse_a.data<float>();
   dispatch_float(outputs[0].dtype(), "scaled_dot_product_attention_vjp",
                  [&](auto tag) {
     using O = decltype(tag);
@@ -326,7 +325,7 @@ void ScaledDotProductAttentionVJP::eval_cpu(const std::vector<array>& inputs,
     const Strides mst = mask ? mask->strides() : Strides{};
     int64_t rows = B * Nq * Tq;
     // Scaled queries (rounded like the forward) and rowsum(dO * O).
-    std::vector<C> qs(rows * D), delta(rows);
+    std::vector<C> qs(rows * D), delta(rows), rmax(rows), rlog(rows);
     scheduler::parallel_for(rows, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, D + Dv)),
                             [&](int64_t b0, int64_t e0) {
       for (int64_t r = b0; r < e0; ++r) {
@@ -336,15 +335,15 @@ void ScaledDotProductAttentionVJP::eval_cpu(const std::vector<array>& inputs,
         delta[r] = acc;
       }
     });
-    // P and dS of (row r = (b, h, i), key j); `keep` false when the mask
-    // replaced the score.
-    auto probs = [&](int64_t r, int64_t b, int64_t h, int64_t i, int64_t kvh,
-                     int64_t j, C& p, C& ds) {
+    // Score of (row r = (b, h, i), key j); `keep` false when the mask
+    // replaced it.
+    auto score = [&](int64_t r, int64_t b, int64_t h, int64_t i, int64_t kvh,
+                     int64_t j, bool& keep) {
       const C* qr = qs.data() + r * D;
       const C* kr = kc.data() + ((b * Nkv + kvh) * Tk + j) * D;
       C dot = 0;
       for (int64_t d = 0; d < D; ++d) dot += qr[d] * kr[d];
-      bool keep = true;
+      keep = true;
       if (mask_kind_ == 1) {
         keep = j <= i + Tk - Tq;
       } else if (mask) {
@@ -356,7 +355,35 @@ void ScaledDotProductAttentionVJP::eval_cpu(const std::vector<array>& inputs,
         }
       }
       if (!keep) dot = low;
-      p = std::exp(dot - C(lse[r]));
+      return dot;
+    };
+    // The softmax normaliser of each row as (max, log of the shifted sum),
+    // recomputed rather than read from the float32 logsumexp input, which
+    // can't hold max + log(sum) when the max is a masked row's huge
+    // negative value (fully masked rows average v).
+    scheduler::parallel_for(rows, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, Tk * D)),
+                            [&](int64_t b0, int64_t e0) {
+      std::vector<C> sc(Tk);
+      for (int64_t r = b0; r < e0; ++r) {
+        int64_t i = r % Tq, h = (r / Tq) % Nq, b = r / (Tq * Nq);
+        C m = -std::numeric_limits<C>::infinity();
+        bool keep;
+        for (int64_t j = 0; j < Tk; ++j) {
+          sc[j] = score(r, b, h, i, h / G, j, keep);
+          m = std::max(m, sc[j]);
+        }
+        C den = 0;
+        for (int64_t j = 0; j < Tk; ++j) den += std::exp(sc[j] - m);
+        rmax[r] = m;
+        rlog[r] = std::log(den);
+      }
+    });
+    // P and dS of (row r, key j).
+    auto probs = [&](int64_t r, int64_t b, int64_t h, int64_t i, int64_t kvh,
+                     int64_t j, C& p, C& ds) {
+      bool keep;
+      C dot = score(r, b, h, i, kvh, j, keep);
+      p = std::exp((dot - rmax[r]) - rlog[r]);
       const C* vr = vc.data() + ((b * Nkv + kvh) * Tk + j) * Dv;
       const C* gr = gc.data() + r * Dv;
       C dp = 0;
