@@ -66,6 +66,21 @@ def torch_bench(torch, name, n):
             q, k, v, is_causal=True
         )
         return median_time(f, sync), 4 * 4 * 16 * 2048 * 2048 * 64 / 2
+    if name == "sdpa_causal_bf16_fwd_bwd":
+        # Forward + backward (autograd.grad: no accumulation); FLOPs count the
+        # backward as 2.5x the forward.
+        q, k, v = (
+            torch.randn(4, 16, 2048, 64, device=dev, dtype=torch.bfloat16,
+                        requires_grad=True)
+            for _ in range(3)
+        )
+        do = torch.randn(4, 16, 2048, 64, device=dev, dtype=torch.bfloat16)
+
+        def f():
+            o = torch.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True)
+            return torch.autograd.grad(o, (q, k, v), do)
+
+        return median_time(f, sync), 3.5 * 4 * 4 * 16 * 2048 * 2048 * 64 / 2
     if name == "tiny_chain":
         x = torch.ones(16, device=dev)
 
@@ -127,6 +142,21 @@ def ember_bench(mx, name, n):
             )
         )
         return median_time(f, sync), 4 * 4 * 16 * 2048 * 2048 * 64 / 2
+    if name == "sdpa_causal_bf16_fwd_bwd":
+        q, k, v, do = (
+            mx.random.normal((4, 16, 2048, 64), stream=gpu).astype(mx.bfloat16)
+            for _ in range(4)
+        )
+        mx.eval(q, k, v, do)
+        scale = 1.0 / 8.0
+
+        def attn(q, k, v):
+            return mx.fast.scaled_dot_product_attention(
+                q, k, v, scale=scale, mask="causal", stream=gpu
+            )
+
+        f = lambda: mx.eval(mx.vjp(attn, [q, k, v], [do]))
+        return median_time(f, sync), 3.5 * 4 * 4 * 16 * 2048 * 2048 * 64 / 2
     if name == "tiny_chain":
         x = mx.ones((16,), stream=gpu)
         mx.eval(x)
@@ -149,6 +179,7 @@ WORKLOADS = [
     "layer_norm",
     "matmul_bf16",
     "sdpa_causal_bf16",
+    "sdpa_causal_bf16_fwd_bwd",
     "tiny_chain",
 ]
 

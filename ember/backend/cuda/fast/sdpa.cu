@@ -582,9 +582,11 @@ bool cudnn_layout_ok(const array& x) {
   return true;
 }
 
-array cudnn_input(const array& x, Dtype dt, const Stream& s) {
+// q/k/v/out/d_out for cuDNN: a fresh row-contiguous copy if `dense` or if
+// the layout doesn't suit cuDNN.
+array cudnn_input(const array& x, Dtype dt, const Stream& s, bool dense = false) {
   array y = prepare_qkv(x, dt, s);
-  if (!cudnn_layout_ok(y)) {
+  if (!cudnn_layout_ok(y) || (dense && !y.flags().row_contiguous)) {
     array c = cuda::empty_gpu(y.shape(), dt, s);
     cuda::copy_gpu(y, c, s);
     y = c;
@@ -639,28 +641,27 @@ void ScaledDotProductAttention::eval_gpu(const std::vector<array>& inputs,
                    (dt == float16 || dt == bfloat16) &&
                    (output_lse_ || cuda::sdpa_cudnn::requested()) &&
                    cuda::sdpa_cudnn::available();
-  if (try_cudnn) {
-    array q = cudnn_input(inputs[0], dt, s);
-    array k = cudnn_input(inputs[1], dt, s);
-    array v = cudnn_input(inputs[2], dt, s);
+  // Given layouts first; then (what the op's support check built)
+  // row-contiguous inputs and a full-shape bias.
+  for (int attempt = 0; try_cudnn && attempt < 2; ++attempt) {
+    bool dense = attempt == 1;
+    array q = cudnn_input(inputs[0], dt, s, dense);
+    array k = cudnn_input(inputs[1], dt, s, dense);
+    array v = cudnn_input(inputs[2], dt, s, dense);
     auto d = cudnn_dims(q, k, v);
     cuda::sdpa_cudnn::Mask mask;
     mask.kind = mask_kind_ == 1 ? 1 : 0;
     std::optional<array> bias;
     array* lse = output_lse_ ? &outputs[1] : nullptr;
     if (mask_kind_ == 3) {
-      bias = cudnn_bias(inputs[3], d, false, mask, s);
+      bias = cudnn_bias(inputs[3], d, dense, mask, s);
       mask.bias = &*bias;
     }
-    bool done = cuda::sdpa_cudnn::forward(s, dt, d, scale_, mask, q, k, v,
-                                          out, lse);
-    if (!done && mask_kind_ == 3 && (mask.Bm != d.B || mask.Hm != d.Nq)) {
-      bias = cudnn_bias(inputs[3], d, true, mask, s);
-      mask.bias = &*bias;
-      done = cuda::sdpa_cudnn::forward(s, dt, d, scale_, mask, q, k, v, out,
-                                       lse);
+    if (cuda::sdpa_cudnn::forward(s, dt, d, scale_, mask, q, k, v, out, lse)) {
+      return;
     }
-    if (done) return;
+    // Inference falls back to the built-in kernels right away.
+    if (!output_lse_) break;
   }
   if (output_lse_) {
     throw std::runtime_error(
@@ -687,37 +688,36 @@ void ScaledDotProductAttentionVJP::eval_gpu(const std::vector<array>& inputs,
         "needs cuDNN and float16/bfloat16 inputs; got dtype " +
         std::string(dtype_name(dt)) + ".");
   }
+  if (mask_kind_ == 2) {
+    throw std::runtime_error(
+        "[scaled_dot_product_attention_vjp] Boolean masks take the composed "
+        "backward.");
+  }
   const int mk = mask_kind_ >= 2 ? 1 : 0;
-  array q = cudnn_input(inputs[0], dt, s);
-  array k = cudnn_input(inputs[1], dt, s);
-  array v = cudnn_input(inputs[2], dt, s);
-  array o = cudnn_input(inputs[3 + mk], dt, s);
-  array dout = cudnn_input(inputs[5 + mk], dt, s);
   array lse = inputs[4 + mk];
   if (lse.dtype() != float32 || !lse.flags().row_contiguous) {
     array c = cuda::empty_gpu(lse.shape(), float32, s);
     cuda::copy_gpu(lse, c, s);
     lse = c;
   }
-  auto d = cudnn_dims(q, k, v);
-  cuda::sdpa_cudnn::Mask mask;
-  mask.kind = mask_kind_ == 1 ? 1 : 0;
-  std::optional<array> bias;
-  if (mask_kind_ == 2) {
-    throw std::runtime_error(
-        "[scaled_dot_product_attention_vjp] Boolean masks take the composed "
-        "backward.");
-  }
-  if (mask_kind_ == 3) {
-    bias = cudnn_bias(inputs[3], d, false, mask, s);
-    mask.bias = &*bias;
-  }
-  bool done = cuda::sdpa_cudnn::backward(s, dt, d, scale_, mask, q, k, v, o,
-                                         dout, lse, outputs[0], outputs[1],
-                                         outputs[2]);
-  if (!done && mask_kind_ == 3 && (mask.Bm != d.B || mask.Hm != d.Nq)) {
-    bias = cudnn_bias(inputs[3], d, true, mask, s);
-    mask.bias = &*bias;
+  bool done = false;
+  // Given layouts first, then row-contiguous copies and a full-shape bias
+  // (the configuration the op's support check built).
+  for (int attempt = 0; !done && attempt < 2; ++attempt) {
+    bool dense = attempt == 1;
+    array q = cudnn_input(inputs[0], dt, s, dense);
+    array k = cudnn_input(inputs[1], dt, s, dense);
+    array v = cudnn_input(inputs[2], dt, s, dense);
+    array o = cudnn_input(inputs[3 + mk], dt, s, dense);
+    array dout = cudnn_input(inputs[5 + mk], dt, s, dense);
+    auto d = cudnn_dims(q, k, v);
+    cuda::sdpa_cudnn::Mask mask;
+    mask.kind = mask_kind_ == 1 ? 1 : 0;
+    std::optional<array> bias;
+    if (mask_kind_ == 3) {
+      bias = cudnn_bias(inputs[3], d, dense, mask, s);
+      mask.bias = &*bias;
+    }
     done = cuda::sdpa_cudnn::backward(s, dt, d, scale_, mask, q, k, v, o, dout,
                                       lse, outputs[0], outputs[1], outputs[2]);
   }
