@@ -20,9 +20,11 @@
 // fall back (hand-written forward kernels, composed backward); with
 // EMBER_DEBUG set the reason is printed once.
 //
-// Graphs are cached per (direction, stats, device, dtype, sizes, mask,
-// strides); the softmax scale is a pass-by-value tensor so one graph serves
-// every scale. Each thread (ember stream worker) has its own cudnnHandle_t.
+// Graphs are cached per (thread's cudnnHandle_t, direction, stats, device,
+// dtype, sizes, mask, strides); the softmax scale is a pass-by-value tensor
+// so one graph serves every scale. Each thread (ember stream worker, or the
+// caller's thread for the support check made when the op is built) has its
+// own handle; plans are executed only with the handle they were built with.
 // Workspace comes from cuda::Scratch (freed in stream order).
 #include "ember/backend/cuda/fast/sdpa_cudnn.h"
 
@@ -63,7 +65,7 @@ bool debug_on() {
   return e != nullptr && e[0] != '\0' && std::strcmp(e, "0") != 0;
 }
 
-void debug_log(const std::string& msg) {
+[[maybe_unused]] void debug_log(const std::string& msg) {
   if (debug_on()) std::fprintf(stderr, "[ember cudnn sdpa] %s\n", msg.c_str());
 }
 
@@ -414,7 +416,11 @@ std::shared_ptr<Entry> get_entry(int direction, bool stats, Dtype dt,
                                  const Layout& L) {
   int dev = 0;
   if (cudaGetDevice(&dev) != cudaSuccess) return nullptr;
-  std::vector<int64_t> key = {direction, stats, dev, int64_t(dt == float16),
+  // Plans are built for (and kept with) the calling thread's handle.
+  cudnnHandle_t h = thread_handle();
+  if (h == nullptr) return nullptr;
+  std::vector<int64_t> key = {int64_t(reinterpret_cast<intptr_t>(h)),
+                              direction, stats, dev, int64_t(dt == float16),
                               d.B, d.Nq, d.Nkv, d.Tq, d.Tk, d.D, d.Dv,
                               m.kind, m.Bm, m.Hm};
   for (auto* s : {&L.q, &L.k, &L.v, &L.o, &L.dout}) {
@@ -425,15 +431,12 @@ std::shared_ptr<Entry> get_entry(int direction, bool stats, Dtype dt,
   auto it = cache().find(key);
   if (it != cache().end()) return it->second;
   auto e = std::make_shared<Entry>();
-  cudnnHandle_t h = thread_handle();
-  std::string why = "no cuDNN handle";
-  if (h != nullptr) {
-    try {
-      e->graph = build_graph(direction, stats, dt, d, m, L, h, why);
-    } catch (const std::exception& ex) {
-      e->graph = nullptr;
-      why = std::string("exception: ") + ex.what();
-    }
+  std::string why;
+  try {
+    e->graph = build_graph(direction, stats, dt, d, m, L, h, why);
+  } catch (const std::exception& ex) {
+    e->graph = nullptr;
+    why = std::string("exception: ") + ex.what();
   }
   if (e->graph) {
     int64_t ws = 0;
@@ -490,6 +493,13 @@ bool sizes_ok(Dtype dt, const Dims& d) {
 
 bool available() {
   static const bool ok = [] {
+    // The frontend resolves CUDA runtime calls in a libcudart it dlopens
+    // itself; point it at the major version ember runs with (unless set).
+    int rt = 0;
+    if (cudaRuntimeGetVersion(&rt) == cudaSuccess && rt >= 1000) {
+      std::string name = "libcudart.so." + std::to_string(rt / 1000);
+      ::setenv("CUDNN_FRONTEND_CUDART_LIB_NAME", name.c_str(), 0);
+    }
     void* h = load_cudnn();
     if (h == nullptr) return false;
     fe::cudnn_dlhandle = h;
