@@ -160,7 +160,7 @@ TEST(GpuSdpa, ForwardBackwardMatchCpu) {
       check_case({2, 4, 2, 64, 128, D}, dt, "", 2, seed += 10);
       check_case({2, 4, 2, 64, 128, D}, dt, "", 3, seed += 10);
       check_case({1, 2, 2, 64, 64, D}, dt, "", 4, seed += 10);
-      // Decoding-like single query.
+      // Decoding-like single query (built-in forward kernels).
       check_case({2, 4, 4, 1, 80, D}, dt, "", 0, seed += 10);
       // Strided q (a transposed (B, T, H, D) buffer).
       check_case({2, 4, 4, 64, 64, D}, dt, "causal", 0, seed += 10, true);

@@ -22,11 +22,11 @@
 // warp per query row, 32 keys at a time (one per lane), online softmax,
 // lane-strided accumulation of v rows in shared memory.
 //
-// cuDNN (sdpa_cudnn.cpp): float16/bfloat16 without sinks or boolean masks
-// go to cuDNN's fused flash attention first when it loads and supports the
-// configuration (else the kernels below), and always when the forward must
-// give the row logsumexp for the fused backward (ScaledDotProductAttentionVJP,
-// cuDNN only).
+// cuDNN (sdpa_cudnn.cpp): float16/bfloat16 with at least 64 queries and no
+// sinks or boolean masks go to cuDNN's fused flash attention first when it
+// loads and supports the configuration (else the kernels below), and always
+// when the forward must give the row logsumexp for the fused backward
+// (ScaledDotProductAttentionVJP, cuDNN only).
 //
 // EMBER_SDPA_KERNEL (read at each call): unset or "cudnn" = cuDNN, then
 // flash version 1; "v1" = flash version 1 (the fastest hand-written one on
@@ -637,9 +637,12 @@ void ScaledDotProductAttention::eval_gpu(const std::vector<array>& inputs,
   // the fused backward needs the logsumexp (the op only asks for it when
   // cuDNN supports the configuration). Boolean masks and sinks use the
   // hand-written kernels (same semantics for fully masked rows as the CPU).
+  // Short query blocks (decoding, whose key length changes every step and
+  // would build a cuDNN graph per length) stay on the built-in kernels.
   bool try_cudnn = !has_sinks_ && mask_kind_ != 2 &&
                    (dt == float16 || dt == bfloat16) &&
-                   (output_lse_ || cuda::sdpa_cudnn::requested()) &&
+                   (output_lse_ ||
+                    (cuda::sdpa_cudnn::requested() && out.shape(2) >= 64)) &&
                    cuda::sdpa_cudnn::available();
   // Given layouts first; then (what the op's support check built)
   // row-contiguous inputs and a full-shape bias.

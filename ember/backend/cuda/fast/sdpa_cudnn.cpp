@@ -231,11 +231,18 @@ struct Handle {
 cudnnHandle_t thread_handle() {
   thread_local Handle th;
   int dev = 0;
-  if (cudaGetDevice(&dev) != cudaSuccess) return nullptr;
+  if (cudaGetDevice(&dev) != cudaSuccess) {
+    debug_log("no CUDA device");
+    return nullptr;
+  }
   if (th.h != nullptr && th.device == dev) return th.h;
   cudnnHandle_t h = nullptr;
   try {
-    if (fe::detail::create_handle(&h) != CUDNN_STATUS_SUCCESS) return nullptr;
+    auto st = fe::detail::create_handle(&h);
+    if (st != CUDNN_STATUS_SUCCESS) {
+      debug_log("cudnnCreate failed with status " + std::to_string(int(st)));
+      return nullptr;
+    }
   } catch (const std::exception& e) {
     debug_log(std::string("cudnnCreate failed: ") + e.what());
     return nullptr;
@@ -454,6 +461,9 @@ std::shared_ptr<Entry> get_entry(int direction, bool stats, Dtype dt,
               std::to_string(m.kind) + ", " + (dt == float16 ? "f16" : "bf16") +
               "): " + why);
   }
+  // Bounded: many distinct shapes (e.g. varying lengths) start afresh;
+  // entries in use stay alive through their shared_ptr.
+  if (cache().size() >= 1024) cache().clear();
   cache().emplace(std::move(key), e);
   return e;
 }
