@@ -421,11 +421,11 @@ std::string dims_str(const Dims& d) {
 std::shared_ptr<Entry> get_entry(int direction, bool stats, Dtype dt,
                                  const Dims& d, const Mask& m,
                                  const Layout& L) {
-  int dev = 0;
-  if (cudaGetDevice(&dev) != cudaSuccess) return nullptr;
   // Plans are built for (and kept with) the calling thread's handle.
   cudnnHandle_t h = thread_handle();
   if (h == nullptr) return nullptr;
+  int dev = 0;
+  if (cudaGetDevice(&dev) != cudaSuccess) return nullptr;
   std::vector<int64_t> key = {int64_t(reinterpret_cast<intptr_t>(h)),
                               direction, stats, dev, int64_t(dt == float16),
                               d.B, d.Nq, d.Nkv, d.Tq, d.Tk, d.D, d.Dv,
@@ -601,9 +601,12 @@ namespace detail {
 // (bottom-right aligned, so every row sees a key), or an additive mask.
 // Boolean masks stay on the composed backward: a fully masked row must pass
 // no gradient to q and k there, which an additive bias can't express.
+// Fewer than 64 queries (decoding inside compile/vmap traces, where the key
+// length changes every step and each length would build cuDNN graphs) also
+// keep the composed path.
 bool gpu_sdpa_fused_supported(Dtype dt, int B, int Nq, int Nkv, int Tq, int Tk,
                               int D, int Dv, int mask_kind) {
-  if (mask_kind == 2) return false;
+  if (mask_kind == 2 || Tq < 64) return false;
   if (mask_kind == 1 && Tq > Tk) return false;
   cuda::sdpa_cudnn::Dims d{B, Nq, Nkv, Tq, Tk, D, Dv};
   return cuda::sdpa_cudnn::supported(dt, d, mask_kind == 3 ? 2 : mask_kind,
