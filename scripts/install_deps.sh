@@ -18,3 +18,9 @@ done
 if [ ${#need_pip[@]} -gt 0 ]; then
   $PY -m pip install -q "${need_pip[@]}"
 fi
+# Header-only cuDNN frontend for the CUDA backend's attention
+# (ember/backend/cuda/fast/sdpa_cudnn.cpp): only its include/ folder is used,
+# so no dependencies are installed.
+if ! $PY -c "import os, sys, sysconfig; sys.exit(0 if os.path.exists(os.path.join(sysconfig.get_paths()['purelib'], 'include', 'cudnn_frontend.h')) else 1)" >/dev/null 2>&1; then
+  $PY -m pip install -q --no-deps nvidia-cudnn-frontend || echo "install_deps: nvidia-cudnn-frontend not installed (CUDA attention builds without cuDNN)" >&2
+fi

@@ -89,6 +89,21 @@ def torch_bench(torch, name, n):
         x = torch.randn(8192, 3072, device=dev, dtype=torch.bfloat16)
         f = lambda: torch.nn.functional.gelu(x, approximate="tanh")
         return median_time(f, sync), 2 * 2 * x.numel()  # bf16: read + write
+    if name == "sdpa_causal_bf16_fwd_bwd":
+        # Forward + backward (autograd.grad: no accumulation); FLOPs count the
+        # backward as 2.5x the forward.
+        q, k, v = (
+            torch.randn(4, 16, 2048, 64, device=dev, dtype=torch.bfloat16,
+                        requires_grad=True)
+            for _ in range(3)
+        )
+        do = torch.randn(4, 16, 2048, 64, device=dev, dtype=torch.bfloat16)
+
+        def f():
+            o = torch.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True)
+            return torch.autograd.grad(o, (q, k, v), do)
+
+        return median_time(f, sync), 3.5 * 4 * 4 * 16 * 2048 * 2048 * 64 / 2
     if name == "tiny_chain":
         x = torch.ones(16, device=dev)
 
@@ -180,8 +195,23 @@ def ember_bench(mx, name, n):
         )
         with mx.stream(gpu):
             mx.eval(gelu(x))  # trace and compile the kernel outside the timing
-            f = lambda: mx.eval(gelu(x))
+            f = lambda: run(gelu(x))
             return median_time(f, sync), 2 * 2 * 8192 * 3072
+    if name == "sdpa_causal_bf16_fwd_bwd":
+        q, k, v, do = (
+            mx.random.normal((4, 16, 2048, 64), stream=gpu).astype(mx.bfloat16)
+            for _ in range(4)
+        )
+        mx.eval(q, k, v, do)
+        scale = 1.0 / 8.0
+
+        def attn(q, k, v):
+            return mx.fast.scaled_dot_product_attention(
+                q, k, v, scale=scale, mask="causal", stream=gpu
+            )
+
+        f = lambda: run(mx.vjp(attn, [q, k, v], [do]))
+        return median_time(f, sync), 3.5 * 4 * 4 * 16 * 2048 * 2048 * 64 / 2
     if name == "tiny_chain":
         x = mx.ones((16,), stream=gpu)
         mx.eval(x)
@@ -206,6 +236,7 @@ WORKLOADS = [
     "matmul_bf16",
     "sdpa_causal_bf16",
     "gelu_tanh",
+    "sdpa_causal_bf16_fwd_bwd",
     "tiny_chain",
 ]
 

@@ -345,7 +345,13 @@ array scaled_dot_product_attention(const array& q, const array& k,
                                 shape_str(sinks->shape()) + ".");
   }
   bool hs = sinks.has_value();
-  FastFallback fb = [scale, mask_kind, hs, out, st](
+  // Inside a transformation (vjp/grad, also vmap/compile) the forward also
+  // gives the row logsumexp when the fused backward would use it.
+  bool with_lse = ember::detail::in_tracing() && q.dtype() == out &&
+                  k.dtype() == out && v.dtype() == out &&
+                  ember::detail::sdpa_use_fused_vjp(st, out, B, Nq, Nkv, Tq,
+                                                    Tk, D, Dv, mask_kind, hs);
+  FastFallback fb = [scale, mask_kind, hs, out, st, with_lse](
                         const std::vector<array>& in) {
     auto q = astype(in[0], out, st), k = astype(in[1], out, st),
          v = astype(in[2], out, st);
@@ -360,6 +366,7 @@ array scaled_dot_product_attention(const array& q, const array& k,
     Shape s5 = {B, Nkv, G, Tq, Tk};
     int i = 3;
     array low(lowest_of(out), out);
+    array lse(0.0f);
     if (mask_kind == 1) {
       auto m = tri(Tq, Tk, Tk - Tq, bool_, st);
       scores = where(m, scores, low, st);
@@ -377,14 +384,27 @@ array scaled_dot_product_attention(const array& q, const array& k,
       auto p = softmax(concatenate({sk, scores}, 4, st), 4, true, st);
       scores = slice(p, {0, 0, 0, 0, 1}, {B, Nkv, G, Tq, Tk + 1}, st);
     } else {
+      if (with_lse) {
+        lse = reshape(logsumexp(astype(scores, float32, st), 4, false, st),
+                      {B, Nq, Tq}, st);
+      }
       scores = softmax(scores, 4, true, st);
     }
     auto o = matmul(scores, v5, st);
-    return std::vector<array>{reshape(o, {B, Nq, Tq, Dv}, st)};
+    std::vector<array> res = {reshape(o, {B, Nq, Tq, Dv}, st)};
+    if (with_lse) res.push_back(lse);
+    return res;
   };
   std::vector<array> inputs = {q, k, v};
   if (mask) inputs.push_back(*mask);
   if (hs) inputs.push_back(*sinks);
+  if (with_lse) {
+    return array::make_arrays(
+        {{B, Nq, Tq, Dv}, {B, Nq, Tq}}, {out, float32},
+        std::make_shared<ScaledDotProductAttention>(st, fb, scale, mask_kind,
+                                                    hs, true),
+        inputs)[0];
+  }
   return array({B, Nq, Tq, Dv}, out,
                std::make_shared<ScaledDotProductAttention>(st, fb, scale,
                                                            mask_kind, hs),

@@ -2,6 +2,8 @@
 // op-composed fallback (the same math), so higher orders work too.
 #include "ember/primitives/fast.h"
 
+#include <cstdlib>
+#include <cstring>
 #include <optional>
 
 #include "ember/ops/binary.h"
@@ -27,14 +29,14 @@ FastFallback partial(const FastFallback& fb, const std::vector<array>& primals,
 }
 }  // namespace
 
-namespace {
-// Cotangents of the inputs in `argnums` through the fallback; inputs that
-// carry no gradient get zeros.
-template <typename Diff>
-std::vector<array> fallback_vjp(const FastFallback& fb, Diff differentiable,
+namespace detail {
+
+std::vector<array> fallback_vjp(const FastFallback& fb,
+                                const std::function<bool(int)>& differentiable,
+                                const Stream& s,
                                 const std::vector<array>& primals,
                                 const std::vector<array>& cotangents,
-                                const std::vector<int>& argnums, Stream s) {
+                                const std::vector<int>& argnums) {
   std::vector<int> which;
   std::vector<array> xs;
   for (int a : argnums) {
@@ -55,12 +57,12 @@ std::vector<array> fallback_vjp(const FastFallback& fb, Diff differentiable,
   return out;
 }
 
-// Tangents of every output of the fallback.
-template <typename Diff>
-std::vector<array> fallback_jvp(const FastFallback& fb, Diff differentiable,
+std::vector<array> fallback_jvp(const FastFallback& fb,
+                                const std::function<bool(int)>& differentiable,
+                                const Stream& s,
                                 const std::vector<array>& primals,
                                 const std::vector<array>& tangents,
-                                const std::vector<int>& argnums, Stream s) {
+                                const std::vector<int>& argnums) {
   std::vector<int> which;
   std::vector<array> xs, ts;
   for (size_t i = 0; i < argnums.size(); ++i) {
@@ -71,9 +73,9 @@ std::vector<array> fallback_jvp(const FastFallback& fb, Diff differentiable,
     }
   }
   if (which.empty()) {
-    std::vector<array> out;
-    for (auto& o : fb(primals)) out.push_back(zeros_like(o, s));
-    return out;
+    std::vector<array> zs;
+    for (auto& o : fb(primals)) zs.push_back(zeros_like(o, s));
+    return zs;
   }
   return ember::jvp(partial(fb, primals, which), xs, ts).second;
 }
@@ -83,55 +85,12 @@ std::pair<std::vector<array>, std::vector<int>> fallback_vmap(
     const std::vector<int>& axes) {
   std::vector<std::optional<int>> in_axes;
   for (int a : axes) in_axes.push_back(a < 0 ? std::nullopt : std::optional<int>(a));
-  // Empty out_axes: the batch axis at 0 of every output.
   auto outs = ember::vmap(fb, in_axes, {})(inputs);
-  return {outs, std::vector<int>(outs.size(), 0)};
-}
-}  // namespace
-
-std::vector<array> FastPrimitive::vjp(const std::vector<array>& primals,
-                                      const std::vector<array>& cotangents,
-                                      const std::vector<int>& argnums,
-                                      const std::vector<array>&) {
-  return fallback_vjp(
-      fallback_, [this](int i) { return differentiable(i); }, primals,
-      cotangents, argnums, stream());
+  std::vector<int> out_axes(outs.size(), 0);
+  return {std::move(outs), std::move(out_axes)};
 }
 
-std::vector<array> FastPrimitive::jvp(const std::vector<array>& primals,
-                                      const std::vector<array>& tangents,
-                                      const std::vector<int>& argnums) {
-  return {fallback_jvp(
-      fallback_, [this](int i) { return differentiable(i); }, primals,
-      tangents, argnums, stream())[0]};
-}
-
-std::pair<std::vector<array>, std::vector<int>> FastPrimitive::vmap(
-    const std::vector<array>& inputs, const std::vector<int>& axes) {
-  auto [outs, out_axes] = fallback_vmap(fallback_, inputs, axes);
-  return {{outs[0]}, {0}};
-}
-
-std::vector<array> FastMultiPrimitive::vjp(const std::vector<array>& primals,
-                                           const std::vector<array>& cotangents,
-                                           const std::vector<int>& argnums,
-                                           const std::vector<array>&) {
-  return fallback_vjp(
-      fallback_, [](int) { return true; }, primals, cotangents, argnums,
-      stream());
-}
-
-std::vector<array> FastMultiPrimitive::jvp(const std::vector<array>& primals,
-                                           const std::vector<array>& tangents,
-                                           const std::vector<int>& argnums) {
-  return fallback_jvp(
-      fallback_, [](int) { return true; }, primals, tangents, argnums, stream());
-}
-
-std::pair<std::vector<array>, std::vector<int>> FastMultiPrimitive::vmap(
-    const std::vector<array>& inputs, const std::vector<int>& axes) {
-  return fallback_vmap(fallback_, inputs, axes);
-}
+}  // namespace detail
 
 namespace {
 // The fused norms take any leading dims: a batch axis on x other than the
@@ -295,6 +254,74 @@ std::vector<Shape> LayerNormVJP::output_shapes(const std::vector<array>& inputs)
   std::vector<Shape> out = {inputs[0].shape()};
   if (has_weight_) out.push_back(inputs[1].shape());
   if (has_bias_) out.push_back({inputs[0].shape(-1)});
+  return out;
+}
+
+// ---- scaled_dot_product_attention: the fused backward ----
+
+namespace detail {
+
+bool sdpa_use_fused_vjp(const Stream& s, Dtype dt, int B, int Nq, int Nkv,
+                        int Tq, int Tk, int D, int Dv, int mask_kind,
+                        bool has_sinks) {
+  if (has_sinks) return false;
+  if (dt != float16 && dt != bfloat16 && dt != float32) return false;
+  if (int64_t(B) * Nq * Tq == 0 || Tk == 0) return false;
+  const char* env = std::getenv("EMBER_SDPA_VJP");
+  if (env != nullptr && std::strcmp(env, "fallback") == 0) return false;
+  if (s.device.type == Device::gpu) {
+    return gpu_sdpa_fused_supported(dt, B, Nq, Nkv, Tq, Tk, D, Dv, mask_kind);
+  }
+  return env != nullptr && std::strcmp(env, "fused") == 0;
+}
+
+}  // namespace detail
+
+std::vector<array> ScaledDotProductAttention::vjp(
+    const std::vector<array>& primals, const std::vector<array>& cotangents,
+    const std::vector<int>& argnums, const std::vector<array>& outputs) {
+  const int m = mask_kind_ >= 2 ? 1 : 0;
+  bool fused = output_lse_ && !has_sinks_ && outputs.size() == 2 &&
+               cotangents.size() == 2;
+  for (int a : argnums) {
+    // The fused kernels give no gradient for an additive mask.
+    if (a == 3 && mask_kind_ == 3) fused = false;
+  }
+  Dtype dt = outputs[0].dtype();
+  for (int i = 0; i < 3 && fused; ++i) fused = primals[i].dtype() == dt;
+  if (!fused) {
+    return FastMultiPrimitive::vjp(primals, cotangents, argnums, outputs);
+  }
+  const Stream& st = stream();
+  std::vector<array> ins = {primals[0], primals[1], primals[2]};
+  if (m) ins.push_back(primals[3]);
+  ins.push_back(outputs[0]);
+  ins.push_back(outputs[1]);
+  ins.push_back(astype(cotangents[0], dt, st));
+  // Derivatives of the fused backward: the composed vjp of the forward's
+  // fallback, which recomputes out and lse from q, k, v (so those two
+  // inputs get no cotangent, and the total derivative stays right).
+  FastFallback fwd = fallback_;
+  FastFallback bwd = [fwd, m](const std::vector<array>& in) {
+    std::vector<array> fin = {in[0], in[1], in[2]};
+    if (m) fin.push_back(in[3]);
+    auto f = [fwd, fin](const std::vector<array>& xs) {
+      auto a = fin;
+      for (int i = 0; i < 3; ++i) a[i] = xs[i];
+      return std::vector<array>{fwd(a)[0]};
+    };
+    return ember::vjp(f, {in[0], in[1], in[2]}, {in[5 + m]}).second;
+  };
+  auto grads = array::make_arrays(
+      {primals[0].shape(), primals[1].shape(), primals[2].shape()},
+      {dt, dt, dt},
+      std::make_shared<ScaledDotProductAttentionVJP>(st, bwd, scale_,
+                                                     mask_kind_),
+      ins);
+  std::vector<array> out;
+  for (int a : argnums) {
+    out.push_back(a < 3 ? grads[a] : zeros_like(primals[a], st));
+  }
   return out;
 }
 

@@ -280,10 +280,51 @@ void RoPE::eval_cpu(const std::vector<array>& inputs, array& out) {
   });
 }
 
+namespace {
+// The dtype's lowest finite value, what masked scores become.
+template <typename O, typename C>
+C masked_low() {
+  return C(std::is_same_v<O, double> ? std::numeric_limits<double>::lowest()
+           : std::is_same_v<O, float16_t>  ? -65504.0
+           : std::is_same_v<O, bfloat16_t> ? -3.3895313892515355e38
+                                           : double(std::numeric_limits<float>::lowest()));
+}
+
+// Any float array as a row-major buffer of C values (rounded through O first,
+// as the reference casts inputs to the output dtype).
+template <typename O, typename C>
+std::vector<C> to_compute(const array& a) {
+  std::vector<C> buf(a.size());
+  dispatch_float(a.dtype(), "scaled_dot_product_attention", [&](auto t2) {
+    using I = decltype(t2);
+    const I* p = a.data<I>();
+    scheduler::parallel_for(int64_t(a.size()), cpu::kGrain,
+                            [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i) buf[i] = C(O(p[i]));
+    });
+  });
+  return buf;
+}
+}  // namespace
+
 void ScaledDotProductAttention::eval_cpu(const std::vector<array>& inputs,
-                                         array& out) {
+                                         std::vector<array>& outputs) {
+  array& out = outputs[0];
   out.set_data(allocator::malloc(std::max<size_t>(out.nbytes(), 1)));
-  if (out.size() == 0) return;
+  float* lse = nullptr;
+  if (output_lse_) {
+    outputs[1].set_data(allocator::malloc(std::max<size_t>(outputs[1].nbytes(), 1)));
+    lse = outputs[1].data<float>();
+  }
+  if (out.size() == 0) {
+    // Tk == 0 rows (empty softmax): logsumexp -inf.
+    if (lse) {
+      for (size_t i = 0; i < outputs[1].size(); ++i) {
+        lse[i] = -std::numeric_limits<float>::infinity();
+      }
+    }
+    return;
+  }
   array q = row_major(inputs[0]), k = row_major(inputs[1]),
         v = row_major(inputs[2]);
   int64_t B = q.shape(0), Nq = q.shape(1), Tq = q.shape(2), D = q.shape(3);
@@ -297,25 +338,9 @@ void ScaledDotProductAttention::eval_cpu(const std::vector<array>& inputs,
     using O = decltype(tag);
     using C = compute_t<O>;
     // Keys/values in the compute type, once.
-    auto to_c = [&](const array& a) {
-      std::vector<C> buf(a.size());
-      dispatch_float(a.dtype(), "scaled_dot_product_attention", [&](auto t2) {
-        using I = decltype(t2);
-        const I* p = a.data<I>();
-        scheduler::parallel_for(int64_t(a.size()), cpu::kGrain,
-                                [&](int64_t b, int64_t e) {
-          for (int64_t i = b; i < e; ++i) buf[i] = C(O(p[i]));
-        });
-      });
-      return buf;
-    };
-    auto kc = to_c(k), vc = to_c(v), qc = to_c(q);
-    const C low = C(std::is_same_v<O, double>
-                        ? std::numeric_limits<double>::lowest()
-                        : std::is_same_v<O, float16_t> ? -65504.0
-                        : std::is_same_v<O, bfloat16_t>
-                            ? -3.3895313892515355e38
-                            : double(std::numeric_limits<float>::lowest()));
+    auto kc = to_compute<O, C>(k), vc = to_compute<O, C>(v),
+         qc = to_compute<O, C>(q);
+    const C low = masked_low<O, C>();
     const Strides mst = mask ? mask->strides() : Strides{};
     O* op = out.data<O>();
     int64_t rows = B * Nq * Tq;
@@ -354,6 +379,7 @@ void ScaledDotProductAttention::eval_cpu(const std::vector<array>& inputs,
           sc[j] = std::exp(sc[j] - m);
           denom += sc[j];
         }
+        if (lse) lse[r] = float(m + std::log(denom));
         std::fill(acc.begin(), acc.end(), C(0));
         for (int64_t j = 0; j < Tk; ++j) {
           C p = sc[j];
@@ -363,6 +389,151 @@ void ScaledDotProductAttention::eval_cpu(const std::vector<array>& inputs,
         O* orow = op + r * Dv;
         C invd = denom > 0 ? C(1) / denom : C(0);
         for (int64_t d = 0; d < Dv; ++d) orow[d] = O(acc[d] * invd);
+      }
+    });
+  });
+}
+
+// Attention backward from the forward's logsumexp: P = exp(S - lse),
+// dV = P^T dO, dS = P * (dO V^T - rowsum(dO * O)), dQ = scale dS K,
+// dK = dS^T (scale Q). Scores whose value the mask replaced (causal / bool)
+// pass no gradient to q and k. Two passes, each parallel without write
+// conflicts: query rows (dQ), then key rows of each kv head (dK, dV), each
+// recomputing the scores it needs.
+void ScaledDotProductAttentionVJP::eval_cpu(const std::vector<array>& inputs,
+                                            std::vector<array>& outputs) {
+  for (auto& o : outputs) {
+    o.set_data(allocator::malloc(std::max<size_t>(o.nbytes(), 1)));
+  }
+  const int mk = mask_kind_ >= 2 ? 1 : 0;
+  array q = row_major(inputs[0]), k = row_major(inputs[1]),
+        v = row_major(inputs[2]);
+  const array* mask = mk ? &inputs[3] : nullptr;
+  // inputs[4 + mk] (the forward's logsumexp) is not needed here: see below.
+  array o = row_major(inputs[3 + mk]), dout = row_major(inputs[5 + mk]);
+  int64_t B = q.shape(0), Nq = q.shape(1), Tq = q.shape(2), D = q.shape(3);
+  int64_t Nkv = k.shape(1), Tk = k.shape(2), Dv = v.shape(3);
+  int64_t G = Nkv > 0 ? Nq / Nkv : 1;
+  dispatch_float(outputs[0].dtype(), "scaled_dot_product_attention_vjp",
+                 [&](auto tag) {
+    using O = decltype(tag);
+    using C = compute_t<O>;
+    auto qc = to_compute<O, C>(q), kc = to_compute<O, C>(k),
+         vc = to_compute<O, C>(v), oc = to_compute<O, C>(o),
+         gc = to_compute<O, C>(dout);
+    const C low = masked_low<O, C>();
+    const C scale = C(scale_);
+    const Strides mst = mask ? mask->strides() : Strides{};
+    int64_t rows = B * Nq * Tq;
+    // Scaled queries (rounded like the forward) and rowsum(dO * O).
+    std::vector<C> qs(rows * D), delta(rows), rmax(rows), rlog(rows);
+    scheduler::parallel_for(rows, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, D + Dv)),
+                            [&](int64_t b0, int64_t e0) {
+      for (int64_t r = b0; r < e0; ++r) {
+        for (int64_t d = 0; d < D; ++d) qs[r * D + d] = C(O(qc[r * D + d] * scale));
+        C acc = 0;
+        for (int64_t d = 0; d < Dv; ++d) acc += gc[r * Dv + d] * oc[r * Dv + d];
+        delta[r] = acc;
+      }
+    });
+    // Score of (row r = (b, h, i), key j); `keep` false when the mask
+    // replaced it.
+    auto score = [&](int64_t r, int64_t b, int64_t h, int64_t i, int64_t kvh,
+                     int64_t j, bool& keep) {
+      const C* qr = qs.data() + r * D;
+      const C* kr = kc.data() + ((b * Nkv + kvh) * Tk + j) * D;
+      C dot = 0;
+      for (int64_t d = 0; d < D; ++d) dot += qr[d] * kr[d];
+      keep = true;
+      if (mask_kind_ == 1) {
+        keep = j <= i + Tk - Tq;
+      } else if (mask) {
+        int64_t loc = b * mst[0] + h * mst[1] + i * mst[2] + j * mst[3];
+        if (mask_kind_ == 2) {
+          keep = mask->data<bool>()[loc];
+        } else {
+          dot += C(mask->data<O>()[loc]);
+        }
+      }
+      if (!keep) dot = low;
+      return dot;
+    };
+    // The softmax normaliser of each row as (max, log of the shifted sum),
+    // recomputed rather than read from the float32 logsumexp input, which
+    // can't hold max + log(sum) when the max is a masked row's huge
+    // negative value (fully masked rows average v).
+    scheduler::parallel_for(rows, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, Tk * D)),
+                            [&](int64_t b0, int64_t e0) {
+      std::vector<C> sc(Tk);
+      for (int64_t r = b0; r < e0; ++r) {
+        int64_t i = r % Tq, h = (r / Tq) % Nq, b = r / (Tq * Nq);
+        C m = -std::numeric_limits<C>::infinity();
+        bool keep;
+        for (int64_t j = 0; j < Tk; ++j) {
+          sc[j] = score(r, b, h, i, h / G, j, keep);
+          m = std::max(m, sc[j]);
+        }
+        C den = 0;
+        for (int64_t j = 0; j < Tk; ++j) den += std::exp(sc[j] - m);
+        rmax[r] = m;
+        rlog[r] = std::log(den);
+      }
+    });
+    // P and dS of (row r, key j).
+    auto probs = [&](int64_t r, int64_t b, int64_t h, int64_t i, int64_t kvh,
+                     int64_t j, C& p, C& ds) {
+      bool keep;
+      C dot = score(r, b, h, i, kvh, j, keep);
+      p = std::exp((dot - rmax[r]) - rlog[r]);
+      const C* vr = vc.data() + ((b * Nkv + kvh) * Tk + j) * Dv;
+      const C* gr = gc.data() + r * Dv;
+      C dp = 0;
+      for (int64_t d = 0; d < Dv; ++d) dp += gr[d] * vr[d];
+      ds = keep ? p * (dp - delta[r]) : C(0);
+    };
+    int64_t work = std::max<int64_t>(1, Tk * (D + Dv));
+    O* dq = outputs[0].data<O>();
+    scheduler::parallel_for(rows, std::max<int64_t>(1, 16384 / work),
+                            [&](int64_t b0, int64_t e0) {
+      std::vector<C> acc(D);
+      for (int64_t r = b0; r < e0; ++r) {
+        int64_t i = r % Tq, h = (r / Tq) % Nq, b = r / (Tq * Nq);
+        int64_t kvh = h / G;
+        std::fill(acc.begin(), acc.end(), C(0));
+        for (int64_t j = 0; j < Tk; ++j) {
+          C p, ds;
+          probs(r, b, h, i, kvh, j, p, ds);
+          const C* kr = kc.data() + ((b * Nkv + kvh) * Tk + j) * D;
+          for (int64_t d = 0; d < D; ++d) acc[d] += ds * kr[d];
+        }
+        for (int64_t d = 0; d < D; ++d) dq[r * D + d] = O(acc[d] * scale);
+      }
+    });
+    O* dk = outputs[1].data<O>();
+    O* dv = outputs[2].data<O>();
+    int64_t krows = B * Nkv * Tk;
+    int64_t kwork = std::max<int64_t>(1, G * Tq * (D + Dv));
+    scheduler::parallel_for(krows, std::max<int64_t>(1, 16384 / kwork),
+                            [&](int64_t b0, int64_t e0) {
+      std::vector<C> ak(D), av(Dv);
+      for (int64_t kr = b0; kr < e0; ++kr) {
+        int64_t j = kr % Tk, kvh = (kr / Tk) % Nkv, b = kr / (Tk * Nkv);
+        std::fill(ak.begin(), ak.end(), C(0));
+        std::fill(av.begin(), av.end(), C(0));
+        for (int64_t g = 0; g < G; ++g) {
+          int64_t h = kvh * G + g;
+          for (int64_t i = 0; i < Tq; ++i) {
+            int64_t r = (b * Nq + h) * Tq + i;
+            C p, ds;
+            probs(r, b, h, i, kvh, j, p, ds);
+            const C* qr = qs.data() + r * D;
+            const C* gr = gc.data() + r * Dv;
+            for (int64_t d = 0; d < D; ++d) ak[d] += ds * qr[d];
+            for (int64_t d = 0; d < Dv; ++d) av[d] += p * gr[d];
+          }
+        }
+        for (int64_t d = 0; d < D; ++d) dk[kr * D + d] = O(ak[d]);
+        for (int64_t d = 0; d < Dv; ++d) dv[kr * Dv + d] = O(av[d]);
       }
     });
   });

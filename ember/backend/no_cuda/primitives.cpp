@@ -23,6 +23,9 @@ namespace ember {
 namespace detail {
 bool gpu_is_available() { return false; }
 int gpu_device_count() { return 0; }
+bool gpu_sdpa_fused_supported(Dtype, int, int, int, int, int, int, int, int) {
+  return false;
+}
 }  // namespace detail
 
 }  // namespace ember

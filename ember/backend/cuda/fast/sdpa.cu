@@ -22,11 +22,19 @@
 // warp per query row, 32 keys at a time (one per lane), online softmax,
 // lane-strided accumulation of v rows in shared memory.
 //
-// EMBER_SDPA_KERNEL (read at each call): unset or "v1" = flash version 1
-// (the default, faster on the H200), "generic" = the generic kernel for every
-// dtype / head dim, "v2" = version 2 (keys split over blocks when there are
-// fewer query blocks than multiprocessors, e.g. decoding), "v2-nosplit" =
-// version 2 without key splits.
+// cuDNN (sdpa_cudnn.cpp): float16/bfloat16 with at least 64 queries and no
+// sinks or boolean masks go to cuDNN's fused flash attention first when it
+// loads and supports the configuration (else the kernels below), and always
+// when the forward must give the row logsumexp for the fused backward
+// (ScaledDotProductAttentionVJP, cuDNN only).
+//
+// EMBER_SDPA_KERNEL (read at each call): unset or "cudnn" = cuDNN, then
+// flash version 1; "v1" = flash version 1 (the fastest hand-written one on
+// the H200), "generic" = the generic kernel for every dtype / head dim,
+// "v2" = version 2 (keys split over blocks when there are fewer query blocks
+// than multiprocessors, e.g. decoding), "v2-nosplit" = version 2 without key
+// splits. Any value other than unset/"cudnn" also turns off the fused
+// backward (the vjp then differentiates the composed fallback).
 #include <cuda_runtime.h>
 
 #include <cmath>
@@ -39,6 +47,7 @@
 #include "ember/backend/cuda/cuda.h"
 #include "ember/backend/cuda/device/dtypes.cuh"
 #include "ember/backend/cuda/fast/sdpa_common.cuh"
+#include "ember/backend/cuda/fast/sdpa_cudnn.h"
 #include "ember/backend/cuda/fast/sdpa_flash2.cuh"
 #include "ember/primitives/fast.h"
 
@@ -457,13 +466,9 @@ bool flash_layout_ok(const array& x, int64_t sb, int64_t sh, int64_t st) {
   return (ptr & 15) == 0 && sb % 8 == 0 && sh % 8 == 0 && st % 8 == 0;
 }
 
-}  // namespace
-
-void ScaledDotProductAttention::eval_gpu(const std::vector<array>& inputs,
-                                         array& out) {
-  auto& s = stream();
-  cuda::allocate(out, s);
-  if (out.size() == 0) return;
+// The hand-written kernels; `out` is allocated and not empty.
+void sdpa_builtin(const std::vector<array>& inputs, array& out, float scale_,
+                  int mask_kind_, bool has_sinks_, const Stream& s) {
   Dtype dt = out.dtype();
   array q = prepare_qkv(inputs[0], dt, s);
   array k = prepare_qkv(inputs[1], dt, s);
@@ -561,6 +566,170 @@ void ScaledDotProductAttention::eval_gpu(const std::vector<array>& inputs,
     });
   }
   cuda::check_launch("scaled_dot_product_attention");
+}
+
+// ---------------------------------------------------------------------------
+// cuDNN (sdpa_cudnn.cpp).
+
+// cuDNN's layout needs: unit feature stride, other strides positive
+// multiples of 8 elements, 16-byte aligned start.
+bool cudnn_layout_ok(const array& x) {
+  auto ptr = reinterpret_cast<uintptr_t>(cuda::gpu_ptr<void>(x));
+  if ((ptr & 15) != 0 || x.strides(3) != 1) return false;
+  for (int i = 0; i < 3; ++i) {
+    if (x.strides(i) <= 0 || x.strides(i) % 8 != 0) return false;
+  }
+  return true;
+}
+
+// q/k/v/out/d_out for cuDNN: a fresh row-contiguous copy if `dense` or if
+// the layout doesn't suit cuDNN.
+array cudnn_input(const array& x, Dtype dt, const Stream& s, bool dense = false) {
+  array y = prepare_qkv(x, dt, s);
+  if (!cudnn_layout_ok(y) || (dense && !y.flags().row_contiguous)) {
+    array c = cuda::empty_gpu(y.shape(), dt, s);
+    cuda::copy_gpu(y, c, s);
+    y = c;
+  }
+  return y;
+}
+
+// The additive mask (B, Nq, Tq, Tk view, possibly broadcast) as cuDNN's
+// row-contiguous bias: (1 or B, 1 or Nq, Tq, Tk) unless `full`.
+array cudnn_bias(const array& m, const cuda::sdpa_cudnn::Dims& d, bool full,
+                 cuda::sdpa_cudnn::Mask& mask, const Stream& s) {
+  int Bm = (!full && (d.B == 1 || m.strides(0) == 0)) ? 1 : d.B;
+  int Hm = (!full && (d.Nq == 1 || m.strides(1) == 0)) ? 1 : d.Nq;
+  mask.kind = 2;
+  mask.Bm = Bm;
+  mask.Hm = Hm;
+  int64_t tt = int64_t(d.Tq) * d.Tk;
+  auto ptr = reinterpret_cast<uintptr_t>(cuda::gpu_ptr<void>(m));
+  bool compact = (ptr & 15) == 0 && m.strides(3) == 1 &&
+                 (d.Tq == 1 || m.strides(2) == d.Tk) &&
+                 (Hm == 1 || m.strides(1) == tt) &&
+                 (Bm == 1 || m.strides(0) == Hm * tt);
+  if (compact) return m;
+  array b = cuda::empty_gpu({Bm, Hm, d.Tq, d.Tk}, m.dtype(), s);
+  cuda::copy_gpu_raw(cuda::gpu_ptr<void>(m), m.dtype(), m.strides(),
+                     cuda::gpu_ptr<void>(b), b.dtype(), b.strides(), b.shape(),
+                     cuda::get_stream(s));
+  cuda::check_launch("scaled_dot_product_attention");
+  return b;
+}
+
+cuda::sdpa_cudnn::Dims cudnn_dims(const array& q, const array& k,
+                                  const array& v) {
+  return {q.shape(0), q.shape(1), k.shape(1), q.shape(2),
+          k.shape(2), q.shape(3), v.shape(3)};
+}
+
+}  // namespace
+
+void ScaledDotProductAttention::eval_gpu(const std::vector<array>& inputs,
+                                         std::vector<array>& outputs) {
+  auto& s = stream();
+  array& out = outputs[0];
+  for (auto& o : outputs) cuda::allocate(o, s);
+  if (out.size() == 0) return;
+  Dtype dt = out.dtype();
+  // cuDNN: default (EMBER_SDPA_KERNEL unset or "cudnn"), and always when
+  // the fused backward needs the logsumexp (the op only asks for it when
+  // cuDNN supports the configuration). Boolean masks and sinks use the
+  // hand-written kernels (same semantics for fully masked rows as the CPU).
+  // Short query blocks (decoding, whose key length changes every step and
+  // would build a cuDNN graph per length) stay on the built-in kernels.
+  bool try_cudnn = !has_sinks_ && mask_kind_ != 2 &&
+                   (dt == float16 || dt == bfloat16) &&
+                   (output_lse_ ||
+                    (cuda::sdpa_cudnn::requested() && out.shape(2) >= 64)) &&
+                   cuda::sdpa_cudnn::available();
+  // Given layouts first; then (what the op's support check built)
+  // row-contiguous inputs and a full-shape bias.
+  for (int attempt = 0; try_cudnn && attempt < 2; ++attempt) {
+    bool dense = attempt == 1;
+    array q = cudnn_input(inputs[0], dt, s, dense);
+    array k = cudnn_input(inputs[1], dt, s, dense);
+    array v = cudnn_input(inputs[2], dt, s, dense);
+    auto d = cudnn_dims(q, k, v);
+    cuda::sdpa_cudnn::Mask mask;
+    mask.kind = mask_kind_ == 1 ? 1 : 0;
+    std::optional<array> bias;
+    array* lse = output_lse_ ? &outputs[1] : nullptr;
+    if (mask_kind_ == 3) {
+      bias = cudnn_bias(inputs[3], d, dense, mask, s);
+      mask.bias = &*bias;
+    }
+    if (cuda::sdpa_cudnn::forward(s, dt, d, scale_, mask, q, k, v, out, lse)) {
+      return;
+    }
+    // Inference falls back to the built-in kernels right away.
+    if (!output_lse_) break;
+  }
+  if (output_lse_) {
+    throw std::runtime_error(
+        "[scaled_dot_product_attention] cuDNN could not run the attention "
+        "forward with logsumexp needed by the fused backward (set "
+        "EMBER_SDPA_VJP=fallback to use the composed backward).");
+  }
+  sdpa_builtin(inputs, out, scale_, mask_kind_, has_sinks_, s);
+}
+
+void ScaledDotProductAttentionVJP::eval_gpu(const std::vector<array>& inputs,
+                                            std::vector<array>& outputs) {
+  auto& s = stream();
+  for (auto& o : outputs) cuda::allocate(o, s);
+  bool empty = false;
+  for (auto& o : outputs) empty = empty || o.size() == 0;
+  Dtype dt = outputs[0].dtype();
+  if (empty || !(dt == float16 || dt == bfloat16) ||
+      !cuda::sdpa_cudnn::available()) {
+    // The vjp builds this primitive on the GPU only for configurations
+    // cuDNN supports (detail::gpu_sdpa_fused_supported).
+    throw std::runtime_error(
+        "[scaled_dot_product_attention_vjp] The fused attention backward "
+        "needs cuDNN and float16/bfloat16 inputs; got dtype " +
+        std::string(dtype_name(dt)) + ".");
+  }
+  if (mask_kind_ == 2) {
+    throw std::runtime_error(
+        "[scaled_dot_product_attention_vjp] Boolean masks take the composed "
+        "backward.");
+  }
+  const int mk = mask_kind_ >= 2 ? 1 : 0;
+  array lse = inputs[4 + mk];
+  if (lse.dtype() != float32 || !lse.flags().row_contiguous) {
+    array c = cuda::empty_gpu(lse.shape(), float32, s);
+    cuda::copy_gpu(lse, c, s);
+    lse = c;
+  }
+  bool done = false;
+  // Given layouts first, then row-contiguous copies and a full-shape bias
+  // (the configuration the op's support check built).
+  for (int attempt = 0; !done && attempt < 2; ++attempt) {
+    bool dense = attempt == 1;
+    array q = cudnn_input(inputs[0], dt, s, dense);
+    array k = cudnn_input(inputs[1], dt, s, dense);
+    array v = cudnn_input(inputs[2], dt, s, dense);
+    array o = cudnn_input(inputs[3 + mk], dt, s, dense);
+    array dout = cudnn_input(inputs[5 + mk], dt, s, dense);
+    auto d = cudnn_dims(q, k, v);
+    cuda::sdpa_cudnn::Mask mask;
+    mask.kind = mask_kind_ == 1 ? 1 : 0;
+    std::optional<array> bias;
+    if (mask_kind_ == 3) {
+      bias = cudnn_bias(inputs[3], d, dense, mask, s);
+      mask.bias = &*bias;
+    }
+    done = cuda::sdpa_cudnn::backward(s, dt, d, scale_, mask, q, k, v, o, dout,
+                                      lse, outputs[0], outputs[1], outputs[2]);
+  }
+  if (!done) {
+    throw std::runtime_error(
+        "[scaled_dot_product_attention_vjp] cuDNN does not support this "
+        "attention backward (set EMBER_DEBUG=1 for the reason, "
+        "EMBER_SDPA_VJP=fallback to use the composed backward).");
+  }
 }
 
 }  // namespace ember

@@ -1,0 +1,617 @@
+// Attention forward (with the row logsumexp, cuDNN's "stats") and backward
+// through cuDNN's fused flash-attention graphs (cudnn_frontend, header-only).
+//
+// Loading: ember never links libcudnn. The frontend is compiled with
+// NV_CUDNN_FRONTEND_USE_DYNAMIC_LOADING (it calls cuDNN through dlsym on
+// cudnn_frontend::cudnn_dlhandle), and before first use we dlopen
+// libcudnn.so.9 (RTLD_GLOBAL) from, in order:
+//   1. $EMBER_CUDNN_LIBRARY (the library file, or the folder holding it);
+//   2. the default search path (also finds a copy already loaded, e.g. by
+//      PyTorch);
+//   3. the cuDNN lib folder found when ember was configured
+//      (EMBER_CUDNN_LIB_HINT, CMake);
+//   4. nvidia/cudnn/lib of Python site-packages under $VIRTUAL_ENV,
+//      $CONDA_PREFIX, /opt/torch/.venv, /usr/local, /usr and $HOME/.local
+//      (lib/python3*/{site,dist}-packages), and of each $PYTHONPATH entry.
+// When loaded from a folder, its sibling libraries (libcudnn_graph.so.9,
+// engines, ...) are opened first so that cuDNN's own lazy loading finds
+// them; libnvrtc (for runtime-compiled engines) is opened if found too.
+// If nothing loads, or a graph fails to validate/build/check, the callers
+// fall back (hand-written forward kernels, composed backward); with
+// EMBER_DEBUG set the reason is printed once.
+//
+// Graphs are cached per (thread's cudnnHandle_t, direction, stats, device,
+// dtype, sizes, mask, strides); the softmax scale is a pass-by-value tensor
+// so one graph serves every scale. Each thread (ember stream worker, or the
+// caller's thread for the support check made when the op is built) has its
+// own handle; plans are executed only with the handle they were built with.
+// Workspace comes from cuda::Scratch (freed in stream order).
+#include "ember/backend/cuda/fast/sdpa_cudnn.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ember/backend/cuda/cuda.h"
+#include "ember/primitives/fast.h"
+
+#if EMBER_HAVE_CUDNN_FRONTEND
+#include <dlfcn.h>
+#include <glob.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cudnn_frontend.h>
+
+namespace cudnn_frontend {
+// The library handle the frontend's dynamic-loading shim resolves symbols in.
+void* cudnn_dlhandle = nullptr;
+}  // namespace cudnn_frontend
+#endif
+
+namespace ember {
+namespace cuda::sdpa_cudnn {
+
+namespace {
+
+bool debug_on() {
+  const char* e = std::getenv("EMBER_DEBUG");
+  return e != nullptr && e[0] != '\0' && std::strcmp(e, "0") != 0;
+}
+
+[[maybe_unused]] void debug_log(const std::string& msg) {
+  if (debug_on()) std::fprintf(stderr, "[ember cudnn sdpa] %s\n", msg.c_str());
+}
+
+}  // namespace
+
+bool requested() {
+  const char* e = std::getenv("EMBER_SDPA_KERNEL");
+  return e == nullptr || e[0] == '\0' || std::strcmp(e, "cudnn") == 0;
+}
+
+#if !EMBER_HAVE_CUDNN_FRONTEND
+
+bool available() { return false; }
+bool supported(Dtype, const Dims&, int, float) { return false; }
+bool forward(const Stream&, Dtype, const Dims&, float, const Mask&,
+             const array&, const array&, const array&, array&, array*) {
+  return false;
+}
+bool backward(const Stream&, Dtype, const Dims&, float, const Mask&,
+              const array&, const array&, const array&, const array&,
+              const array&, const array&, array&, array&, array&) {
+  return false;
+}
+
+#else
+
+namespace fe = cudnn_frontend;
+
+namespace {
+
+// ---- loading ----
+
+bool file_exists(const std::string& p) { return ::access(p.c_str(), R_OK) == 0; }
+
+void* open_in_dir(const std::string& dir) {
+  std::string main = dir + "/libcudnn.so.9";
+  if (!file_exists(main)) return nullptr;
+  for (const char* sub :
+       {"libcudnn_graph.so.9", "libcudnn_heuristic.so.9",
+        "libcudnn_engines_runtime_compiled.so.9",
+        "libcudnn_engines_precompiled.so.9", "libcudnn_ops.so.9",
+        "libcudnn_cnn.so.9", "libcudnn_adv.so.9"}) {
+    std::string p = dir + "/" + sub;
+    if (file_exists(p)) ::dlopen(p.c_str(), RTLD_LAZY | RTLD_GLOBAL);
+  }
+  void* h = ::dlopen(main.c_str(), RTLD_NOW | RTLD_GLOBAL);
+  if (h == nullptr) {
+    const char* err = ::dlerror();
+    debug_log("dlopen " + main + " failed: " + (err ? err : "?"));
+  }
+  return h;
+}
+
+std::vector<std::string> glob_dirs(const std::string& pattern) {
+  std::vector<std::string> out;
+  glob_t g;
+  if (::glob(pattern.c_str(), 0, nullptr, &g) == 0) {
+    for (size_t i = 0; i < g.gl_pathc; ++i) out.emplace_back(g.gl_pathv[i]);
+  }
+  ::globfree(&g);
+  return out;
+}
+
+// Best effort: NVRTC for cuDNN's runtime-compiled engines.
+void preload_nvrtc(const std::vector<std::string>& dirs) {
+  for (const char* n : {"libnvrtc.so.13", "libnvrtc.so.12"}) {
+    if (::dlopen(n, RTLD_LAZY | RTLD_GLOBAL) != nullptr) return;
+  }
+  for (auto& d : dirs) {
+    for (const char* n : {"libnvrtc.so.13", "libnvrtc.so.12"}) {
+      std::string p = d + "/" + n;
+      if (file_exists(p) && ::dlopen(p.c_str(), RTLD_LAZY | RTLD_GLOBAL)) return;
+    }
+  }
+}
+
+void* load_cudnn() {
+  std::vector<std::string> nvrtc_dirs;
+#ifdef EMBER_CUDA_LIB_DIR
+  nvrtc_dirs.push_back(EMBER_CUDA_LIB_DIR);
+#endif
+  if (const char* ch = std::getenv("CUDA_HOME")) {
+    nvrtc_dirs.push_back(std::string(ch) + "/lib64");
+  }
+  nvrtc_dirs.push_back("/usr/local/cuda/lib64");
+
+  void* h = nullptr;
+  if (const char* e = std::getenv("EMBER_CUDNN_LIBRARY"); e && e[0]) {
+    std::string p(e);
+    struct stat sb;
+    if (::stat(p.c_str(), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+      h = open_in_dir(p);  // a folder
+    } else {
+      auto slash = p.rfind('/');
+      if (slash != std::string::npos) {
+        // Siblings first, as for folders.
+        std::string dir = p.substr(0, slash);
+        for (const char* sub : {"libcudnn_graph.so.9"}) {
+          std::string s = dir + "/" + sub;
+          if (file_exists(s)) ::dlopen(s.c_str(), RTLD_LAZY | RTLD_GLOBAL);
+        }
+      }
+      h = ::dlopen(p.c_str(), RTLD_NOW | RTLD_GLOBAL);
+    }
+    if (h == nullptr) debug_log("EMBER_CUDNN_LIBRARY=" + p + " did not load");
+  }
+  if (h == nullptr) h = ::dlopen("libcudnn.so.9", RTLD_NOW | RTLD_GLOBAL);
+  std::vector<std::string> dirs;
+#ifdef EMBER_CUDNN_LIB_HINT
+  dirs.push_back(EMBER_CUDNN_LIB_HINT);
+#endif
+  std::vector<std::string> prefixes;
+  for (const char* var : {"VIRTUAL_ENV", "CONDA_PREFIX"}) {
+    if (const char* v = std::getenv(var); v && v[0]) prefixes.emplace_back(v);
+  }
+  prefixes.emplace_back("/opt/torch/.venv");
+  prefixes.emplace_back("/usr/local");
+  prefixes.emplace_back("/usr");
+  if (const char* home = std::getenv("HOME"); home && home[0]) {
+    prefixes.push_back(std::string(home) + "/.local");
+  }
+  std::vector<std::string> site;
+  for (auto& p : prefixes) {
+    for (const char* sp : {"site-packages", "dist-packages"}) {
+      for (auto& d : glob_dirs(p + "/lib/python3*/" + sp)) site.push_back(d);
+    }
+  }
+  if (const char* pp = std::getenv("PYTHONPATH"); pp && pp[0]) {
+    std::string all(pp);
+    size_t b = 0;
+    while (b <= all.size()) {
+      size_t e = all.find(':', b);
+      if (e == std::string::npos) e = all.size();
+      if (e > b) site.push_back(all.substr(b, e - b));
+      b = e + 1;
+    }
+  }
+  for (auto& s : site) {
+    dirs.push_back(s + "/nvidia/cudnn/lib");
+    nvrtc_dirs.push_back(s + "/nvidia/cu13/lib");
+    nvrtc_dirs.push_back(s + "/nvidia/cuda_nvrtc/lib");
+  }
+  for (size_t i = 0; h == nullptr && i < dirs.size(); ++i) h = open_in_dir(dirs[i]);
+  if (h == nullptr) {
+    debug_log("libcudnn.so.9 not found (set EMBER_CUDNN_LIBRARY); using the "
+              "built-in attention kernels");
+    return nullptr;
+  }
+  preload_nvrtc(nvrtc_dirs);
+  return h;
+}
+
+// ---- handles and graphs ----
+
+struct Handle {
+  cudnnHandle_t h = nullptr;
+  int device = -1;
+  ~Handle() {
+    // Process teardown: leave the handle to the driver.
+  }
+};
+
+cudnnHandle_t thread_handle() {
+  thread_local Handle th;
+  int dev = 0;
+  if (cudaGetDevice(&dev) != cudaSuccess) {
+    debug_log("no CUDA device");
+    return nullptr;
+  }
+  if (th.h != nullptr && th.device == dev) return th.h;
+  cudnnHandle_t h = nullptr;
+  try {
+    auto st = fe::detail::create_handle(&h);
+    if (st != CUDNN_STATUS_SUCCESS) {
+      debug_log("cudnnCreate failed with status " + std::to_string(int(st)));
+      return nullptr;
+    }
+  } catch (const std::exception& e) {
+    debug_log(std::string("cudnnCreate failed: ") + e.what());
+    return nullptr;
+  }
+  th.h = h;
+  th.device = dev;
+  return h;
+}
+
+enum Uid : int64_t {
+  kQ = 1, kK, kV, kO, kStats, kBias, kDO, kDQ, kDK, kDV, kScale
+};
+
+struct Entry {
+  std::shared_ptr<fe::graph::Graph> graph;  // null: unsupported
+  int64_t workspace = 0;
+  std::mutex exec;
+};
+
+std::mutex& cache_mutex() {
+  static std::mutex m;
+  return m;
+}
+std::map<std::vector<int64_t>, std::shared_ptr<Entry>>& cache() {
+  static auto* c = new std::map<std::vector<int64_t>, std::shared_ptr<Entry>>();
+  return *c;
+}
+
+fe::DataType_t fe_type(Dtype dt) {
+  return dt == float16 ? fe::DataType_t::HALF : fe::DataType_t::BFLOAT16;
+}
+
+using Strides4 = std::vector<int64_t>;
+
+Strides4 row_strides(int64_t a, int64_t b, int64_t c, int64_t d) {
+  return {b * c * d, c * d, d, 1};
+}
+
+Strides4 strides_of(const array& x) {
+  return {int64_t(x.strides(0)), int64_t(x.strides(1)), int64_t(x.strides(2)),
+          int64_t(x.strides(3))};
+}
+
+// Layouts of a graph: q, k, v, (o, dO for the backward) strides.
+struct Layout {
+  Strides4 q, k, v, o, dout;
+};
+
+std::shared_ptr<fe::graph::Tensor_attributes> tensor(
+    fe::graph::Graph& g, const char* name, int64_t uid,
+    std::vector<int64_t> dim, Strides4 stride, fe::DataType_t t) {
+  return g.tensor(fe::graph::Tensor_attributes()
+                      .set_name(name)
+                      .set_uid(uid)
+                      .set_dim(std::move(dim))
+                      .set_stride(std::move(stride))
+                      .set_data_type(t));
+}
+
+#define EMBER_FE_TRY(expr)                                  \
+  do {                                                      \
+    auto st_ = (expr);                                      \
+    if (!st_.is_good()) {                                   \
+      why = std::string(#expr) + ": " + st_.get_message();  \
+      return nullptr;                                       \
+    }                                                       \
+  } while (0)
+
+// direction 0 forward, 1 backward.
+std::shared_ptr<fe::graph::Graph> build_graph(int direction, bool stats,
+                                              Dtype dt, const Dims& d,
+                                              const Mask& m, const Layout& L,
+                                              cudnnHandle_t handle,
+                                              std::string& why) {
+  auto io = fe_type(dt);
+  auto g = std::make_shared<fe::graph::Graph>();
+  g->set_io_data_type(io)
+      .set_intermediate_data_type(fe::DataType_t::FLOAT)
+      .set_compute_data_type(fe::DataType_t::FLOAT);
+  auto Q = tensor(*g, "Q", kQ, {d.B, d.Nq, d.Tq, d.D}, L.q, io);
+  auto K = tensor(*g, "K", kK, {d.B, d.Nkv, d.Tk, d.D}, L.k, io);
+  auto V = tensor(*g, "V", kV, {d.B, d.Nkv, d.Tk, d.Dv}, L.v, io);
+  auto scale = g->tensor(fe::graph::Tensor_attributes()
+                             .set_name("scale")
+                             .set_uid(kScale)
+                             .set_dim({1, 1, 1, 1})
+                             .set_stride({1, 1, 1, 1})
+                             .set_is_pass_by_value(true)
+                             .set_data_type(fe::DataType_t::FLOAT));
+  std::shared_ptr<fe::graph::Tensor_attributes> bias;
+  if (m.kind == 2) {
+    bias = tensor(*g, "bias", kBias, {m.Bm, m.Hm, d.Tq, d.Tk},
+                  row_strides(m.Bm, m.Hm, d.Tq, d.Tk), io);
+  }
+  auto stats_dims = std::vector<int64_t>{d.B, d.Nq, d.Tq, 1};
+  auto stats_strides = Strides4{int64_t(d.Nq) * d.Tq, d.Tq, 1, 1};
+  if (direction == 0) {
+    auto at = fe::graph::SDPA_attributes()
+                  .set_name("ember_sdpa")
+                  .set_generate_stats(stats)
+                  .set_attn_scale(scale);
+    if (m.kind == 1) {
+      at.set_diagonal_alignment(d.Tq == d.Tk
+                                    ? fe::DiagonalAlignment_t::TOP_LEFT
+                                    : fe::DiagonalAlignment_t::BOTTOM_RIGHT)
+          .set_diagonal_band_right_bound(0);
+    }
+    if (bias) at.set_bias(bias);
+    auto [O, S] = g->sdpa(Q, K, V, at);
+    O->set_output(true)
+        .set_uid(kO)
+        .set_dim({d.B, d.Nq, d.Tq, d.Dv})
+        .set_stride(row_strides(d.B, d.Nq, d.Tq, d.Dv))
+        .set_data_type(io);
+    if (stats) {
+      if (!S) {
+        why = "no stats output";
+        return nullptr;
+      }
+      S->set_output(true)
+          .set_uid(kStats)
+          .set_dim(stats_dims)
+          .set_stride(stats_strides)
+          .set_data_type(fe::DataType_t::FLOAT);
+    }
+  } else {
+    auto O = tensor(*g, "O", kO, {d.B, d.Nq, d.Tq, d.Dv}, L.o, io);
+    auto dO = tensor(*g, "dO", kDO, {d.B, d.Nq, d.Tq, d.Dv}, L.dout, io);
+    auto S = tensor(*g, "stats", kStats, stats_dims, stats_strides,
+                    fe::DataType_t::FLOAT);
+    auto at = fe::graph::SDPA_backward_attributes()
+                  .set_name("ember_sdpa_backward")
+                  .set_attn_scale(scale);
+    if (m.kind == 1) {
+      at.set_diagonal_alignment(d.Tq == d.Tk
+                                    ? fe::DiagonalAlignment_t::TOP_LEFT
+                                    : fe::DiagonalAlignment_t::BOTTOM_RIGHT)
+          .set_diagonal_band_right_bound(0);
+    }
+    if (bias) at.set_bias(bias);
+    auto [dQ, dK, dV] = g->sdpa_backward(Q, K, V, O, dO, S, at);
+    dQ->set_output(true)
+        .set_uid(kDQ)
+        .set_dim({d.B, d.Nq, d.Tq, d.D})
+        .set_stride(row_strides(d.B, d.Nq, d.Tq, d.D))
+        .set_data_type(io);
+    dK->set_output(true)
+        .set_uid(kDK)
+        .set_dim({d.B, d.Nkv, d.Tk, d.D})
+        .set_stride(row_strides(d.B, d.Nkv, d.Tk, d.D))
+        .set_data_type(io);
+    dV->set_output(true)
+        .set_uid(kDV)
+        .set_dim({d.B, d.Nkv, d.Tk, d.Dv})
+        .set_stride(row_strides(d.B, d.Nkv, d.Tk, d.Dv))
+        .set_data_type(io);
+  }
+  EMBER_FE_TRY(g->validate());
+  EMBER_FE_TRY(g->build_operation_graph(handle));
+  EMBER_FE_TRY(g->create_execution_plans({fe::HeurMode_t::A}));
+  EMBER_FE_TRY(g->check_support(handle));
+  EMBER_FE_TRY(g->build_plans(handle));
+  return g;
+}
+#undef EMBER_FE_TRY
+
+std::string dims_str(const Dims& d) {
+  char buf[160];
+  std::snprintf(buf, sizeof(buf), "B%d Nq%d Nkv%d Tq%d Tk%d D%d Dv%d", d.B,
+                d.Nq, d.Nkv, d.Tq, d.Tk, d.D, d.Dv);
+  return buf;
+}
+
+// The cached graph for this configuration (built on first use); null entry
+// graph when unsupported.
+std::shared_ptr<Entry> get_entry(int direction, bool stats, Dtype dt,
+                                 const Dims& d, const Mask& m,
+                                 const Layout& L) {
+  // Plans are built for (and kept with) the calling thread's handle.
+  cudnnHandle_t h = thread_handle();
+  if (h == nullptr) return nullptr;
+  int dev = 0;
+  if (cudaGetDevice(&dev) != cudaSuccess) return nullptr;
+  std::vector<int64_t> key = {int64_t(reinterpret_cast<intptr_t>(h)),
+                              direction, stats, dev, int64_t(dt == float16),
+                              d.B, d.Nq, d.Nkv, d.Tq, d.Tk, d.D, d.Dv,
+                              m.kind, m.Bm, m.Hm};
+  for (auto* s : {&L.q, &L.k, &L.v, &L.o, &L.dout}) {
+    key.insert(key.end(), s->begin(), s->end());
+    key.push_back(-1);
+  }
+  std::lock_guard<std::mutex> lock(cache_mutex());
+  auto it = cache().find(key);
+  if (it != cache().end()) return it->second;
+  auto e = std::make_shared<Entry>();
+  std::string why;
+  try {
+    e->graph = build_graph(direction, stats, dt, d, m, L, h, why);
+  } catch (const std::exception& ex) {
+    e->graph = nullptr;
+    why = std::string("exception: ") + ex.what();
+  }
+  if (e->graph) {
+    int64_t ws = 0;
+    auto st = e->graph->get_workspace_size(ws);
+    if (!st.is_good()) {
+      e->graph = nullptr;
+      why = "get_workspace_size: " + st.get_message();
+    } else {
+      e->workspace = ws;
+    }
+  }
+  if (!e->graph) {
+    debug_log(std::string(direction ? "backward" : "forward") +
+              " graph unsupported (" + dims_str(d) + ", mask " +
+              std::to_string(m.kind) + ", " + (dt == float16 ? "f16" : "bf16") +
+              "): " + why);
+  }
+  // Bounded: many distinct shapes (e.g. varying lengths) start afresh;
+  // entries in use stay alive through their shared_ptr.
+  if (cache().size() >= 1024) cache().clear();
+  cache().emplace(std::move(key), e);
+  return e;
+}
+
+void execute(const Stream& s, Entry& e, std::unordered_map<int64_t, void*>& pack,
+             const char* what) {
+  cudnnHandle_t h = thread_handle();
+  if (h == nullptr) {
+    throw std::runtime_error(std::string("[") + what +
+                             "] cuDNN handle could not be created.");
+  }
+  std::unique_ptr<Scratch> ws;
+  void* wp = nullptr;
+  if (e.workspace > 0) {
+    ws = std::make_unique<Scratch>(size_t(e.workspace), s);
+    wp = ws->get();
+  }
+  std::lock_guard<std::mutex> lock(e.exec);
+  if (fe::detail::set_stream(h, get_stream(s)) != CUDNN_STATUS_SUCCESS) {
+    throw std::runtime_error(std::string("[") + what +
+                             "] cudnnSetStream failed.");
+  }
+  auto st = e.graph->execute(h, pack, wp);
+  if (!st.is_good()) {
+    throw std::runtime_error(std::string("[") + what +
+                             "] cuDNN execution failed: " + st.get_message());
+  }
+}
+
+bool sizes_ok(Dtype dt, const Dims& d) {
+  return (dt == float16 || dt == bfloat16) && d.B > 0 && d.Nq > 0 &&
+         d.Nkv > 0 && d.Nq % d.Nkv == 0 && d.Tq > 0 && d.Tk > 0 && d.D > 0 &&
+         d.Dv > 0 && d.D % 8 == 0 && d.Dv % 8 == 0;
+}
+
+}  // namespace
+
+bool available() {
+  static const bool ok = [] {
+    // The frontend resolves CUDA runtime calls in a libcudart it dlopens
+    // itself; point it at the major version ember runs with (unless set).
+    int rt = 0;
+    if (cudaRuntimeGetVersion(&rt) == cudaSuccess && rt >= 1000) {
+      std::string name = "libcudart.so." + std::to_string(rt / 1000);
+      ::setenv("CUDNN_FRONTEND_CUDART_LIB_NAME", name.c_str(), 0);
+    }
+    void* h = load_cudnn();
+    if (h == nullptr) return false;
+    fe::cudnn_dlhandle = h;
+    try {
+      size_t v = fe::detail::get_backend_version();
+      if (v < 90000) {
+        debug_log("cuDNN " + std::to_string(v) + " is older than 9.0");
+        return false;
+      }
+      debug_log("loaded cuDNN " + std::to_string(v));
+    } catch (const std::exception& e) {
+      debug_log(std::string("cuDNN symbols missing: ") + e.what());
+      return false;
+    }
+    return true;
+  }();
+  return ok;
+}
+
+bool supported(Dtype dt, const Dims& d, int mask_kind, float) {
+  if (!requested() || !available() || !sizes_ok(dt, d)) return false;
+  if (mask_kind == 1 && d.Tq > d.Tk) return false;
+  Mask m;
+  m.kind = mask_kind;
+  if (mask_kind == 2) {
+    m.Bm = d.B;
+    m.Hm = d.Nq;
+  }
+  Layout L;
+  L.q = row_strides(d.B, d.Nq, d.Tq, d.D);
+  L.k = row_strides(d.B, d.Nkv, d.Tk, d.D);
+  L.v = row_strides(d.B, d.Nkv, d.Tk, d.Dv);
+  auto f = get_entry(0, true, dt, d, m, L);
+  if (!f || !f->graph) return false;
+  L.o = row_strides(d.B, d.Nq, d.Tq, d.Dv);
+  L.dout = L.o;
+  auto b = get_entry(1, false, dt, d, m, L);
+  return b && b->graph;
+}
+
+bool forward(const Stream& s, Dtype dt, const Dims& d, float scale,
+             const Mask& mask, const array& q, const array& k, const array& v,
+             array& out, array* lse) {
+  if (!available() || !sizes_ok(dt, d)) return false;
+  if (mask.kind == 1 && d.Tq > d.Tk) return false;
+  Layout L{strides_of(q), strides_of(k), strides_of(v), {}, {}};
+  auto e = get_entry(0, lse != nullptr, dt, d, mask, L);
+  if (!e || !e->graph) return false;
+  float sc = scale;
+  std::unordered_map<int64_t, void*> pack = {
+      {kQ, gpu_ptr<void>(q)},   {kK, gpu_ptr<void>(k)},
+      {kV, gpu_ptr<void>(v)},   {kO, gpu_ptr<void>(out)},
+      {kScale, &sc}};
+  if (lse) pack[kStats] = gpu_ptr<void>(*lse);
+  if (mask.kind == 2) pack[kBias] = gpu_ptr<void>(*mask.bias);
+  execute(s, *e, pack, "scaled_dot_product_attention");
+  return true;
+}
+
+bool backward(const Stream& s, Dtype dt, const Dims& d, float scale,
+              const Mask& mask, const array& q, const array& k,
+              const array& v, const array& out, const array& dout,
+              const array& lse, array& dq, array& dk, array& dv) {
+  if (!available() || !sizes_ok(dt, d)) return false;
+  if (mask.kind == 1 && d.Tq > d.Tk) return false;
+  Layout L{strides_of(q), strides_of(k), strides_of(v), strides_of(out),
+           strides_of(dout)};
+  auto e = get_entry(1, false, dt, d, mask, L);
+  if (!e || !e->graph) return false;
+  float sc = scale;
+  std::unordered_map<int64_t, void*> pack = {
+      {kQ, gpu_ptr<void>(q)},     {kK, gpu_ptr<void>(k)},
+      {kV, gpu_ptr<void>(v)},     {kO, gpu_ptr<void>(out)},
+      {kDO, gpu_ptr<void>(dout)}, {kStats, gpu_ptr<void>(lse)},
+      {kDQ, gpu_ptr<void>(dq)},   {kDK, gpu_ptr<void>(dk)},
+      {kDV, gpu_ptr<void>(dv)},   {kScale, &sc}};
+  if (mask.kind == 2) pack[kBias] = gpu_ptr<void>(*mask.bias);
+  execute(s, *e, pack, "scaled_dot_product_attention_vjp");
+  return true;
+}
+
+#endif  // EMBER_HAVE_CUDNN_FRONTEND
+
+}  // namespace cuda::sdpa_cudnn
+
+namespace detail {
+
+// The fused backward runs on cuDNN: f16/bf16, no mask, causal with Tq <= Tk
+// (bottom-right aligned, so every row sees a key), or an additive mask.
+// Boolean masks stay on the composed backward: a fully masked row must pass
+// no gradient to q and k there, which an additive bias can't express.
+// Fewer than 64 queries (decoding inside compile/vmap traces, where the key
+// length changes every step and each length would build cuDNN graphs) also
+// keep the composed path.
+bool gpu_sdpa_fused_supported(Dtype dt, int B, int Nq, int Nkv, int Tq, int Tk,
+                              int D, int Dv, int mask_kind) {
+  if (mask_kind == 2 || Tq < 64) return false;
+  if (mask_kind == 1 && Tq > Tk) return false;
+  cuda::sdpa_cudnn::Dims d{B, Nq, Nkv, Tq, Tk, D, Dv};
+  return cuda::sdpa_cudnn::supported(dt, d, mask_kind == 3 ? 2 : mask_kind,
+                                     1.0f);
+}
+
+}  // namespace detail
+}  // namespace ember

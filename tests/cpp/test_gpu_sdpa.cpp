@@ -1,0 +1,250 @@
+// GPU attention forward and backward (cuDNN fused path, hand-written
+// forward kernels, composed backward) against the CPU computing the same
+// op in float32 on the same (dtype-rounded) inputs: bf16/f16/f32, head dims
+// 64 and 128, no mask / causal (Tq == Tk, Tq < Tk bottom-right, Tq > Tk) /
+// additive masks (broadcast and full) / boolean masks, GQA, strided q, and
+// EMBER_SDPA_KERNEL / EMBER_SDPA_VJP switches. CudnnFusedPathIsTaken fails
+// when cuDNN did not load or rejected the main configuration (run it with
+// EMBER_DEBUG=1 to see why).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <optional>
+#include <string>
+
+#include "ember/ember.h"
+#include "gpu_compare.h"
+#include "test_utils.h"
+
+namespace ember {
+namespace {
+
+using namespace gpu_test;
+
+struct EnvGuard {
+  std::string name;
+  std::optional<std::string> old;
+  EnvGuard(const char* n, const char* v) : name(n) {
+    if (const char* o = std::getenv(n)) old = o;
+    if (v) {
+      ::setenv(n, v, 1);
+    } else {
+      ::unsetenv(n);
+    }
+  }
+  ~EnvGuard() {
+    if (old) {
+      ::setenv(name.c_str(), old->c_str(), 1);
+    } else {
+      ::unsetenv(name.c_str());
+    }
+  }
+};
+
+struct Result {
+  std::vector<array> vals;  // out, dq, dk, dv
+  bool fused = false;       // forward gave the logsumexp (fused backward)
+};
+
+// Output and gradients of sum(sdpa(q, k, v) * g) on `dev`.
+Result fwd_bwd(const array& q, const array& k, const array& v,
+               const std::optional<array>& mask, const std::string& mode,
+               float scale, const array& g, Device dev) {
+  Result r;
+  auto f = [&](const std::vector<array>& xs) {
+    auto o = fast::scaled_dot_product_attention(xs[0], xs[1], xs[2], scale, mode,
+                                                mask, std::nullopt, dev);
+    r.fused = o.siblings().size() == 1;
+    return std::vector<array>{o};
+  };
+  auto [outs, grads] = vjp(f, {q, k, v}, {g});
+  r.vals = {outs[0], grads[0], grads[1], grads[2]};
+  eval(r.vals);
+  return r;
+}
+
+// |got - want| <= tol * (max |want| + |want|).
+void expect_rel(const array& got, const array& want, double tol,
+                const std::string& what) {
+  ASSERT_EQ(got.shape(), want.shape()) << what;
+  auto gv = dvalues(got), wv = dvalues(want);
+  double mx = 0;
+  for (double w : wv) mx = std::max(mx, std::abs(w));
+  int bad = 0;
+  for (size_t i = 0; i < gv.size() && bad < 5; ++i) {
+    if (!(std::abs(gv[i] - wv[i]) <= tol * (mx + std::abs(wv[i])))) {
+      ++bad;
+      ADD_FAILURE() << what << ": index " << i << " got " << gv[i] << " want "
+                    << wv[i] << " (max |want| " << mx << ")";
+    }
+  }
+}
+
+double out_tol(Dtype t) {
+  return t == bfloat16 ? 2e-2 : t == float16 ? 4e-3 : 2e-4;
+}
+double grad_tol(Dtype t) {
+  return t == bfloat16 ? 4e-2 : t == float16 ? 8e-3 : 5e-4;
+}
+
+struct Shape4 {
+  int B, Nq, Nkv, Tq, Tk, D;
+};
+
+std::string describe(const Shape4& s, Dtype dt, const std::string& mode,
+                     int mask) {
+  return "B" + std::to_string(s.B) + " Nq" + std::to_string(s.Nq) + " Nkv" +
+         std::to_string(s.Nkv) + " Tq" + std::to_string(s.Tq) + " Tk" +
+         std::to_string(s.Tk) + " D" + std::to_string(s.D) + " " +
+         dtype_name(dt) + " '" + mode + "' mask" + std::to_string(mask);
+}
+
+// Runs one configuration on the GPU and on the CPU (float32) and compares.
+// mask: 0 none, 2 bool (Tq, Tk) broadcast, 3 additive (Tq, Tk) broadcast,
+// 4 additive full (B, Nq, Tq, Tk). Returns whether the GPU took the fused
+// backward.
+bool check_case(const Shape4& s, Dtype dt, const std::string& mode, int mask_kind,
+                uint64_t seed, bool strided_q = false) {
+  std::string what = describe(s, dt, mode, mask_kind) + (strided_q ? " strided-q" : "");
+  array q = rand_array({s.B, s.Nq, s.Tq, s.D}, dt, seed, -2, 2);
+  if (strided_q) {
+    // (B, Tq, Nq, D) memory viewed as (B, Nq, Tq, D).
+    q = swapaxes(rand_array({s.B, s.Tq, s.Nq, s.D}, dt, seed, -2, 2), 1, 2, kCpu);
+  }
+  array k = rand_array({s.B, s.Nkv, s.Tk, s.D}, dt, seed + 1, -2, 2);
+  array v = rand_array({s.B, s.Nkv, s.Tk, s.D}, dt, seed + 2);
+  array g = rand_array({s.B, s.Nq, s.Tq, s.D}, dt, seed + 3);
+  std::optional<array> mask, mask32;
+  if (mask_kind == 2) {
+    auto u = rand_array({s.Tq, s.Tk}, float32, seed + 4, 0, 1);
+    // Keep key 0 for every row so that no row is fully masked.
+    auto keep0 = less(arange(0, s.Tk, 1, int32, kCpu), array(1), kCpu);
+    mask = logical_or(less(u, array(0.7f), kCpu), keep0, kCpu);
+    mask32 = mask;
+  } else if (mask_kind == 3) {
+    mask = rand_array({s.Tq, s.Tk}, dt, seed + 4, -3, 1);
+    mask32 = astype(*mask, float32, kCpu);
+  } else if (mask_kind == 4) {
+    mask = rand_array({s.B, s.Nq, s.Tq, s.Tk}, dt, seed + 4, -3, 1);
+    mask32 = astype(*mask, float32, kCpu);
+  }
+  float scale = float(1.0 / std::sqrt(double(s.D)));
+  auto gpu_r = fwd_bwd(q, k, v, mask, mode, scale, g, gpu());
+  auto f32 = [&](const array& a) { return astype(a, float32, kCpu); };
+  auto cpu_r = fwd_bwd(f32(q), f32(k), f32(v), mask32, mode, scale, f32(g), kCpu);
+  const char* names[] = {"out", "dq", "dk", "dv"};
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(gpu_r.vals[i].dtype(), dt) << what << " " << names[i];
+    expect_rel(gpu_r.vals[i], cpu_r.vals[i], i == 0 ? out_tol(dt) : grad_tol(dt),
+               what + " " + names[i]);
+  }
+  return gpu_r.fused;
+}
+
+TEST(GpuSdpa, ForwardBackwardMatchCpu) {
+  EMBER_REQUIRE_GPU();
+  uint64_t seed = 1000;
+  for (int D : {64, 128}) {
+    for (Dtype dt : {bfloat16, float16, float32}) {
+      check_case({2, 4, 4, 128, 128, D}, dt, "", 0, seed += 10);
+      check_case({2, 4, 4, 128, 128, D}, dt, "causal", 0, seed += 10);
+      // GQA, Tq < Tk: causal aligned bottom-right.
+      check_case({1, 4, 2, 64, 192, D}, dt, "causal", 0, seed += 10);
+      // Odd lengths.
+      check_case({2, 2, 1, 100, 100, D}, dt, "causal", 0, seed += 10);
+      check_case({1, 2, 2, 37, 77, D}, dt, "", 0, seed += 10);
+      // Tq > Tk causal: fully masked rows (built-in kernels / composed).
+      check_case({1, 2, 1, 96, 64, D}, dt, "causal", 0, seed += 10);
+      // Masks.
+      check_case({2, 4, 2, 64, 128, D}, dt, "", 2, seed += 10);
+      check_case({2, 4, 2, 64, 128, D}, dt, "", 3, seed += 10);
+      check_case({1, 2, 2, 64, 64, D}, dt, "", 4, seed += 10);
+      // Decoding-like single query (built-in forward kernels).
+      check_case({2, 4, 4, 1, 80, D}, dt, "", 0, seed += 10);
+      // Strided q (a transposed (B, T, H, D) buffer).
+      check_case({2, 4, 4, 64, 64, D}, dt, "causal", 0, seed += 10, true);
+    }
+  }
+}
+
+TEST(GpuSdpa, LargerCausal) {
+  EMBER_REQUIRE_GPU();
+  check_case({2, 8, 8, 512, 512, 64}, bfloat16, "causal", 0, 7);
+  check_case({1, 8, 2, 384, 512, 128}, float16, "causal", 0, 8);
+}
+
+TEST(GpuSdpa, CudnnFusedPathIsTaken) {
+  EMBER_REQUIRE_GPU();
+  if (gpu_as_cpu()) GTEST_SKIP() << "GPU tests on the CPU";
+  EnvGuard k("EMBER_SDPA_KERNEL", nullptr), vj("EMBER_SDPA_VJP", nullptr);
+  for (int D : {64, 128}) {
+    for (Dtype dt : {bfloat16, float16}) {
+      bool fused = check_case({2, 4, 4, 256, 256, D}, dt, "causal", 0, 31);
+      EXPECT_TRUE(fused) << "cuDNN fused attention not used for "
+                         << describe({2, 4, 4, 256, 256, D}, dt, "causal", 0)
+                         << " (EMBER_DEBUG=1 says why)";
+      EXPECT_TRUE(check_case({2, 4, 2, 128, 256, D}, dt, "causal", 0, 32))
+          << "GQA, Tq < Tk";
+      EXPECT_TRUE(check_case({2, 4, 4, 128, 128, D}, dt, "", 0, 33)) << "no mask";
+    }
+  }
+  // float32 and boolean masks take the composed backward.
+  EXPECT_FALSE(check_case({1, 2, 2, 64, 64, 64}, float32, "causal", 0, 34));
+  EXPECT_FALSE(check_case({1, 2, 2, 64, 64, 64}, bfloat16, "", 2, 35));
+}
+
+TEST(GpuSdpa, KernelSwitches) {
+  EMBER_REQUIRE_GPU();
+  {
+    // A hand-written forward kernel selected: no cuDNN, composed backward.
+    EnvGuard k("EMBER_SDPA_KERNEL", "v1");
+    EXPECT_FALSE(check_case({2, 4, 4, 128, 128, 64}, bfloat16, "causal", 0, 50));
+  }
+  {
+    EnvGuard k("EMBER_SDPA_KERNEL", "v2");
+    EXPECT_FALSE(check_case({2, 4, 4, 128, 128, 64}, float16, "causal", 0, 51));
+  }
+  {
+    EnvGuard k("EMBER_SDPA_VJP", "fallback");
+    EXPECT_FALSE(check_case({2, 4, 4, 128, 128, 64}, bfloat16, "causal", 0, 52));
+  }
+}
+
+TEST(GpuSdpa, InferenceAndMixedGraphs) {
+  EMBER_REQUIRE_GPU();
+  // Forward outside any transformation (single output), cuDNN or not, then
+  // a CPU op on the result and a GPU vjp of a graph that starts on the CPU.
+  auto q = rand_array({2, 4, 128, 64}, bfloat16, 60, -2, 2);
+  auto k = rand_array({2, 4, 128, 64}, bfloat16, 61, -2, 2);
+  auto v = rand_array({2, 4, 128, 64}, bfloat16, 62);
+  auto og = fast::scaled_dot_product_attention(q, k, v, 0.125f, "causal",
+                                               std::nullopt, std::nullopt, gpu());
+  auto oc = fast::scaled_dot_product_attention(astype(q, float32, kCpu),
+                                               astype(k, float32, kCpu),
+                                               astype(v, float32, kCpu), 0.125f,
+                                               "causal", std::nullopt,
+                                               std::nullopt, kCpu);
+  EXPECT_EQ(og.siblings().size(), 0u);
+  expect_rel(og, oc, out_tol(bfloat16), "inference forward");
+  auto back = multiply(astype(og, float32, kCpu), array(2.0f), kCpu);
+  expect_rel(back, multiply(oc, array(2.0f), kCpu), out_tol(bfloat16), "gpu -> cpu");
+  // Gradient through a CPU op feeding the GPU attention.
+  auto f = [&](const std::vector<array>& xs, Device dev) {
+    auto qq = multiply(xs[0], array(1.5f), kCpu);
+    auto o = fast::scaled_dot_product_attention(astype(qq, bfloat16, kCpu), k, v, 0.125f,
+                                                "causal", std::nullopt, std::nullopt, dev);
+    return std::vector<array>{sum(astype(o, float32, dev), false, dev)};
+  };
+  auto qf = astype(q, float32, kCpu);
+  std::function<std::vector<array>(const std::vector<array>&)> fg =
+      [&](const std::vector<array>& x) { return f(x, gpu()); };
+  std::function<std::vector<array>(const std::vector<array>&)> fc =
+      [&](const std::vector<array>& x) { return f(x, kCpu); };
+  auto gg = vjp(fg, {qf}, {array(1.0f)}).second[0];
+  auto gc = vjp(fc, {qf}, {array(1.0f)}).second[0];
+  expect_rel(gg, gc, grad_tol(bfloat16), "mixed graph grad");
+}
+
+}  // namespace
+}  // namespace ember
