@@ -10,11 +10,18 @@ OUT=${1:?outdir}; MODE=${2:-bench}
 export CC=/usr/bin/gcc CXX=/usr/bin/g++
 cd "$(dirname "$0")/.."
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader | tee "$OUT/summary.log"
-cmake -S . -B build-gpu -G Ninja -DEMBER_BUILD_CUDA=ON -DEMBER_BUILD_PYTHON=ON -DEMBER_BUILD_BENCHMARKS=${BENCH_CPP:-ON} \
+# The cuDNN frontend headers (attention) travel as a wheel in .whl.
+CUDNN_FE=""
+if ls .whl/nvidia_cudnn_frontend-*.whl >/dev/null 2>&1; then
+  python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/cudnn_fe .whl/nvidia_cudnn_frontend-*.whl
+  CUDNN_FE="-DCUDNN_FRONTEND_INCLUDE_DIR=/tmp/cudnn_fe/include"
+fi
+cmake -S . -B build-gpu -G Ninja -DEMBER_BUILD_CUDA=ON $CUDNN_FE -DEMBER_BUILD_PYTHON=ON -DEMBER_BUILD_BENCHMARKS=${BENCH_CPP:-ON} \
   -DCMAKE_CUDA_HOST_COMPILER=/usr/bin/g++ -DCMAKE_CUDA_ARCHITECTURES=90-real >"$OUT/build.log" 2>&1
 timeout ${BUILD_TIMEOUT:-330} ninja -C build-gpu -k 0 -j 20 >>"$OUT/build.log" 2>&1
 echo "build rc=$?" | tee -a "$OUT/summary.log"
 grep -E "error|FAILED" "$OUT/build.log" | head -30 | tee -a "$OUT/summary.log"
+grep -E "cuDNN attention" "$OUT/build.log" | tee -a "$OUT/summary.log"
 cd build-gpu
 for t in test_gpu_*; do
   [ -x "$t" ] || continue

@@ -125,27 +125,6 @@ class LayerNorm : public FastPrimitive {
   bool has_weight_, has_bias_;
 };
 
-/// Base of fused multi-output primitives (the norms' backward passes):
-/// derivatives and batching through the fallback, as FastPrimitive.
-class FastMultiPrimitive : public Primitive {
- public:
-  FastMultiPrimitive(Stream s, FastFallback fallback)
-      : Primitive(s), fallback_(std::move(fallback)) {}
-  std::vector<array> vjp(const std::vector<array>& primals,
-                         const std::vector<array>& cotangents,
-                         const std::vector<int>& argnums,
-                         const std::vector<array>& outputs) override;
-  std::vector<array> jvp(const std::vector<array>& primals,
-                         const std::vector<array>& tangents,
-                         const std::vector<int>& argnums) override;
-  std::pair<std::vector<array>, std::vector<int>> vmap(
-      const std::vector<array>& inputs, const std::vector<int>& axes) override;
-  const FastFallback& fallback() const { return fallback_; }
-
- protected:
-  FastFallback fallback_;
-};
-
 /// Backward of RMSNorm. Inputs (x, [weight,] cotangent), x and cotangent
 /// in the forward's output dtype; outputs (dx[, dweight]): dx in x's dtype,
 /// dweight = sum over rows of cotangent * x * rsqrt(mean(x^2) + eps).
