@@ -144,7 +144,16 @@ std::vector<array> grads_with(const char* env, const array& q, const array& k,
   return gr;
 }
 
+// These tests exercise the CPU kernels (the GPU path has test_gpu_sdpa), so
+// they run on the CPU whatever the default device.
+struct CpuDefault {
+  Device prev = default_device();
+  CpuDefault() { set_default_device(Device(Device::cpu)); }
+  ~CpuDefault() { set_default_device(prev); }
+};
+
 TEST(FastSDPAVJP, MatchesReferenceAndFallback) {
+  CpuDefault cpu_default;
   std::vector<Case> cases = {
       {{2, 4, 2, 5, 5, 8, 8}, "", 0},        // GQA, square
       {{1, 2, 2, 4, 7, 8, 12}, "causal", 0},  // Tq < Tk, Dv != D
@@ -206,6 +215,7 @@ TEST(FastSDPAVJP, MatchesReferenceAndFallback) {
 }
 
 TEST(FastSDPAVJP, FiniteDifferences) {
+  CpuDefault cpu_default;
   auto q = array(rvec(64, 7), {1, 2, 4, 8}, float64);
   auto k = array(rvec(48, 8), {1, 1, 6, 8}, float64);
   auto v = array(rvec(48, 9), {1, 1, 6, 8}, float64);
@@ -240,6 +250,7 @@ TEST(FastSDPAVJP, FiniteDifferences) {
 }
 
 TEST(FastSDPAVJP, SecondOrderMaskGradJvpVmap) {
+  CpuDefault cpu_default;
   EnvGuard guard("EMBER_SDPA_VJP", "fused");
   int B = 1, Nq = 2, Nkv = 1, Tq = 4, Tk = 5, D = 8;
   auto q = array(rvec(B * Nq * Tq * D, 20), {B, Nq, Tq, D}, float32);
@@ -306,6 +317,7 @@ TEST(FastSDPAVJP, SecondOrderMaskGradJvpVmap) {
 }
 
 TEST(FastSDPAVJP, DefaultCpuKeepsComposedPath) {
+  CpuDefault cpu_default;
   // Without the flag the CPU differentiates the composed fallback.
   ::unsetenv("EMBER_SDPA_VJP");
   auto q = array(rvec(32, 40), {1, 1, 4, 8}, float32);
