@@ -31,6 +31,11 @@
 #include "ember/primitives/compiled_source.h"
 
 namespace ember {
+namespace cuda {
+extern bool profiling;                     // residency.cpp
+extern thread_local const char* profile_note;  // profile.cpp: path taken
+}  // namespace cuda
+
 
 namespace cuda {
 namespace {
@@ -139,6 +144,7 @@ std::shared_ptr<FusedKernel> kernel_for(const std::string& src) {
     auto it = cache.find(src);
     if (it != cache.end()) return it->second;
   }
+  if (profiling) profile_note = "nvrtc";
   auto k = build(src);  // outside the lock: NVRTC takes tens of ms
   std::lock_guard<std::mutex> lock(mtx);
   return cache.emplace(src, std::move(k)).first->second;
@@ -183,6 +189,7 @@ void Compiled::eval_gpu(const std::vector<array>& inputs,
   const Stream& s = stream();
   const auto& t = tape();
   auto unfused = [&](const std::string& why) {
+    if (cuda::profiling) cuda::profile_note = "unfused";
     cuda::debug_log(why);
     detail::note_fused_fallback();
     auto& hooks = residency_hooks();
@@ -263,6 +270,9 @@ void Compiled::eval_gpu(const std::vector<array>& inputs,
     for (auto& p : ptrs) args.push_back(&p);
     args.push_back(&count);
     args.push_back(&vec_ok);
+    if (cuda::profiling && !cuda::profile_note) {
+      cuda::profile_note = vec_ok ? "flat vec" : "flat";
+    }
     cuda::launch(*k, vec_ok ? n / vec + n % vec : n, args, s);
     return;
   }
@@ -293,6 +303,7 @@ void Compiled::eval_gpu(const std::vector<array>& inputs,
   for (auto& p : ptrs) args.push_back(&p);
   args.push_back(&count);
   args.push_back(meta.data());
+  if (cuda::profiling && !cuda::profile_note) cuda::profile_note = "strided";
   cuda::launch(*k, n, args, s);
 }
 

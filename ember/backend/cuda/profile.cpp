@@ -24,6 +24,7 @@ namespace ember::cuda {
 extern bool profiling;                    // residency.cpp
 extern thread_local double profile_malloc_us;  // host us in cudaMallocAsync
 thread_local double profile_gemm_us = 0;       // host us in cuda::gemm
+thread_local const char* profile_note = nullptr;  // a kernel's path, if set
 
 namespace {
 
@@ -110,6 +111,7 @@ void install_profiler(ResidencyHooks& h) {
     pending.t0 = std::chrono::steady_clock::now();
     profile_malloc_us = 0;
     profile_gemm_us = 0;
+    profile_note = nullptr;
     before(inputs, s);
     cudaEventCreate(&pending.start);
     cudaEventRecord(pending.start, get_stream(s));
@@ -130,6 +132,7 @@ void install_profiler(ResidencyHooks& h) {
       os << name << " " << outputs[0].dtype() << " (";
       for (int d : outputs[0].shape()) os << d << ",";
       os << ")";
+      if (profile_note) os << " [" << profile_note << "]";
       detail = os.str();
     }
     auto& p = profile();
