@@ -5,24 +5,10 @@ dy @ W and the weight gradient dy.T @ x of each Linear shape.
 Usage: python3 benchmarks/gpu/bench_matmul_shapes.py
 Timing as in bench_gpu.py: INNER queued calls, then a wait; median of reps.
 """
-import statistics
-import time
+from bench_gpu import median_time  # same folder; timing as in bench_gpu.py
 
 ROWS = 8192  # B * T
 SHAPES = [(768, 2304), (768, 768), (768, 3072), (3072, 768), (768, 50257)]
-
-
-def median_time(fn, sync, reps=7, inner=10):
-    fn()
-    sync()
-    ts = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        for _ in range(inner):
-            fn()
-        sync()
-        ts.append((time.perf_counter() - t0) / inner)
-    return statistics.median(ts)
 
 
 def main():

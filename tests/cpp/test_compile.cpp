@@ -8,29 +8,17 @@
 #include <string>
 
 #include "ember/ember.h"
+#include "compile_test_utils.h"
 #include "test_utils.h"
 
 using namespace ember;
+using namespace ember::compile_test;
 
 namespace {
 
 using VFn = std::function<std::vector<array>(const std::vector<array>&)>;
 
-// Restores the global compile mode at the end of a test.
-struct ModeGuard {
-  CompileMode saved = compile_mode();
-  ~ModeGuard() { set_compile_mode(saved); }
-};
 
-array vec(const std::vector<double>& v, Shape shape, Dtype t = float32) {
-  return array(v, std::move(shape), t);
-}
-
-size_t count(const std::vector<std::string>& names, const std::string& n) {
-  size_t c = 0;
-  for (auto& s : names) c += s == n;
-  return c;
-}
 
 }  // namespace
 

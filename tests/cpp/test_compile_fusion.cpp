@@ -13,29 +13,17 @@
 #include "ember/primitives/compiled.h"
 #include "ember/primitives/compiled_source.h"
 #include "ember/primitives/all.h"
+#include "compile_test_utils.h"
 #include "test_utils.h"
 
 using namespace ember;
+using namespace ember::compile_test;
 
 namespace {
 
 using VFn = std::function<std::vector<array>(const std::vector<array>&)>;
 
-struct ModeGuard {
-  CompileMode saved = compile_mode();
-  ModeGuard() { enable_compile(); }
-  ~ModeGuard() { set_compile_mode(saved); }
-};
 
-array vec(const std::vector<double>& v, Shape shape, Dtype t = float32) {
-  return array(v, std::move(shape), t);
-}
-
-size_t count(const std::vector<std::string>& names, const std::string& n) {
-  size_t c = 0;
-  for (auto& s : names) c += s == n;
-  return c;
-}
 
 double gelu_tanh(double x) {
   const double k = std::sqrt(2.0 / M_PI);
@@ -50,7 +38,7 @@ array gelu_tanh(const array& x) {
 }  // namespace
 
 TEST(CompileFusion, GeluChainBecomesOneNode) {
-  ModeGuard g;
+  ModeGuard g(true);
   detail::CompiledFunction cf;
   VFn f = [](const std::vector<array>& in) {
     return std::vector<array>{gelu_tanh(in[0])};
@@ -75,7 +63,7 @@ TEST(CompileFusion, GeluChainBecomesOneNode) {
 }
 
 TEST(CompileFusion, NoFuseModeAndEnvSwitch) {
-  ModeGuard g;
+  ModeGuard g(true);
   VFn f = [](const std::vector<array>& in) {
     return std::vector<array>{exp(in[0]) * in[0] + 1.0f};
   };
@@ -101,7 +89,7 @@ TEST(CompileFusion, NoFuseModeAndEnvSwitch) {
 }
 
 TEST(CompileFusion, BroadcastScalarsAndViews) {
-  ModeGuard g;
+  ModeGuard g(true);
   auto cf = compile([](const std::vector<array>& in) {
     const array& x = in[0];  // (3, 4)
     const array& b = in[1];  // (4,)
@@ -136,7 +124,7 @@ TEST(CompileFusion, BroadcastScalarsAndViews) {
 }
 
 TEST(CompileFusion, MixedDtypesAndSelect) {
-  ModeGuard g;
+  ModeGuard g(true);
   detail::CompiledFunction cf;
   VFn f = [](const std::vector<array>& in) {
     const array& i = in[0];  // int32
@@ -173,7 +161,7 @@ TEST(CompileFusion, MixedDtypesAndSelect) {
 }
 
 TEST(CompileFusion, HalfTypes) {
-  ModeGuard g;
+  ModeGuard g(true);
   for (Dtype t : {float16, bfloat16}) {
     auto cf = compile([](const std::vector<array>& in) {
       return std::vector<array>{sigmoid(in[0]) * in[0] + in[1]};
@@ -191,7 +179,7 @@ TEST(CompileFusion, HalfTypes) {
 }
 
 TEST(CompileFusion, IntermediatesUsedOutsideBecomeOutputs) {
-  ModeGuard g;
+  ModeGuard g(true);
   detail::CompiledFunction cf;
   VFn f = [](const std::vector<array>& in) {
     array a = exp(in[0]) * 2.0f;       // used by the sum and returned
@@ -219,7 +207,7 @@ TEST(CompileFusion, IntermediatesUsedOutsideBecomeOutputs) {
 TEST(CompileFusion, NoCycleThroughReduction) {
   // exp(x) feeds a sum whose result comes back into the chain: fusing
   // exp(x) with the add would make the group depend on itself.
-  ModeGuard g;
+  ModeGuard g(true);
   detail::CompiledFunction cf;
   VFn f = [](const std::vector<array>& in) {
     array e = exp(in[0]) * 3.0f;
@@ -246,7 +234,7 @@ TEST(CompileFusion, NoCycleThroughReduction) {
 }
 
 TEST(CompileFusion, ShapelessNewShapes) {
-  ModeGuard g;
+  ModeGuard g(true);
   int traces = 0;
   auto cf = compile(
       [&](const std::vector<array>& in) {
@@ -283,7 +271,7 @@ TEST(CompileFusion, ShapelessNewShapes) {
 }
 
 TEST(CompileFusion, GradOfFusedAndFusedGrad) {
-  ModeGuard g;
+  ModeGuard g(true);
   auto f = [](const std::vector<array>& in) {
     return std::vector<array>{sum(tanh(in[0]) * in[1] + exp(in[0] * in[1]))};
   };
@@ -323,7 +311,7 @@ TEST(CompileFusion, GradOfFusedAndFusedGrad) {
 }
 
 TEST(CompileFusion, VmapOfFused) {
-  ModeGuard g;
+  ModeGuard g(true);
   auto cf = compile([](const std::vector<array>& in) {
     array a = exp(in[0]) * in[1];
     return std::vector<array>{a + 1.0f, a * a};
@@ -348,7 +336,7 @@ TEST(CompileFusion, IntegerSemantics) {
   // Wrap-around, division by zero and negative operands through a fused
   // integer chain (the CPU runs the group with its own kernels; the GPU
   // kernel is generated to match them).
-  ModeGuard g;
+  ModeGuard g(true);
   auto cf = compile([](const std::vector<array>& in) {
     array a = in[0] * in[1] + in[0];
     return std::vector<array>{floor_divide(a, in[1]), remainder(a, in[1]),

@@ -11,20 +11,17 @@
 #include <string>
 
 #include "ember/primitives/compiled.h"
+#include "compile_test_utils.h"
 #include "gpu_test_utils.h"
 
 using namespace ember;
+using namespace ember::compile_test;
 using namespace ember::gpu_test;
 
 namespace {
 
 using VFn = std::function<std::vector<array>(const std::vector<array>&)>;
 
-struct ModeGuard {
-  CompileMode saved = compile_mode();
-  ModeGuard() { enable_compile(); }
-  ~ModeGuard() { set_compile_mode(saved); }
-};
 
 size_t num_compiled(const detail::CompiledFunction& cf) {
   size_t c = 0;
@@ -76,7 +73,7 @@ array gelu_tanh(const array& x) {
 
 TEST(GpuCompile, GeluEveryFloatDtypeAndLayout) {
   if (!have_gpu()) GTEST_SKIP() << "no GPU";
-  ModeGuard g;
+  ModeGuard g(true);
   VFn f = [](const std::vector<array>& in) {
     return std::vector<array>{gelu_tanh(in[0])};
   };
@@ -90,7 +87,7 @@ TEST(GpuCompile, GeluEveryFloatDtypeAndLayout) {
 
 TEST(GpuCompile, LargeSizesAndOddTails) {
   if (!have_gpu()) GTEST_SKIP() << "no GPU";
-  ModeGuard g;
+  ModeGuard g(true);
   VFn f = [](const std::vector<array>& in) {
     array a = sigmoid(in[0]) * in[1] + 0.5f;
     return std::vector<array>{a, a * in[0] - in[1]};
@@ -106,7 +103,7 @@ TEST(GpuCompile, LargeSizesAndOddTails) {
 
 TEST(GpuCompile, BroadcastOperandsAndScalars) {
   if (!have_gpu()) GTEST_SKIP() << "no GPU";
-  ModeGuard g;
+  ModeGuard g(true);
   for (Dtype t : {float32, float16, bfloat16}) {
     VFn f = [](const std::vector<array>& in) {
       // in[1]: a row broadcast over in[0]; in[2]: a 0-d scalar.
@@ -124,7 +121,7 @@ TEST(GpuCompile, BroadcastOperandsAndScalars) {
 
 TEST(GpuCompile, Int32Semantics) {
   if (!have_gpu()) GTEST_SKIP() << "no GPU";
-  ModeGuard g;
+  ModeGuard g(true);
   VFn f = [](const std::vector<array>& in) {
     const array& a = in[0];
     const array& b = in[1];
@@ -143,7 +140,7 @@ TEST(GpuCompile, Int32Semantics) {
 
 TEST(GpuCompile, MixedDtypesAndIntermediateOutputs) {
   if (!have_gpu()) GTEST_SKIP() << "no GPU";
-  ModeGuard g;
+  ModeGuard g(true);
   VFn f = [](const std::vector<array>& in) {
     array xf = astype(in[0], float32);          // bf16 -> f32
     array h = astype(tanh(xf) * 2.0f, float16);  // f32 -> f16
@@ -158,7 +155,7 @@ TEST(GpuCompile, MixedDtypesAndIntermediateOutputs) {
 
 TEST(GpuCompile, EmptyAndShapeless) {
   if (!have_gpu()) GTEST_SKIP() << "no GPU";
-  ModeGuard g;
+  ModeGuard g(true);
   StreamContext c(kGpu);
   auto cf = compile(
       [](const std::vector<array>& in) {
@@ -178,7 +175,7 @@ TEST(GpuCompile, EmptyAndShapeless) {
 
 TEST(GpuCompile, GradThroughFusedOnGpu) {
   if (!have_gpu()) GTEST_SKIP() << "no GPU";
-  ModeGuard g;
+  ModeGuard g(true);
   auto loss = [](const std::vector<array>& in) {
     return sum(gelu_tanh(in[0]) * in[1]);
   };

@@ -1,6 +1,9 @@
 // eval_gpu of Compiled (a fused elementwise group): one kernel generated for
 // the group (primitives/compiled_source.h), compiled by NVRTC for the
-// current device and loaded with the driver API.
+// current device and loaded with the driver API, whose functions come from
+// the runtime (cudaGetDriverEntryPointByVersion): libember does not link
+// libcuda, which machines without an NVIDIA driver lack (there the library
+// still loads and reports the GPU unavailable).
 // Layouts: every non-scalar input dense with one common layout -> a flat
 // grid-stride kernel over the dense buffer (16-byte vector accesses when
 // every pointer is aligned, scalars read once per thread; outputs take that
@@ -13,6 +16,7 @@
 // load fails (or the layout has too many dims), the group runs unfused with
 // the existing kernels (EMBER_DEBUG=1 logs why, once).
 #include <cuda.h>
+#include <cuda_runtime.h>
 #include <nvrtc.h>
 
 #include <atomic>
@@ -47,6 +51,52 @@ struct FusedKernel {
   std::string error;  // why there is no kernel
 };
 
+// Driver API functions, resolved once through the runtime.
+struct Driver {
+  decltype(&cuGetErrorString) GetErrorString = nullptr;
+  decltype(&cuCtxGetCurrent) CtxGetCurrent = nullptr;
+  decltype(&cuInit) Init = nullptr;
+  decltype(&cuDeviceGet) DeviceGet = nullptr;
+  decltype(&cuDevicePrimaryCtxRetain) DevicePrimaryCtxRetain = nullptr;
+  decltype(&cuCtxSetCurrent) CtxSetCurrent = nullptr;
+  decltype(&cuModuleLoadData) ModuleLoadData = nullptr;
+  decltype(&cuModuleGetFunction) ModuleGetFunction = nullptr;
+  decltype(&cuLaunchKernel) LaunchKernel = nullptr;
+  std::string error;  // the first entry point that could not be resolved
+};
+
+const Driver& driver() {
+  static const Driver d = [] {
+    Driver d;
+    auto get = [&d](const char* name, auto& fn) {
+      void* p = nullptr;
+      cudaDriverEntryPointQueryResult q = cudaDriverEntryPointSymbolNotFound;
+      cudaError_t e = cudaGetDriverEntryPointByVersion(name, &p, 12000,
+                                                       cudaEnableDefault, &q);
+      if (e != cudaSuccess || q != cudaDriverEntryPointSuccess || !p) {
+        cudaGetLastError();
+        if (d.error.empty()) {
+          d.error = std::string("CUDA driver function ") + name +
+                    " is not available";
+        }
+        return;
+      }
+      fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(p);
+    };
+    get("cuGetErrorString", d.GetErrorString);
+    get("cuCtxGetCurrent", d.CtxGetCurrent);
+    get("cuInit", d.Init);
+    get("cuDeviceGet", d.DeviceGet);
+    get("cuDevicePrimaryCtxRetain", d.DevicePrimaryCtxRetain);
+    get("cuCtxSetCurrent", d.CtxSetCurrent);
+    get("cuModuleLoadData", d.ModuleLoadData);
+    get("cuModuleGetFunction", d.ModuleGetFunction);
+    get("cuLaunchKernel", d.LaunchKernel);
+    return d;
+  }();
+  return d;
+}
+
 void debug_log(const std::string& what) {
   static bool on = [] {
     const char* e = std::getenv("EMBER_DEBUG");
@@ -62,7 +112,7 @@ void debug_log(const std::string& what) {
 
 std::string cu_error(CUresult r) {
   const char* s = nullptr;
-  cuGetErrorString(r, &s);
+  if (driver().GetErrorString) driver().GetErrorString(r, &s);
   return s ? s : ("CUresult " + std::to_string(int(r)));
 }
 
@@ -70,14 +120,16 @@ std::string cu_error(CUresult r) {
 // it; make sure the driver API sees it on this one too.
 std::string ensure_context() {
   CUcontext ctx = nullptr;
-  if (cuCtxGetCurrent(&ctx) == CUDA_SUCCESS && ctx) return {};
+  const Driver& dr = driver();
+  if (!dr.error.empty()) return dr.error;
+  if (dr.CtxGetCurrent(&ctx) == CUDA_SUCCESS && ctx) return {};
   int dev = 0;
   EMBER_CUDA_CHECK(cudaGetDevice(&dev));
   CUdevice d;
-  CUresult r = cuInit(0);
-  if (r == CUDA_SUCCESS) r = cuDeviceGet(&d, dev);
-  if (r == CUDA_SUCCESS) r = cuDevicePrimaryCtxRetain(&ctx, d);
-  if (r == CUDA_SUCCESS) r = cuCtxSetCurrent(ctx);
+  CUresult r = dr.Init(0);
+  if (r == CUDA_SUCCESS) r = dr.DeviceGet(&d, dev);
+  if (r == CUDA_SUCCESS) r = dr.DevicePrimaryCtxRetain(&ctx, d);
+  if (r == CUDA_SUCCESS) r = dr.CtxSetCurrent(ctx);
   return r == CUDA_SUCCESS ? std::string() : "no CUDA context: " + cu_error(r);
 }
 
@@ -125,8 +177,8 @@ std::shared_ptr<FusedKernel> build(const std::string& src) {
   k->error = ensure_context();
   if (!k->error.empty()) return k;
   CUmodule mod;  // kept for the life of the process, like the cache entry
-  CUresult cr = cuModuleLoadData(&mod, cubin.data());
-  if (cr == CUDA_SUCCESS) cr = cuModuleGetFunction(&k->fn, mod, "em_kernel");
+  CUresult cr = driver().ModuleLoadData(&mod, cubin.data());
+  if (cr == CUDA_SUCCESS) cr = driver().ModuleGetFunction(&k->fn, mod, "em_kernel");
   if (cr != CUDA_SUCCESS) {
     k->fn = nullptr;
     k->error = "loading the NVRTC module: " + cu_error(cr);
@@ -167,7 +219,7 @@ void launch(const FusedKernel& k, int64_t work, std::vector<void*>& args,
   int64_t cap = int64_t(std::max(sm_count(), 1)) * 32;
   int64_t blocks = std::min<int64_t>(
       std::max<int64_t>((work + kFusedThreads - 1) / kFusedThreads, 1), cap);
-  CUresult r = cuLaunchKernel(k.fn, unsigned(blocks), 1, 1, kFusedThreads, 1,
+  CUresult r = driver().LaunchKernel(k.fn, unsigned(blocks), 1, 1, kFusedThreads, 1,
                               1, 0, static_cast<CUstream>(get_stream(s)),
                               args.data(), nullptr);
   if (r != CUDA_SUCCESS) {

@@ -37,6 +37,26 @@ __device__ __forceinline__ C group_sum(C v, C* smem) {
   return t;
 }
 
+// Mean (LayerNorm; 0 for RMSNorm) and 1 / sqrt(var + eps) of a row read from
+// global memory by every thread of the block (blockDim.y == 1): two passes,
+// as the CPU computes them.
+template <bool LAYER, typename T, typename C>
+__device__ __forceinline__ void row_stats(const T* __restrict__ xr, int64_t D,
+                                          float eps, C* smem, C& mu, C& inv) {
+  mu = 0;
+  if constexpr (LAYER) {
+    C s = 0;
+    for (int64_t i = threadIdx.x; i < D; i += blockDim.x) s += cast_to<C>(xr[i]);
+    mu = group_sum(s, smem) / C(D);
+  }
+  C ss = 0;
+  for (int64_t i = threadIdx.x; i < D; i += blockDim.x) {
+    C c = cast_to<C>(xr[i]) - mu;
+    ss += c * c;
+  }
+  inv = C(1) / sqrt(group_sum(ss, smem) / C(D) + C(eps));
+}
+
 // Two sums at once (one round of shared memory); `smem` holds 64 slots.
 template <typename C>
 __device__ __forceinline__ void group_sum2(C& a, C& b, C* smem) {

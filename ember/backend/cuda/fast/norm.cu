@@ -134,18 +134,8 @@ __global__ void __launch_bounds__(1024)
   for (int64_t row = blockIdx.x; row < rows; row += gridDim.x) {
     const T* xr = x + row * D;
     T* orow = out + row * D;
-    C mu = 0;
-    if constexpr (LAYER) {
-      C s = 0;
-      for (int64_t i = threadIdx.x; i < D; i += blockDim.x) s += cast_to<C>(xr[i]);
-      mu = group_sum(s, smem) / C(D);
-    }
-    C ss = 0;
-    for (int64_t i = threadIdx.x; i < D; i += blockDim.x) {
-      C c = cast_to<C>(xr[i]) - mu;
-      ss += c * c;
-    }
-    C inv = C(1) / sqrt(group_sum(ss, smem) / C(D) + C(eps));
+    C mu, inv;
+    cuda::row_norm::row_stats<LAYER>(xr, D, eps, smem, mu, inv);
     for (int64_t i = threadIdx.x; i < D; i += blockDim.x) {
       C y = cast_to<C>(cast_to<T>((cast_to<C>(xr[i]) - mu) * inv));
       if (w) y = cast_to<C>(cast_to<T>(y * w[i]));

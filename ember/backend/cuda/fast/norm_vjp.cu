@@ -225,18 +225,8 @@ __global__ void __launch_bounds__(1024)
     const T* xr = x + row * D;
     const T* gr = g + row * D;
     T* dr = dx + row * D;
-    C mu = 0;
-    if constexpr (LAYER) {
-      C s = 0;
-      for (int64_t i = threadIdx.x; i < D; i += blockDim.x) s += cast_to<C>(xr[i]);
-      mu = group_sum(s, smem) / C(D);
-    }
-    C ss = 0;
-    for (int64_t i = threadIdx.x; i < D; i += blockDim.x) {
-      C c = cast_to<C>(xr[i]) - mu;
-      ss += c * c;
-    }
-    const C inv = C(1) / sqrt(group_sum(ss, smem) / C(D) + C(eps));
+    C mu, inv;
+    cuda::row_norm::row_stats<LAYER>(xr, D, eps, smem, mu, inv);
     C sg = 0, sgn = 0;
     for (int64_t i = threadIdx.x; i < D; i += blockDim.x) {
       C n = (cast_to<C>(xr[i]) - mu) * inv;

@@ -311,6 +311,15 @@ std::shared_ptr<fe::graph::Tensor_attributes> tensor(
     }                                                       \
   } while (0)
 
+// Causal mask (MLX semantics): query i sees keys j <= i + Tk - Tq, i.e. the
+// diagonal aligned to the bottom-right (top-left when Tq == Tk: the same).
+template <typename Attributes>
+void set_causal(Attributes& at, const Dims& d) {
+  at.set_diagonal_alignment(d.Tq == d.Tk ? fe::DiagonalAlignment_t::TOP_LEFT
+                                         : fe::DiagonalAlignment_t::BOTTOM_RIGHT)
+      .set_diagonal_band_right_bound(0);
+}
+
 // direction 0 forward, 1 backward.
 std::shared_ptr<fe::graph::Graph> build_graph(int direction, bool stats,
                                               Dtype dt, const Dims& d,
@@ -344,12 +353,7 @@ std::shared_ptr<fe::graph::Graph> build_graph(int direction, bool stats,
                   .set_name("ember_sdpa")
                   .set_generate_stats(stats)
                   .set_attn_scale(scale);
-    if (m.kind == 1) {
-      at.set_diagonal_alignment(d.Tq == d.Tk
-                                    ? fe::DiagonalAlignment_t::TOP_LEFT
-                                    : fe::DiagonalAlignment_t::BOTTOM_RIGHT)
-          .set_diagonal_band_right_bound(0);
-    }
+    if (m.kind == 1) set_causal(at, d);
     if (bias) at.set_bias(bias);
     auto [O, S] = g->sdpa(Q, K, V, at);
     O->set_output(true)
@@ -376,12 +380,7 @@ std::shared_ptr<fe::graph::Graph> build_graph(int direction, bool stats,
     auto at = fe::graph::SDPA_backward_attributes()
                   .set_name("ember_sdpa_backward")
                   .set_attn_scale(scale);
-    if (m.kind == 1) {
-      at.set_diagonal_alignment(d.Tq == d.Tk
-                                    ? fe::DiagonalAlignment_t::TOP_LEFT
-                                    : fe::DiagonalAlignment_t::BOTTOM_RIGHT)
-          .set_diagonal_band_right_bound(0);
-    }
+    if (m.kind == 1) set_causal(at, d);
     if (bias) at.set_bias(bias);
     auto [dQ, dK, dV] = g->sdpa_backward(Q, K, V, O, dO, S, at);
     dQ->set_output(true)
