@@ -23,7 +23,12 @@ def _on_cpu():
     # GPU they can finish before the signal arrives.
     prev = mx.default_device()
     mx.set_default_device(mx.cpu)
+    # Python's own Ctrl-C handler, as in an interactive session: a process
+    # started in the background by a non-interactive shell inherits SIGINT
+    # ignored, and then `_thread.interrupt_main` does nothing.
+    prev_handler = signal.signal(signal.SIGINT, signal.default_int_handler)
     yield
+    signal.signal(signal.SIGINT, prev_handler)
     mx.set_default_device(prev)
 
 
