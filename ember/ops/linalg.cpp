@@ -4,6 +4,7 @@
 #include <limits>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -87,33 +88,44 @@ MatmulOperands matmul_operands(const char* op, array a, array b, Dtype dtype,
 
 // A 2-D (or 1-D) b shared by every matrix of a batched a: a's batch dims
 // fold into its rows, so the product is one large GEMM and the gradient of b
-// one product over all rows instead of a batch of products summed.
-bool folds_batch(const array& a, const array& b) {
+// one product over all rows instead of a batch of products summed. Returns
+// a as (rows, K) and the shape of the product once unfolded, or nothing
+// when the product doesn't fold.
+std::optional<std::pair<array, Shape>> fold_rows(const array& a,
+                                                 const array& b, Stream s) {
   if (a.ndim() <= 2 || b.ndim() > 2 || b.ndim() < 1 ||
       a.shape(-1) != b.shape(0)) {
-    return false;
+    return std::nullopt;
   }
   int64_t rows = 1;
   for (int d = 0; d < a.ndim() - 1; ++d) rows *= a.shape(d);
-  return rows <= std::numeric_limits<int>::max();
-}
-
-// a as (rows, K) and the shape of the folded product once unfolded.
-std::pair<array, Shape> fold_rows(const array& a, const array& b, Stream s) {
-  int64_t rows = 1;
-  for (int d = 0; d < a.ndim() - 1; ++d) rows *= a.shape(d);
+  if (rows > std::numeric_limits<int>::max()) return std::nullopt;
   Shape out(a.shape().begin(), a.shape().end() - 1);
   if (b.ndim() == 2) out.push_back(b.shape(1));
-  return {reshape(a, {int(rows), a.shape(-1)}, s), out};
+  return std::make_pair(reshape(a, {int(rows), a.shape(-1)}, s), out);
+}
+
+// Checks that addmm's c broadcasts to the product's (1-D squeezed) shape.
+void check_addmm_c(const array& c, const Shape& product) {
+  Shape cb;
+  try {
+    cb = broadcast_shapes(c.shape(), product);
+  } catch (const std::invalid_argument&) {
+    cb = {};
+  }
+  if (cb != product) {
+    throw std::invalid_argument(
+        "[addmm] Cannot broadcast c with shape " + shape_str(c.shape()) +
+        " to the product's shape " + shape_str(product) + ".");
+  }
 }
 
 }  // namespace
 
 array matmul(const array& a, const array& b, StreamOrDevice s_) {
   auto s = to_stream(s_);
-  if (folds_batch(a, b)) {
-    auto [a2, out_shape] = fold_rows(a, b, s);
-    return reshape(matmul(a2, b, s), out_shape, s);
+  if (auto f = fold_rows(a, b, s)) {
+    return reshape(matmul(f->first, b, s), f->second, s);
   }
   Dtype dtype = matmul_dtype("matmul", a.dtype(), b.dtype());
   auto ops = matmul_operands("matmul", a, b, dtype, s);
@@ -127,31 +139,23 @@ array addmm(const array& c, const array& a, const array& b, float alpha,
   auto s = to_stream(s_);
   Dtype dtype = matmul_dtype("addmm", promote_types(a.dtype(), c.dtype()),
                              b.dtype());
+  if (b.ndim() == 2) {
+    if (auto f = fold_rows(a, b, s)) {
+      auto& [a2, out_shape] = *f;
+      check_addmm_c(c, out_shape);
+      // A bias row (every axis but the last is 1) broadcasts over the folded
+      // rows; any other c is laid out as the folded product.
+      bool row = std::all_of(c.shape().begin(),
+                             c.shape().end() - std::min(c.ndim(), 1),
+                             [](int x) { return x == 1; });
+      array c2 = row ? reshape(c, c.ndim() ? Shape{c.shape(-1)} : Shape{}, s)
+                     : reshape(broadcast_to(c, out_shape, s),
+                               {a2.shape(0), b.shape(1)}, s);
+      return reshape(addmm(c2, a2, b, alpha, beta, s), out_shape, s);
+    }
+  }
   auto ops = matmul_operands("addmm", a, b, dtype, s);
-  // c broadcasts against the (1-D squeezed) product shape.
-  Shape cb;
-  try {
-    cb = broadcast_shapes(c.shape(), ops.final_shape);
-  } catch (const std::invalid_argument&) {
-    cb = {};
-  }
-  if (cb != ops.final_shape) {
-    throw std::invalid_argument(
-        "[addmm] Cannot broadcast c with shape " + shape_str(c.shape()) +
-        " to the product's shape " + shape_str(ops.final_shape) + ".");
-  }
-  if (b.ndim() == 2 && folds_batch(a, b)) {
-    auto [a2, out_shape] = fold_rows(a, b, s);
-    // A bias row (every axis but the last is 1) broadcasts over the folded
-    // rows; any other c is laid out as the folded product.
-    bool row = std::all_of(c.shape().begin(),
-                           c.shape().end() - std::min(c.ndim(), 1),
-                           [](int x) { return x == 1; });
-    array c2 = row ? reshape(c, c.ndim() ? Shape{c.shape(-1)} : Shape{}, s)
-                   : reshape(broadcast_to(c, out_shape, s),
-                             {a2.shape(0), b.shape(1)}, s);
-    return reshape(addmm(c2, a2, b, alpha, beta, s), out_shape, s);
-  }
+  check_addmm_c(c, ops.final_shape);
   array cc = broadcast_to(astype(c, dtype, s), ops.final_shape, s);
   // Re-insert the unit dims of promoted 1-D operands (a copy; rare).
   if (ops.final_shape != ops.out_shape) cc = reshape(cc, ops.out_shape, s);
