@@ -45,6 +45,25 @@ std::vector<Acc> read_vector(const array& a) {
 
 template <typename T>
 using compute_t = std::conditional_t<std::is_same_v<T, double>, double, float>;
+
+// Writes row xr as C values minus their mean (LayerNorm; RMSNorm keeps x)
+// into buf and returns 1 / sqrt(mean(buf^2) + eps): the normalisation that
+// LayerNorm's forward and both norms' backward share.
+template <typename X, typename C>
+C center_row(const X* xr, int64_t d, bool subtract_mean, float eps, C* buf) {
+  C sum = 0;
+  for (int64_t i = 0; i < d; ++i) {
+    buf[i] = C(xr[i]);
+    sum += buf[i];
+  }
+  C mu = subtract_mean ? sum / C(d) : C(0);
+  C ss = 0;
+  for (int64_t i = 0; i < d; ++i) {
+    buf[i] -= mu;
+    ss += buf[i] * buf[i];
+  }
+  return C(1) / std::sqrt(ss / C(d) + C(eps));
+}
 }  // namespace
 
 void RMSNorm::eval_cpu(const std::vector<array>& inputs, array& out) {
@@ -109,19 +128,7 @@ void LayerNorm::eval_cpu(const std::vector<array>& inputs, array& out) {
         for (int64_t r = b; r < e; ++r) {
           const X* xr = xp + r * d;
           O* orow = op + r * d;
-          C sum = 0;
-          for (int64_t i = 0; i < d; ++i) {
-            row[i] = C(xr[i]);
-            sum += row[i];
-          }
-          C mu = sum / C(d);
-          C ss = 0;
-          for (int64_t i = 0; i < d; ++i) {
-            C c = row[i] - mu;
-            row[i] = c;
-            ss += c * c;
-          }
-          C inv = C(1) / std::sqrt(ss / C(d) + C(eps_));
+          C inv = center_row(xr, d, true, eps_, row.data());
           for (int64_t i = 0; i < d; ++i) {
             C y = C(O(row[i] * inv));
             if (has_weight_) y = C(O(y * w[i]));
@@ -175,18 +182,7 @@ void norm_vjp_cpu(bool layer, float eps, bool hw, bool hb,
           const T* xr = xp + r * d;
           const T* gr = gp + r * d;
           T* dr = dxp + r * d;
-          C mu = 0;
-          for (int64_t i = 0; i < d; ++i) {
-            n[i] = C(xr[i]);
-            mu += n[i];
-          }
-          mu = layer ? mu / C(d) : C(0);
-          C ss = 0;
-          for (int64_t i = 0; i < d; ++i) {
-            n[i] -= mu;
-            ss += n[i] * n[i];
-          }
-          C inv = C(1) / std::sqrt(ss / C(d) + C(eps));
+          C inv = center_row(xr, d, layer, eps, n.data());
           C sg = 0, sgn = 0;
           for (int64_t i = 0; i < d; ++i) {
             n[i] *= inv;
