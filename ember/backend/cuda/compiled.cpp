@@ -31,15 +31,11 @@
 #include "ember/backend/common/utils.h"
 #include "ember/backend/cuda/copy.h"
 #include "ember/backend/cuda/cuda.h"
+#include "ember/backend/cuda/profile.h"
 #include "ember/primitives/compiled.h"
 #include "ember/primitives/compiled_source.h"
 
 namespace ember {
-namespace cuda {
-extern bool profiling;                     // residency.cpp
-extern thread_local const char* profile_note;  // profile.cpp: path taken
-}  // namespace cuda
-
 
 namespace cuda {
 namespace {

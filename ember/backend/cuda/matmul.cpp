@@ -12,8 +12,6 @@
 #include <cuda_runtime.h>
 
 #include <atomic>
-#include <cstdio>
-#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -23,13 +21,10 @@
 #include <unordered_map>
 
 #include "ember/backend/cuda/cuda.h"
+#include "ember/backend/cuda/profile.h"
 #include "ember/backend/cuda/utils.h"
 
 namespace ember::cuda {
-
-extern bool profiling;                       // residency.cpp
-extern thread_local double profile_gemm_us;  // profile.cpp
-
 
 namespace {
 
@@ -287,11 +282,8 @@ void gemm(const Stream& s, Dtype dtype, int64_t M, int64_t N, int64_t K,
   key.align_b = alignment(a.ptr, a.ld, a.batch_stride, batch, es);
   key.align_c = alignment(c, ldc, c_batch_stride, batch, es);
   key.bias = bias != nullptr;
-  auto t0 = profiling ? std::chrono::steady_clock::now()
-                      : std::chrono::steady_clock::time_point{};
+  ProfileScope timed(profile_gemm_us);
   auto plan = get_plan(key, dtype);
-  auto t1 = profiling ? std::chrono::steady_clock::now()
-                      : std::chrono::steady_clock::time_point{};
 
   void* ws = workspace(stream);
   double alpha_d = alpha, beta_d = beta;
@@ -314,22 +306,6 @@ void gemm(const Stream& s, Dtype dtype, int64_t M, int64_t N, int64_t K,
   EMBER_CUBLAS_CHECK(cublasLtMatmul(handle(), plan->op, pa, b.ptr, plan->a,
                                     a.ptr, plan->b, pb, c, plan->c, c, plan->c,
                                     &plan->algo, ws, kWorkspaceBytes, stream));
-  if (profiling) {
-    auto t2 = std::chrono::steady_clock::now();
-    double plan_us = std::chrono::duration<double, std::micro>(t1 - t0).count();
-    double call_us = std::chrono::duration<double, std::micro>(t2 - t1).count();
-    profile_gemm_us += plan_us + call_us;
-    if (plan_us + call_us > 1000) {
-      std::fprintf(stderr,
-                   "[ember matmul] slow gemm: plan %.0f us, launch %.0f us; "
-                   "m %lld n %lld k %lld lda %lld ldb %lld ldc %lld batch %lld "
-                   "ops %d%d align %u %u %u bias %u\n",
-                   plan_us, call_us, (long long)key.m, (long long)key.n,
-                   (long long)key.k, (long long)key.lda, (long long)key.ldb,
-                   (long long)key.ldc, (long long)key.batch, key.op_a,
-                   key.op_b, key.align_a, key.align_b, key.align_c, key.bias);
-    }
-  }
 }
 
 }  // namespace ember::cuda

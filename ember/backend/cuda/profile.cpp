@@ -15,16 +15,18 @@
 #include <string>
 #include <vector>
 
+#include "ember/backend/cuda/profile.h"
+
 #include "ember/backend/cuda/cuda.h"
 #include "ember/core/array.h"
 #include "ember/primitives/primitive.h"
 
 namespace ember::cuda {
 
-extern bool profiling;                    // residency.cpp
-extern thread_local double profile_malloc_us;  // host us in cudaMallocAsync
-thread_local double profile_gemm_us = 0;       // host us in cuda::gemm
-thread_local const char* profile_note = nullptr;  // a kernel's path, if set
+bool profiling = false;
+thread_local double profile_malloc_us = 0;
+thread_local double profile_gemm_us = 0;
+thread_local const char* profile_note = nullptr;
 
 namespace {
 

@@ -10,7 +10,6 @@
 #include <cuda_runtime.h>
 
 #include <bit>
-#include <chrono>
 #include <cstring>
 #include <mutex>
 #include <string>
@@ -18,14 +17,12 @@
 #include <vector>
 
 #include "ember/backend/cuda/cuda.h"
+#include "ember/backend/cuda/profile.h"
 #include "ember/backend/cuda/utils.h"
 #include "ember/core/allocator.h"
 #include "ember/core/array.h"
 
 namespace ember::cuda {
-
-bool profiling = false;  // profile.cpp
-thread_local double profile_malloc_us = 0;
 
 namespace {
 
@@ -167,13 +164,10 @@ void* device_malloc(size_t bytes, cudaStream_t s) {
     }
   }
   void* p = nullptr;
-  auto t0 = profiling ? std::chrono::steady_clock::now()
-                      : std::chrono::steady_clock::time_point{};
-  cudaError_t err = cudaMallocAsync(&p, bytes, s);
-  if (profiling) {
-    profile_malloc_us += std::chrono::duration<double, std::micro>(
-                             std::chrono::steady_clock::now() - t0)
-                             .count();
+  cudaError_t err;
+  {
+    ProfileScope timed(profile_malloc_us);
+    err = cudaMallocAsync(&p, bytes, s);
   }
   if (err == cudaErrorMemoryAllocation) {
     cudaGetLastError();
@@ -372,8 +366,6 @@ void synchronize(Stream s) {
 }
 
 }  // namespace
-
-void install_profiler(ResidencyHooks& h);  // profile.cpp
 
 // Called once, when the first GPU is found.
 void install_residency_hooks() {
