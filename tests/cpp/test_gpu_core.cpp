@@ -180,5 +180,36 @@ TEST(GpuCore, EvalWaitsForKernels) {
   EXPECT_EQ(x.data<float>()[12345], 201.0f);
 }
 
+// Every new host scalar is copied once into the device constant cache; that
+// copy must have landed before any stream reads the slot, also while the
+// copy engines are busy with other transfers (Fast.RopeValues once read a
+// stale offset under load when the fill was a plain pageable cudaMemcpy).
+TEST(GpuCore, FreshConstantsAreReadCorrectlyUnderCopyLoad) {
+  if (!have_gpu()) GTEST_SKIP() << "no GPU";
+  std::atomic<bool> stop{false};
+  std::thread busy([&stop] {
+    auto s2 = new_stream(kGpu);
+    std::vector<float> host(size_t(1) << 24, 1.0f);  // 64 MiB per transfer
+    while (!stop.load()) {
+      array big(host.data(), {int(host.size())}, float32);
+      auto r = multiply(big, array(1.0f), s2);
+      r.eval();
+    }
+  });
+  auto x = zeros({256}, float32, kGpu);
+  x.eval();
+  int bad = 0;
+  for (int i = 0; i < 3000 && bad == 0; ++i) {
+    float c = 0.25f + float(i) * 1.5f;  // a value no earlier test used
+    auto y = add(x, array(c), kGpu);
+    y.eval();
+    auto r = y.data<float>();
+    for (int j = 0; j < 256; j += 37) bad += r[j] != c;
+  }
+  stop = true;
+  busy.join();
+  EXPECT_EQ(bad, 0);
+}
+
 }  // namespace
 }  // namespace ember

@@ -205,8 +205,11 @@ void device_free(void* p, size_t bytes, cudaStream_t s) {
 }
 
 // Device copy of a small constant from the cache, or null when it does not
-// qualify or the cache is full. Entries are filled with a blocking copy, so
-// they are visible to every stream without events.
+// qualify or the cache is full. Entries are filled by a copy that has
+// completed before the entry is published, so every stream sees them without
+// events. (A plain cudaMemcpy from pageable memory is not enough: it may
+// return once the bytes are staged, before the DMA has landed, and kernels
+// on our non-blocking streams then read a stale slot under load.)
 void* cached_constant(const Data& d) {
   if (d.buffer.size == 0 || d.buffer.size > ConstantCache::kSlot) return nullptr;
   auto& st = state();
@@ -220,7 +223,9 @@ void* cached_constant(const Data& d) {
     EMBER_CUDA_CHECK(cudaMalloc(&c.slab, ConstantCache::kSlot * ConstantCache::kSlots));
   }
   void* p = c.slab + ConstantCache::kSlot * c.used++;
-  EMBER_CUDA_CHECK(cudaMemcpy(p, d.buffer.ptr, d.buffer.size, cudaMemcpyHostToDevice));
+  EMBER_CUDA_CHECK(cudaMemcpyAsync(p, d.buffer.ptr, d.buffer.size,
+                                   cudaMemcpyHostToDevice, st.copy_stream));
+  EMBER_CUDA_CHECK(cudaStreamSynchronize(st.copy_stream));
   c.slots.emplace(std::move(key), p);
   return p;
 }
