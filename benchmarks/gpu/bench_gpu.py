@@ -6,7 +6,9 @@ Each workload is timed as the median of several repetitions; one repetition
 queues INNER calls (ember: `mx.async_eval`, PyTorch: its asynchronous launch)
 and then waits for the GPU (`mx.synchronize()` / `torch.cuda.synchronize()`),
 so the time per call is the steady-state throughput with launch overhead
-overlapped, the same way for both. The tiny-op chain instead measures the
+overlapped, the same way for both. Each workload runs --rounds rounds that
+alternate which framework goes first; the figure is the median over rounds.
+The tiny-op chain instead measures the
 host cost per op of 1000 dependent ops. A workload ember cannot run yet is
 reported with the error instead of a time.
 """
@@ -260,6 +262,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", default="")
     ap.add_argument("--out", default="")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="rounds per workload; the order of the frameworks alternates")
     args = ap.parse_args()
     names = [w for w in WORKLOADS if not args.only or w in args.only.split(",")]
     n = 1 << 28
@@ -269,31 +273,47 @@ def main():
     import ember.core as mx
 
     card = torch.cuda.get_device_name(0)
+
+    def run_torch(name):
+        try:
+            return torch_bench(torch, name, n) + ("",)
+        except Exception as e:  # noqa: BLE001
+            print(f"torch {name} failed: {e}", file=sys.stderr)
+            return None, None, ""
+        finally:
+            torch.cuda.empty_cache()
+
+    def run_ember(name):
+        try:
+            return ember_bench(mx, name, n) + ("",)
+        except Exception as e:  # noqa: BLE001
+            return None, None, str(e).splitlines()[0][:80]
+        finally:
+            mx.clear_cache()
+
     rows = []
     for name in names:
-        try:
-            tt, work = torch_bench(torch, name, n)
-        except Exception as e:  # noqa: BLE001
-            tt, work = None, None
-            print(f"torch {name} failed: {e}", file=sys.stderr)
-        torch.cuda.empty_cache()
-        try:
-            te, work_e = ember_bench(mx, name, n)
-            err = ""
-        except Exception as e:  # noqa: BLE001
-            te, work_e, err = None, None, str(e).splitlines()[0][:80]
-        mx.clear_cache()
-        work = work if work is not None else work_e
-        if te is not None and tt is not None:
-            ratio = tt / te
-            rs = f"{ratio:.2f}x"
-        else:
-            rs = "-"
+        # Rounds alternate which framework goes first, so that neither always
+        # runs on a card the other has just heated (matmul is power-limited).
+        tts, tes, work, err = [], [], None, ""
+        for r in range(args.rounds):
+            order = [run_torch, run_ember] if r % 2 == 0 else [run_ember, run_torch]
+            for fn in order:
+                t, w, e = fn(name)
+                work = work if work is not None else w
+                if t is not None:
+                    (tts if fn is run_torch else tes).append(t)
+                if e:
+                    err = e
+        tt = statistics.median(tts) if tts else None
+        te = statistics.median(tes) if tes else None
+        rs = f"{tt / te:.2f}x" if te is not None and tt is not None else "-"
         row = f"| {name} | {fmt(tt, work, name)} | {fmt(te, work, name)} | {rs} | {err} |"
         print(row, flush=True)
         rows.append(row)
     header = (
-        f"GPU: {card}; torch {torch.__version__}; medians; ratio = torch time / ember time "
+        f"GPU: {card}; torch {torch.__version__}; medians over {args.rounds} rounds "
+        "(alternating which framework runs first); ratio = torch time / ember time "
         "(> 1 means ember is faster)\n\n| workload | PyTorch | ember | ratio | note |\n|---|---|---|---|---|"
     )
     text = header + "\n" + "\n".join(rows) + "\n"
