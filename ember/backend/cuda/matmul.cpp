@@ -282,21 +282,6 @@ struct Call {
   }
 };
 
-struct Events {
-  std::vector<cudaEvent_t> ev;
-  explicit Events(size_t n) : ev(n, nullptr) {}
-  void create() {
-    for (auto& e : ev) EMBER_CUDA_CHECK(cudaEventCreate(&e));
-  }
-  ~Events() {
-    for (auto e : ev) {
-      if (e) cudaEventDestroy(e);
-    }
-  }
-  Events(const Events&) = delete;
-  Events& operator=(const Events&) = delete;
-};
-
 // A profile note that outlives the plan (the profiler reads it after the
 // op returns, and the plan cache may drop the plan meanwhile).
 const char* keep_note(std::string text) {
@@ -322,9 +307,8 @@ std::string algo_name(const cublasLtMatmulAlgo_t& algo) {
          " splitk " + std::to_string(splitk);
 }
 
-// Times every candidate algorithm of `plan` on the call's operands (one
-// warm-up and kTimedRuns timed runs each, CUDA events on the call's stream,
-// one host wait at the end) and makes the fastest the plan's choice. The
+// Times every candidate algorithm of `plan` on the call's operands
+// (time_candidates) and makes the fastest the plan's choice. The
 // caller holds plan.tune_mtx. Candidates that return an error are skipped.
 // Nothing happens while the stream is being captured into a CUDA graph (a
 // host wait there is invalid): the plan stays untuned and the caller uses
@@ -333,9 +317,7 @@ std::string algo_name(const cublasLtMatmulAlgo_t& algo) {
 // read only by the final product.
 void tune(Plan& plan, const Call& call, void* c, const PlanKey& key,
           Dtype dtype, bool reads_c, const Stream& s) {
-  cudaStreamCaptureStatus capture = cudaStreamCaptureStatusNone;
-  EMBER_CUDA_CHECK(cudaStreamIsCapturing(call.stream, &capture));
-  if (capture != cudaStreamCaptureStatusNone) return;
+  if (stream_capturing(s)) return;
   g_tune_considered.fetch_add(1);
   int n = int(plan.algos.size());
   if (n < 2) {
@@ -355,39 +337,10 @@ void tune(Plan& plan, const Call& call, void* c, const PlanKey& key,
     EMBER_CUDA_CHECK(cudaMemcpyAsync(target, c, bytes, cudaMemcpyDeviceToDevice,
                                      call.stream));
   }
-  const int per = kTimedRuns + 1;
-  Events ev(size_t(n) * per + 1);
-  ev.create();
-  std::vector<bool> ran(n, false);
-  for (int i = 0; i < n; ++i) {
-    if (call.run(plan.algos[i], target) != CUBLAS_STATUS_SUCCESS) continue;
-    cudaEvent_t* e = &ev.ev[size_t(i) * per];
-    EMBER_CUDA_CHECK(cudaEventRecord(e[0], call.stream));
-    bool good = true;
-    for (int r = 0; r < kTimedRuns; ++r) {
-      good = good && call.run(plan.algos[i], target) == CUBLAS_STATUS_SUCCESS;
-      EMBER_CUDA_CHECK(cudaEventRecord(e[r + 1], call.stream));
-    }
-    ran[i] = good;
-  }
-  cudaEvent_t done = ev.ev.back();
-  EMBER_CUDA_CHECK(cudaEventRecord(done, call.stream));
-  EMBER_CUDA_CHECK(cudaEventSynchronize(done));
-  std::vector<float> ms(n, -1.0f);
-  int best = -1;
-  for (int i = 0; i < n; ++i) {
-    if (!ran[i]) continue;
-    cudaEvent_t* e = &ev.ev[size_t(i) * per];
-    float t = 0;
-    for (int r = 0; r < kTimedRuns; ++r) {
-      float x = 0;
-      EMBER_CUDA_CHECK(cudaEventElapsedTime(&x, e[r], e[r + 1]));
-      t = r == 0 ? x : std::min(t, x);
-    }
-    ms[i] = t;
-    // A later (lower-ranked) candidate must win by a margin.
-    if (best < 0 || t < kTuneMargin * ms[best]) best = i;
-  }
+  auto ms = time_candidates(s, n, [&](int i) {
+    return call.run(plan.algos[i], target) == CUBLAS_STATUS_SUCCESS;
+  });
+  int best = fastest_candidate(ms);
   // None ran: keep the first, whose error the final product reports.
   if (best < 0) best = 0;
   plan.chosen.store(best, std::memory_order_release);
@@ -451,6 +404,69 @@ void set_autotune(bool enabled) { g_autotune.store(enabled ? 1 : 0); }
 void gemm_autotune_counts(int64_t& considered, int64_t& timed) {
   considered = g_tune_considered.load();
   timed = g_tune_timed.load();
+}
+
+bool stream_capturing(const Stream& s) {
+  cudaStreamCaptureStatus capture = cudaStreamCaptureStatusNone;
+  EMBER_CUDA_CHECK(cudaStreamIsCapturing(get_stream(s), &capture));
+  return capture != cudaStreamCaptureStatusNone;
+}
+
+std::vector<float> time_candidates(const Stream& s, int n,
+                                   const std::function<bool(int)>& run) {
+  cudaStream_t stream = get_stream(s);
+  std::vector<int> live;
+  for (int i = 0; i < n; ++i) {
+    if (run(i)) live.push_back(i);  // warm-up (also loads the kernels)
+  }
+  std::vector<float> ms(size_t(n), -1.0f);
+  if (live.empty()) return ms;
+  // Run k of the rounds sits between events k and k + 1.
+  struct Events {
+    std::vector<cudaEvent_t> ev;
+    ~Events() {
+      for (auto e : ev) cudaEventDestroy(e);
+    }
+  } ev;
+  size_t runs = live.size() * size_t(kTimedRuns);
+  ev.ev.reserve(runs + 1);
+  for (size_t k = 0; k <= runs; ++k) {
+    cudaEvent_t e = nullptr;
+    EMBER_CUDA_CHECK(cudaEventCreate(&e));
+    ev.ev.push_back(e);
+  }
+  std::vector<bool> ok(size_t(n), true);
+  size_t k = 0;
+  EMBER_CUDA_CHECK(cudaEventRecord(ev.ev[0], stream));
+  for (int r = 0; r < kTimedRuns; ++r) {
+    for (int i : live) {
+      if (!run(i)) ok[i] = false;
+      EMBER_CUDA_CHECK(cudaEventRecord(ev.ev[++k], stream));
+    }
+  }
+  EMBER_CUDA_CHECK(cudaEventSynchronize(ev.ev.back()));
+  k = 0;
+  for (int r = 0; r < kTimedRuns; ++r) {
+    for (int i : live) {
+      float t = 0;
+      EMBER_CUDA_CHECK(cudaEventElapsedTime(&t, ev.ev[k], ev.ev[k + 1]));
+      ++k;
+      if (ok[i]) ms[i] = ms[i] < 0 ? t : std::min(ms[i], t);
+    }
+  }
+  for (int i = 0; i < n; ++i) {
+    if (!ok[i]) ms[i] = -1.0f;
+  }
+  return ms;
+}
+
+int fastest_candidate(const std::vector<float>& ms) {
+  int best = -1;
+  for (int i = 0; i < int(ms.size()); ++i) {
+    if (ms[i] < 0) continue;
+    if (best < 0 || ms[i] < kTuneMargin * ms[best]) best = i;
+  }
+  return best;
 }
 
 void gemm(const Stream& s, Dtype dtype, int64_t M, int64_t N, int64_t K,

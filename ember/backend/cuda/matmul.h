@@ -19,6 +19,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <vector>
 
 #include "ember/core/device.h"
 #include "ember/core/dtype.h"
@@ -39,6 +41,22 @@ void set_autotune(bool enabled);
 /// counts those large enough to tune (with autotuning on), `timed` those of
 /// them that had two or more candidates and were timed.
 void gemm_autotune_counts(int64_t& considered, int64_t& timed);
+
+/// Autotuning helpers (cuBLASLt here, cuDNN attention plans). Whether the
+/// CUDA stream of `s` is being captured into a CUDA graph (no timing then).
+bool stream_capturing(const Stream& s);
+/// Times n candidates on the CUDA stream of `s`: one warm-up run of each
+/// (run(i) enqueues candidate i and returns false if it refused), then 3
+/// rounds that run every candidate that warmed up once, each run between two
+/// CUDA events (rounds spread clock drift over all candidates), then one
+/// host wait on the last event. Returns each candidate's fastest run in ms,
+/// -1 for those that refused.
+std::vector<float> time_candidates(const Stream& s, int n,
+                                   const std::function<bool(int)>& run);
+/// Index of the fastest time (-1 if none ran); a later candidate must beat
+/// an earlier one by 0.5% (timing noise must not move the choice off the
+/// heuristic's order).
+int fastest_candidate(const std::vector<float>& ms);
 
 /// One operand of a row-major product: element (r, c) of the r x c matrix of
 /// batch i lives at ptr + i * batch_stride + (trans ? c * ld + r : r * ld + c).

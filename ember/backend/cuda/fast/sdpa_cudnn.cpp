@@ -28,14 +28,15 @@
 // Workspace comes from cuda::Scratch (freed in stream order).
 //
 // Autotuning (cuda::autotune_enabled(), EMBER_CUDA_AUTOTUNE=0 turns it off):
-// graphs of at least 2^32 flops (forward: 2 B Nq (D + Dv) times the visible
+// graphs of at least 2^33 flops (forward: 2 B Nq (D + Dv) times the visible
 // (query, key) pairs; the backward counts 2.5x) ask the heuristics for modes
 // A and FALLBACK and build the first supported plan as usual (so the op's
 // support check costs what it did). The first time such a graph executes,
 // every other candidate is built too (what build_plans(ALL) does, but only
 // on the thread that runs it), duplicates (same engine and knobs) dropped,
-// and each is timed on the real operands on the op's stream: one warm-up
-// and 3 timed runs, CUDA events, one host wait. The fastest plan index is
+// and each is timed on the real operands on the op's stream
+// (cuda::time_candidates: one warm-up each, then 3 rounds over the
+// candidates between CUDA events, one host wait). The fastest plan index is
 // kept for the graph and run through execute_plan_at_index. Plans that fail
 // to build or execute are skipped; nothing is timed while the stream is
 // being captured into a CUDA graph. Smaller graphs (and every graph with
@@ -294,13 +295,11 @@ struct Entry {
   std::string label;      // "forward B.. Nq.. ..., mask .., bf16" (notes)
 };
 
-// Autotuning: the smallest graph timed, runs per candidate, the margin a
-// later candidate must win by (noise must not move the choice off the
-// heuristic's order), and the most workspace a candidate other than the
-// heuristic's choice may ask for.
-constexpr double kTuneMinFlops = double(int64_t(1) << 32);
-constexpr int kTimedRuns = 3;
-constexpr float kTuneMargin = 0.995f;
+// Autotuning: the smallest graph timed (2^33 flops: a forward of about
+// 30 us at 300 TFLOP/s, well above the host cost of an execute, so the
+// timed runs queue back to back) and the most workspace a candidate other
+// than the heuristics' choice may ask for.
+constexpr double kTuneMinFlops = double(int64_t(1) << 33);
 constexpr int64_t kMaxTuneWorkspace = int64_t(1) << 30;
 
 std::mutex& cache_mutex() {
@@ -546,21 +545,6 @@ std::shared_ptr<Entry> get_entry(int direction, bool stats, Dtype dt,
   return e;
 }
 
-struct Events {
-  std::vector<cudaEvent_t> ev;
-  explicit Events(size_t n) : ev(n, nullptr) {}
-  void create() {
-    for (auto& x : ev) EMBER_CUDA_CHECK(cudaEventCreate(&x));
-  }
-  ~Events() {
-    for (auto x : ev) {
-      if (x) cudaEventDestroy(x);
-    }
-  }
-  Events(const Events&) = delete;
-  Events& operator=(const Events&) = delete;
-};
-
 // A profile note that outlives the entry (the profiler reads it after the
 // op returns, and the graph cache may drop the entry meanwhile).
 const char* keep_note(std::string text) {
@@ -576,10 +560,7 @@ const char* keep_note(std::string text) {
 // stream. Leaves e untuned while the stream is being captured.
 void tune_entry(const Stream& s, Entry& e, cudnnHandle_t h,
                 std::unordered_map<int64_t, void*>& pack) {
-  cudaStream_t stream = get_stream(s);
-  cudaStreamCaptureStatus capture = cudaStreamCaptureStatusNone;
-  EMBER_CUDA_CHECK(cudaStreamIsCapturing(stream, &capture));
-  if (capture != cudaStreamCaptureStatusNone) return;
+  if (stream_capturing(s)) return;
   g_tune_considered.fetch_add(1);
   auto& g = *e.graph;
   struct Candidate {
@@ -624,44 +605,16 @@ void tune_entry(const Stream& s, Entry& e, cudnnHandle_t h,
     ws = std::make_unique<Scratch>(size_t(max_ws), s);
     wp = ws->get();
   }
-  const int per = kTimedRuns + 1;
-  Events ev(cands.size() * per + 1);
-  ev.create();
-  std::vector<bool> ran(cands.size(), false);
-  for (size_t c = 0; c < cands.size(); ++c) {
+  auto ms = time_candidates(s, int(cands.size()), [&](int c) {
     auto st = g.execute_plan_at_index(h, pack, wp, cands[c].index);
     if (!st.is_good()) {
       debug_log(e.label + ": plan " + std::to_string(cands[c].index) + " (" +
                 cands[c].name + ") failed: " + st.get_message());
-      continue;
     }
-    cudaEvent_t* x = &ev.ev[c * per];
-    EMBER_CUDA_CHECK(cudaEventRecord(x[0], stream));
-    bool good = true;
-    for (int r = 0; r < kTimedRuns; ++r) {
-      good = good &&
-             g.execute_plan_at_index(h, pack, wp, cands[c].index).is_good();
-      EMBER_CUDA_CHECK(cudaEventRecord(x[r + 1], stream));
-    }
-    ran[c] = good;
-  }
-  cudaEvent_t done = ev.ev.back();
-  EMBER_CUDA_CHECK(cudaEventRecord(done, stream));
-  EMBER_CUDA_CHECK(cudaEventSynchronize(done));
-  int best = -1;
-  for (size_t c = 0; c < cands.size(); ++c) {
-    if (!ran[c]) continue;
-    cudaEvent_t* x = &ev.ev[c * per];
-    float t = 0;
-    for (int r = 0; r < kTimedRuns; ++r) {
-      float y = 0;
-      EMBER_CUDA_CHECK(cudaEventElapsedTime(&y, x[r], x[r + 1]));
-      t = r == 0 ? y : std::min(t, y);
-    }
-    cands[c].ms = t;
-    // A later (lower-ranked) candidate must win by a margin.
-    if (best < 0 || t < kTuneMargin * cands[best].ms) best = int(c);
-  }
+    return st.is_good();
+  });
+  for (size_t c = 0; c < cands.size(); ++c) cands[c].ms = ms[c];
+  int best = fastest_candidate(ms);
   e.tuned = true;
   g_tune_timed.fetch_add(1);
   if (best >= 0) {
