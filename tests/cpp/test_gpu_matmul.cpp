@@ -2,7 +2,8 @@
 // test and against the CPU backend: every dtype, transposed / sliced /
 // stepped / negative-stride / broadcast operands, batches that fold, stride
 // or loop, vectors, empty shapes, addmm's alpha/beta/c layouts, TF32 switch,
-// mixed CPU/GPU graphs and gradients.
+// cuBLASLt autotuning (tuned results equal untuned ones, the tuned path is
+// taken), mixed CPU/GPU graphs and gradients.
 #include <gtest/gtest.h>
 
 #include <optional>
@@ -11,10 +12,14 @@
 #include "gpu_compare.h"
 #include "test_utils.h"
 
-// The TF32 switch lives in the CUDA backend; weak so that the test also
-// links in builds without it.
+// The TF32 and autotuning switches live in the CUDA backend; weak so that
+// the test also links in builds without it.
 namespace ember::cuda {
 __attribute__((weak)) void set_tf32(bool enabled);
+__attribute__((weak)) bool autotune_enabled();
+__attribute__((weak)) void set_autotune(bool enabled);
+__attribute__((weak)) void gemm_autotune_counts(int64_t& considered,
+                                                int64_t& timed);
 }
 
 namespace ember {
@@ -305,6 +310,106 @@ TEST(GpuMatmul, Tf32Switch) {
   // TF32 keeps 10 mantissa bits of each input.
   expect_ref(t, ref, float32, "tf32 on", 2e-3);
   expect_ref(matmul(a, b, gpu()), ref, float32, "tf32 off");
+}
+
+bool have_autotune() {
+  return !gpu_as_cpu() && &cuda::set_autotune != nullptr &&
+         &cuda::autotune_enabled != nullptr &&
+         &cuda::gemm_autotune_counts != nullptr;
+}
+
+// Restores the autotuning switch when it goes out of scope.
+struct AutotuneGuard {
+  bool old = cuda::autotune_enabled();
+  ~AutotuneGuard() { cuda::set_autotune(old); }
+};
+
+std::pair<int64_t, int64_t> gemm_counts() {
+  int64_t considered = 0, timed = 0;
+  cuda::gemm_autotune_counts(considered, timed);
+  return {considered, timed};
+}
+
+TEST(GpuMatmul, AutotuneMatchesUntuned) {
+  EMBER_REQUIRE_GPU();
+  if (!have_autotune()) GTEST_SKIP() << "no CUDA backend";
+  AutotuneGuard guard;
+  // Products of at least 2^34 flops (2 M N K batch: the tuning threshold),
+  // each of a shape (or layout) no other test uses: plans are cached per
+  // problem, and the first run of a plan with tuning on times it. Each runs
+  // with tuning off first (the heuristic's first algorithm), then on (the
+  // run that tunes, whose output comes from the chosen algorithm), then on
+  // again (the cached choice).
+  struct Case {
+    std::string what;
+    array a, b;
+    std::optional<array> c;
+    float alpha = 1.0f, beta = 0.0f;
+  };
+  uint64_t seed = 700;
+  auto r = [&](const Shape& sh, Dtype dt) { return rand_array(sh, dt, seed++); };
+  std::vector<Case> cases;
+  cases.push_back({"bf16 2048x3072x2048", r({2048, 3072}, bfloat16),
+                   r({3072, 2048}, bfloat16)});
+  cases.push_back({"bf16 transposed a and b",
+                   swapaxes(r({3072, 2048}, bfloat16), 0, 1, kCpu),
+                   swapaxes(r({2048, 3072}, bfloat16), 0, 1, kCpu)});
+  cases.push_back({"bf16 batched 8x1024x1152x1024", r({8, 1024, 1152}, bfloat16),
+                   r({8, 1152, 1024}, bfloat16)});
+  cases.push_back({"f16 batched, transposed b", r({8, 1024, 1152}, float16),
+                   swapaxes(r({8, 1024, 1152}, float16), 1, 2, kCpu)});
+  cases.push_back({"f32 1536x2048x3072", r({1536, 2048}, float32),
+                   r({2048, 3072}, float32)});
+  // addmm with beta != 0: the timing runs must not touch c.
+  cases.push_back({"bf16 addmm beta 1.5", r({2048, 2560}, bfloat16),
+                   r({2560, 2304}, bfloat16), r({2048, 2304}, bfloat16), 0.5f,
+                   1.5f});
+  for (auto& cs : cases) {
+    eval({cs.a, cs.b});
+    auto run = [&]() {
+      array out = cs.c ? addmm(*cs.c, cs.a, cs.b, cs.alpha, cs.beta, gpu())
+                       : matmul(cs.a, cs.b, gpu());
+      out.eval();
+      return out;
+    };
+    Dtype dt = cs.a.dtype();
+    int64_t K = cs.a.shape(-1);
+    cuda::set_autotune(false);
+    auto before = gemm_counts();
+    array off = run();
+    EXPECT_EQ(gemm_counts(), before) << cs.what << ": tuned with tuning off";
+    cuda::set_autotune(true);
+    array on = run();
+    auto after = gemm_counts();
+    EXPECT_GT(after.first, before.first) << cs.what << ": tuning not taken";
+    EXPECT_GT(after.second, before.second)
+        << cs.what << ": cuBLASLt offered a single algorithm (nothing timed)";
+    array again = run();
+    EXPECT_EQ(gemm_counts(), after) << cs.what << ": tuned twice";
+    // Values are sums of K products of magnitude <= 1 (plus beta * c).
+    double atol = accum_tol(dt) * std::sqrt(double(K)) * 2.0 + accum_tol(dt) * 4;
+    expect_matches_cpu(on, off, atol, accum_tol(dt), cs.what + " tuned vs untuned");
+    expect_matches_cpu(again, off, atol, accum_tol(dt), cs.what + " cached choice");
+    array ref = cs.c ? addmm(*cs.c, cs.a, cs.b, cs.alpha, cs.beta, kCpu)
+                     : matmul(cs.a, cs.b, kCpu);
+    expect_matches_cpu(on, ref, atol, accum_tol(dt), cs.what + " tuned vs cpu");
+  }
+}
+
+TEST(GpuMatmul, AutotuneSkipsSmallProducts) {
+  EMBER_REQUIRE_GPU();
+  if (!have_autotune()) GTEST_SKIP() << "no CUDA backend";
+  AutotuneGuard guard;
+  cuda::set_autotune(true);
+  // 2 * 1000 * 1100 * 1200 flops < 2^34: the heuristic's first, no timing.
+  auto a = rand_array({1000, 1100}, bfloat16, 800);
+  auto b = rand_array({1100, 1200}, bfloat16, 801);
+  auto before = gemm_counts();
+  auto g = matmul(a, b, gpu());
+  g.eval();
+  EXPECT_EQ(gemm_counts(), before);
+  expect_matches_cpu(g, matmul(a, b, kCpu), accum_tol(bfloat16) * std::sqrt(1100.0) * 2,
+                     accum_tol(bfloat16), "small product");
 }
 
 TEST(GpuMatmul, MixedGraphAndGradients) {

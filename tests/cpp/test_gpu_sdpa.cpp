@@ -3,12 +3,14 @@
 // op in float32 on the same (dtype-rounded) inputs: bf16/f16/f32, head dims
 // 64 and 128, no mask / causal (Tq == Tk, Tq < Tk bottom-right, Tq > Tk) /
 // additive masks (broadcast and full) / boolean masks, GQA, strided q, and
-// EMBER_SDPA_KERNEL / EMBER_SDPA_VJP switches. CudnnFusedPathIsTaken fails
+// EMBER_SDPA_KERNEL / EMBER_SDPA_VJP switches, and cuDNN plan autotuning
+// (tuned results equal untuned ones). CudnnFusedPathIsTaken fails
 // when cuDNN did not load or rejected the main configuration (run it with
 // EMBER_DEBUG=1 to see why).
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <optional>
 #include <string>
@@ -16,6 +18,16 @@
 #include "ember/ember.h"
 #include "gpu_compare.h"
 #include "test_utils.h"
+
+// The autotuning switch and counters live in the CUDA backend; weak so that
+// the test also links in builds without it.
+namespace ember::cuda {
+__attribute__((weak)) bool autotune_enabled();
+__attribute__((weak)) void set_autotune(bool enabled);
+namespace sdpa_cudnn {
+__attribute__((weak)) void autotune_counts(int64_t& considered, int64_t& timed);
+}
+}  // namespace ember::cuda
 
 namespace ember {
 namespace {
@@ -208,6 +220,84 @@ TEST(GpuSdpa, KernelSwitches) {
   {
     EnvGuard k("EMBER_SDPA_VJP", "fallback");
     EXPECT_FALSE(check_case({2, 4, 4, 128, 128, 64}, bfloat16, "causal", 0, 52));
+  }
+}
+
+std::pair<int64_t, int64_t> sdpa_tune_counts() {
+  int64_t considered = 0, timed = 0;
+  cuda::sdpa_cudnn::autotune_counts(considered, timed);
+  return {considered, timed};
+}
+
+TEST(GpuSdpa, AutotuneMatchesUntuned) {
+  EMBER_REQUIRE_GPU();
+  if (gpu_as_cpu() || &cuda::set_autotune == nullptr ||
+      &cuda::autotune_enabled == nullptr ||
+      &cuda::sdpa_cudnn::autotune_counts == nullptr) {
+    GTEST_SKIP() << "no CUDA backend";
+  }
+  EnvGuard k("EMBER_SDPA_KERNEL", nullptr), vj("EMBER_SDPA_VJP", nullptr);
+  struct Restore {
+    bool old = cuda::autotune_enabled();
+    ~Restore() { cuda::set_autotune(old); }
+  } restore;
+  // Graphs of at least 2^33 flops (the tuning threshold) of shapes no other
+  // test uses (graphs are cached per shape and per tuning switch): forward
+  // with logsumexp, fused backward and the inference forward, each run with
+  // tuning off (heuristic mode A's first plan) and on (all candidates built
+  // and timed at the first execution, then the fastest).
+  struct Case {
+    Shape4 s;
+    Dtype dt;
+    std::string mode;
+  };
+  uint64_t seed = 90;
+  for (auto& cs : std::vector<Case>{{{4, 8, 8, 1536, 1536, 128}, bfloat16, "causal"},
+                                    {{4, 8, 2, 1024, 1536, 64}, float16, ""}}) {
+    auto [B, Nq, Nkv, Tq, Tk, D] = cs.s;
+    std::string what = describe(cs.s, cs.dt, cs.mode, 0);
+    auto q = rand_array({B, Nq, Tq, D}, cs.dt, seed++, -2, 2);
+    auto k = rand_array({B, Nkv, Tk, D}, cs.dt, seed++, -2, 2);
+    auto v = rand_array({B, Nkv, Tk, D}, cs.dt, seed++);
+    auto g = rand_array({B, Nq, Tq, D}, cs.dt, seed++);
+    float scale = float(1.0 / std::sqrt(double(D)));
+    auto infer = [&]() {
+      auto o = fast::scaled_dot_product_attention(q, k, v, scale, cs.mode,
+                                                  std::nullopt, std::nullopt, gpu());
+      o.eval();
+      return o;
+    };
+    cuda::set_autotune(false);
+    auto before = sdpa_tune_counts();
+    auto off = fwd_bwd(q, k, v, std::nullopt, cs.mode, scale, g, gpu());
+    auto off_inf = infer();
+    EXPECT_EQ(sdpa_tune_counts(), before) << what << ": tuned with tuning off";
+    cuda::set_autotune(true);
+    auto on = fwd_bwd(q, k, v, std::nullopt, cs.mode, scale, g, gpu());
+    auto on_inf = infer();
+    auto after = sdpa_tune_counts();
+    EXPECT_TRUE(off.fused) << what << ": cuDNN fused path not taken (tuning off)";
+    EXPECT_TRUE(on.fused) << what << ": cuDNN fused path not taken (tuning on)";
+    // Forward with logsumexp, backward, inference forward.
+    EXPECT_GE(after.first - before.first, 3) << what << ": tuning not taken";
+    std::printf("[ autotune ] %s: %lld graphs tuned, %lld with several candidates "
+                "timed (EMBER_CUDA_PROFILE=1 prints the times)\n",
+                what.c_str(), (long long)(after.first - before.first),
+                (long long)(after.second - before.second));
+    const char* names[] = {"out", "dq", "dk", "dv"};
+    for (int i = 0; i < 4; ++i) {
+      expect_rel(on.vals[i], off.vals[i], i == 0 ? out_tol(cs.dt) : grad_tol(cs.dt),
+                 what + " tuned vs untuned " + names[i]);
+    }
+    expect_rel(on_inf, off_inf, out_tol(cs.dt), what + " tuned vs untuned inference");
+    expect_rel(on_inf, off.vals[0], out_tol(cs.dt), what + " inference vs training");
+    // Cached choices: nothing is timed again.
+    auto again = fwd_bwd(q, k, v, std::nullopt, cs.mode, scale, g, gpu());
+    EXPECT_EQ(sdpa_tune_counts(), after) << what << ": tuned twice";
+    for (int i = 0; i < 4; ++i) {
+      expect_rel(again.vals[i], on.vals[i], i == 0 ? out_tol(cs.dt) : grad_tol(cs.dt),
+                 what + " cached choice " + names[i]);
+    }
   }
 }
 

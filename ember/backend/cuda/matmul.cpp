@@ -1,6 +1,7 @@
 // cuBLASLt host code: row-major products as column-major cuBLASLt calls,
-// one cached plan (descriptors + heuristic algorithm) per problem, and a
-// persistent workspace per CUDA stream.
+// one cached plan (descriptors + heuristic algorithms) per problem, and a
+// persistent workspace per CUDA stream. Large products time the heuristic's
+// candidates once per plan and keep the fastest (autotuning, see matmul.h).
 //
 // A row-major C (M x N) = A (M x K) @ B (K x N) is the column-major product
 // C^T (N x M) = B^T (N x K) @ A^T (K x M): the same bytes, operands swapped.
@@ -11,14 +12,18 @@
 #include <cublasLt.h>
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "ember/backend/cuda/cuda.h"
 #include "ember/backend/cuda/profile.h"
@@ -40,8 +45,20 @@ void check_cublas(cublasStatus_t st, const char* expr, const char* file,
 
 constexpr size_t kWorkspaceBytes = size_t(32) << 20;  // cuBLAS advice for sm_90
 constexpr size_t kMaxPlans = 4096;
+// Autotuning: candidates asked of the heuristic, the smallest product timed
+// (2^34 flops: e.g. 2048^3; about 25 us in bf16 on an H100, where a few
+// percent of the kernel time is worth more than the one-time timing), runs
+// per candidate, and the margin by which a later candidate must beat an
+// earlier one (timing noise must not move the choice off the heuristic's
+// order).
+constexpr int kMaxCandidates = 8;
+constexpr double kTuneMinFlops = double(int64_t(1) << 34);
+constexpr int kTimedRuns = 3;
+constexpr float kTuneMargin = 0.995f;
 
-std::atomic<int> g_tf32{-1};  // -1: not read from the environment yet
+std::atomic<int> g_tf32{-1};       // -1: not read from the environment yet
+std::atomic<int> g_autotune{-1};   // -1: not read from the environment yet
+std::atomic<int64_t> g_tune_considered{0}, g_tune_timed{0};
 
 cublasLtHandle_t handle() {
   // cuBLASLt handles hold no per-call state (the stream is an argument), so
@@ -94,7 +111,13 @@ struct Plan {
   std::mutex mtx;  // guards the bias pointer attribute of `op`
   cublasLtMatmulDesc_t op = nullptr;
   cublasLtMatrixLayout_t a = nullptr, b = nullptr, c = nullptr;
-  cublasLtMatmulAlgo_t algo;
+  // The heuristic's usable algorithms, best estimate first (one unless the
+  // product is large enough to tune); fixed once the plan is built.
+  std::vector<cublasLtMatmulAlgo_t> algos;
+  bool tunable = false;          // large enough to time candidates
+  std::mutex tune_mtx;           // held by the one thread that tunes
+  std::atomic<bool> tuned{false};
+  std::atomic<int> chosen{0};    // index into algos once tuned
   ~Plan() {
     if (op) cublasLtMatmulDescDestroy(op);
     if (a) cublasLtMatrixLayoutDestroy(a);
@@ -195,12 +218,23 @@ std::shared_ptr<Plan> make_plan(const PlanKey& key, Dtype dtype) {
   EMBER_CUBLAS_CHECK(cublasLtMatmulPreferenceSetAttribute(
       pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES, &key.align_c,
       sizeof(uint32_t)));
-  cublasLtMatmulHeuristicResult_t res;
+  // Large products ask for several candidates (whether or not tuning is on
+  // now: the plan outlives a later set_autotune(true)); the first result is
+  // the same either way.
+  double flops = 2.0 * double(key.m) * double(key.n) * double(key.k) *
+                 double(key.batch) * (dtype == Dtype::complex64 ? 4.0 : 1.0);
+  int want = flops >= kTuneMinFlops ? kMaxCandidates : 1;
+  cublasLtMatmulHeuristicResult_t res[kMaxCandidates];
   int found = 0;
   cublasStatus_t st = cublasLtMatmulAlgoGetHeuristic(
-      handle(), plan->op, plan->a, plan->b, plan->c, plan->c, pref, 1, &res,
+      handle(), plan->op, plan->a, plan->b, plan->c, plan->c, pref, want, res,
       &found);
-  if (st != CUBLAS_STATUS_SUCCESS || found == 0) {
+  if (st == CUBLAS_STATUS_SUCCESS) {
+    for (int i = 0; i < found; ++i) {
+      if (res[i].state == CUBLAS_STATUS_SUCCESS) plan->algos.push_back(res[i].algo);
+    }
+  }
+  if (st != CUBLAS_STATUS_SUCCESS || plan->algos.empty()) {
     throw std::runtime_error(
         "[matmul] cuBLASLt has no algorithm for dtype " +
         std::string(dtype_name(dtype)) + ", (m, n, k) = (" +
@@ -210,7 +244,7 @@ std::shared_ptr<Plan> make_plan(const PlanKey& key, Dtype dtype) {
         ", " + std::to_string(key.ldc) + "): " + cublasLtGetStatusString(st) +
         ".");
   }
-  plan->algo = res.algo;
+  plan->tunable = flops >= kTuneMinFlops;
   return plan;
 }
 
@@ -232,6 +266,113 @@ std::shared_ptr<Plan> get_plan(const PlanKey& key, Dtype dtype) {
   return plan;
 }
 
+// One cublasLtMatmul of a plan, all but the algorithm and the output fixed.
+struct Call {
+  const Plan& plan;
+  const void* alpha;
+  const void* beta;
+  const void* a;  // cuBLASLt operands (A = our B, B = our A)
+  const void* b;
+  void* ws;
+  cudaStream_t stream;
+  cublasStatus_t run(const cublasLtMatmulAlgo_t& algo, void* c) const {
+    return cublasLtMatmul(handle(), plan.op, alpha, a, plan.a, b, plan.b, beta,
+                          c, plan.c, c, plan.c, &algo, ws, kWorkspaceBytes,
+                          stream);
+  }
+};
+
+// A profile note that outlives the plan (the profiler reads it after the
+// op returns, and the plan cache may drop the plan meanwhile).
+const char* keep_note(std::string text) {
+  static std::mutex mtx;
+  static auto* notes = new std::deque<std::string>();
+  std::lock_guard<std::mutex> lk(mtx);
+  notes->push_back(std::move(text));
+  return notes->back().c_str();
+}
+
+// "id 21 tile 18 splitk 1": what cuBLASLt calls the algorithm.
+std::string algo_name(const cublasLtMatmulAlgo_t& algo) {
+  int32_t id = -1, splitk = 1;
+  uint32_t tile = 0;
+  size_t w = 0;
+  cublasLtMatmulAlgoConfigGetAttribute(&algo, CUBLASLT_ALGO_CONFIG_ID, &id,
+                                       sizeof(id), &w);
+  cublasLtMatmulAlgoConfigGetAttribute(&algo, CUBLASLT_ALGO_CONFIG_TILE_ID,
+                                       &tile, sizeof(tile), &w);
+  cublasLtMatmulAlgoConfigGetAttribute(&algo, CUBLASLT_ALGO_CONFIG_SPLITK_NUM,
+                                       &splitk, sizeof(splitk), &w);
+  return "id " + std::to_string(id) + " tile " + std::to_string(tile) +
+         " splitk " + std::to_string(splitk);
+}
+
+// Times every candidate algorithm of `plan` on the call's operands
+// (time_candidates) and makes the fastest the plan's choice. The
+// caller holds plan.tune_mtx. Candidates that return an error are skipped.
+// Nothing happens while the stream is being captured into a CUDA graph (a
+// host wait there is invalid): the plan stays untuned and the caller uses
+// the heuristic's first algorithm. When the product reads C (beta != 0),
+// the runs write a copy of C (same address alignment) so that the real C is
+// read only by the final product.
+void tune(Plan& plan, const Call& call, void* c, const PlanKey& key,
+          Dtype dtype, bool reads_c, const Stream& s) {
+  if (stream_capturing(s)) return;
+  g_tune_considered.fetch_add(1);
+  int n = int(plan.algos.size());
+  if (n < 2) {
+    plan.tuned.store(true, std::memory_order_release);
+    return;
+  }
+  void* target = c;
+  std::unique_ptr<Scratch> copy;
+  if (reads_c) {
+    // Column-major C: key.m x key.n, ld key.ldc, batch stride key.sc.
+    int64_t span = (key.batch > 1 ? (key.batch - 1) * key.sc : 0) +
+                   (key.n - 1) * key.ldc + key.m;
+    size_t bytes = size_t(span) * size_of(dtype);
+    size_t shift = reinterpret_cast<uintptr_t>(c) % 256;
+    copy = std::make_unique<Scratch>(bytes + shift, s);
+    target = static_cast<char*>(copy->get()) + shift;
+    EMBER_CUDA_CHECK(cudaMemcpyAsync(target, c, bytes, cudaMemcpyDeviceToDevice,
+                                     call.stream));
+  }
+  auto ms = time_candidates(s, n, [&](int i) {
+    return call.run(plan.algos[i], target) == CUBLAS_STATUS_SUCCESS;
+  });
+  int best = fastest_candidate(ms);
+  // None ran: keep the first, whose error the final product reports.
+  if (best < 0) best = 0;
+  plan.chosen.store(best, std::memory_order_release);
+  plan.tuned.store(true, std::memory_order_release);
+  g_tune_timed.fetch_add(1);
+  if (profiling) {
+    char buf[64];
+    std::string text = "cublasLt autotune: candidate " + std::to_string(best) +
+                       " of " + std::to_string(n) + " (" +
+                       algo_name(plan.algos[best]) + ")";
+    if (ms[best] >= 0) {
+      std::snprintf(buf, sizeof(buf), " %.4f ms", double(ms[best]));
+      text += buf;
+    }
+    text += "; ms by heuristic rank:";
+    for (int i = 0; i < n; ++i) {
+      if (ms[i] < 0) {
+        text += " failed";
+      } else {
+        std::snprintf(buf, sizeof(buf), " %.4f", double(ms[i]));
+        text += buf;
+      }
+    }
+    std::fprintf(stderr,
+                 "[ember cuda autotune] matmul %s (M, N, K) = (%lld, %lld, "
+                 "%lld) batch %lld: %s\n",
+                 dtype_name(dtype), (long long)key.n, (long long)key.m,
+                 (long long)key.k, (long long)key.batch, text.c_str());
+    profile_note = keep_note(std::move(text));
+  }
+}
+
 }  // namespace
 
 bool tf32_enabled() {
@@ -246,6 +387,87 @@ bool tf32_enabled() {
 }
 
 void set_tf32(bool enabled) { g_tf32.store(enabled ? 1 : 0); }
+
+bool autotune_enabled() {
+  int v = g_autotune.load(std::memory_order_relaxed);
+  if (v < 0) {
+    const char* e = std::getenv("EMBER_CUDA_AUTOTUNE");
+    int want = (e != nullptr && std::strcmp(e, "0") == 0) ? 0 : 1;
+    g_autotune.compare_exchange_strong(v, want);
+    v = g_autotune.load(std::memory_order_relaxed);
+  }
+  return v == 1;
+}
+
+void set_autotune(bool enabled) { g_autotune.store(enabled ? 1 : 0); }
+
+void gemm_autotune_counts(int64_t& considered, int64_t& timed) {
+  considered = g_tune_considered.load();
+  timed = g_tune_timed.load();
+}
+
+bool stream_capturing(const Stream& s) {
+  cudaStreamCaptureStatus capture = cudaStreamCaptureStatusNone;
+  EMBER_CUDA_CHECK(cudaStreamIsCapturing(get_stream(s), &capture));
+  return capture != cudaStreamCaptureStatusNone;
+}
+
+std::vector<float> time_candidates(const Stream& s, int n,
+                                   const std::function<bool(int)>& run) {
+  cudaStream_t stream = get_stream(s);
+  std::vector<int> live;
+  for (int i = 0; i < n; ++i) {
+    if (run(i)) live.push_back(i);  // warm-up (also loads the kernels)
+  }
+  std::vector<float> ms(size_t(n), -1.0f);
+  if (live.empty()) return ms;
+  // Run k of the rounds sits between events k and k + 1.
+  struct Events {
+    std::vector<cudaEvent_t> ev;
+    ~Events() {
+      for (auto e : ev) cudaEventDestroy(e);
+    }
+  } ev;
+  size_t runs = live.size() * size_t(kTimedRuns);
+  ev.ev.reserve(runs + 1);
+  for (size_t k = 0; k <= runs; ++k) {
+    cudaEvent_t e = nullptr;
+    EMBER_CUDA_CHECK(cudaEventCreate(&e));
+    ev.ev.push_back(e);
+  }
+  std::vector<bool> ok(size_t(n), true);
+  size_t k = 0;
+  EMBER_CUDA_CHECK(cudaEventRecord(ev.ev[0], stream));
+  for (int r = 0; r < kTimedRuns; ++r) {
+    for (int i : live) {
+      if (!run(i)) ok[i] = false;
+      EMBER_CUDA_CHECK(cudaEventRecord(ev.ev[++k], stream));
+    }
+  }
+  EMBER_CUDA_CHECK(cudaEventSynchronize(ev.ev.back()));
+  k = 0;
+  for (int r = 0; r < kTimedRuns; ++r) {
+    for (int i : live) {
+      float t = 0;
+      EMBER_CUDA_CHECK(cudaEventElapsedTime(&t, ev.ev[k], ev.ev[k + 1]));
+      ++k;
+      if (ok[i]) ms[i] = ms[i] < 0 ? t : std::min(ms[i], t);
+    }
+  }
+  for (int i = 0; i < n; ++i) {
+    if (!ok[i]) ms[i] = -1.0f;
+  }
+  return ms;
+}
+
+int fastest_candidate(const std::vector<float>& ms) {
+  int best = -1;
+  for (int i = 0; i < int(ms.size()); ++i) {
+    if (ms[i] < 0) continue;
+    if (best < 0 || ms[i] < kTuneMargin * ms[best]) best = i;
+  }
+  return best;
+}
 
 void gemm(const Stream& s, Dtype dtype, int64_t M, int64_t N, int64_t K,
           const GemmOperand& a, const GemmOperand& b, void* c, int64_t ldc,
@@ -303,9 +525,19 @@ void gemm(const Stream& s, Dtype dtype, int64_t M, int64_t N, int64_t K,
     EMBER_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(
         plan->op, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof(bias)));
   }
-  EMBER_CUBLAS_CHECK(cublasLtMatmul(handle(), plan->op, pa, b.ptr, plan->a,
-                                    a.ptr, plan->b, pb, c, plan->c, c, plan->c,
-                                    &plan->algo, ws, kWorkspaceBytes, stream));
+  Call call{*plan, pa, pb, b.ptr, a.ptr, ws, stream};
+  const cublasLtMatmulAlgo_t* algo = &plan->algos[0];
+  if (plan->tunable && autotune_enabled()) {
+    if (!plan->tuned.load(std::memory_order_acquire)) {
+      // One thread tunes; others meanwhile run the heuristic's first.
+      std::unique_lock<std::mutex> tl(plan->tune_mtx, std::try_to_lock);
+      if (tl.owns_lock() && !plan->tuned.load(std::memory_order_acquire)) {
+        tune(*plan, call, c, key, dtype, beta != 0.0f, s);
+      }
+    }
+    algo = &plan->algos[plan->chosen.load(std::memory_order_acquire)];
+  }
+  check_cublas(call.run(*algo, c), "cublasLtMatmul", __FILE__, __LINE__);
 }
 
 }  // namespace ember::cuda

@@ -5,9 +5,22 @@
 // environment variable EMBER_CUDA_TF32=1 (read once, at the first product) or
 // call cuda::set_tf32(true) to let cuBLASLt round float32 inputs to TF32 on
 // the tensor cores (about 8x faster, ~1e-3 relative error).
+//
+// Autotuning: a product of at least 2^34 flops (2 * M * N * K * batch, x4
+// for complex64) asks cuBLASLt's heuristic for up to 8 algorithms; the
+// first time its cached plan runs, every candidate is timed on the real
+// operands on the op's stream (one warm-up and 3 timed runs each, CUDA
+// events, one host wait) and the fastest is kept for the plan. Smaller
+// products use the heuristic's first algorithm without timing.
+// EMBER_CUDA_AUTOTUNE=0 (read once) or cuda::set_autotune(false) turns
+// tuning off here and in cuDNN attention (fast/sdpa_cudnn.cpp). With
+// EMBER_CUDA_PROFILE=1 each choice is printed to stderr and noted in the
+// profile of the op that tuned.
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <vector>
 
 #include "ember/core/device.h"
 #include "ember/core/dtype.h"
@@ -18,6 +31,32 @@ namespace ember::cuda {
 bool tf32_enabled();
 /// Allows (true) or forbids (false) TF32 for float32 products.
 void set_tf32(bool enabled);
+
+/// Whether GPU libraries may time candidate algorithms (EMBER_CUDA_AUTOTUNE,
+/// default on).
+bool autotune_enabled();
+/// Allows (true) or forbids (false) autotuning from now on.
+void set_autotune(bool enabled);
+/// cuBLASLt plans that went through autotuning in this process: `considered`
+/// counts those large enough to tune (with autotuning on), `timed` those of
+/// them that had two or more candidates and were timed.
+void gemm_autotune_counts(int64_t& considered, int64_t& timed);
+
+/// Autotuning helpers (cuBLASLt here, cuDNN attention plans). Whether the
+/// CUDA stream of `s` is being captured into a CUDA graph (no timing then).
+bool stream_capturing(const Stream& s);
+/// Times n candidates on the CUDA stream of `s`: one warm-up run of each
+/// (run(i) enqueues candidate i and returns false if it refused), then 3
+/// rounds that run every candidate that warmed up once, each run between two
+/// CUDA events (rounds spread clock drift over all candidates), then one
+/// host wait on the last event. Returns each candidate's fastest run in ms,
+/// -1 for those that refused.
+std::vector<float> time_candidates(const Stream& s, int n,
+                                   const std::function<bool(int)>& run);
+/// Index of the fastest time (-1 if none ran); a later candidate must beat
+/// an earlier one by 0.5% (timing noise must not move the choice off the
+/// heuristic's order).
+int fastest_candidate(const std::vector<float>& ms);
 
 /// One operand of a row-major product: element (r, c) of the r x c matrix of
 /// batch i lives at ptr + i * batch_stride + (trans ? c * ld + r : r * ld + c).

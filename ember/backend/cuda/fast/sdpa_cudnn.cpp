@@ -26,11 +26,31 @@
 // caller's thread for the support check made when the op is built) has its
 // own handle; plans are executed only with the handle they were built with.
 // Workspace comes from cuda::Scratch (freed in stream order).
+//
+// Autotuning (cuda::autotune_enabled(), EMBER_CUDA_AUTOTUNE=0 turns it off):
+// graphs of at least 2^33 flops (forward: 2 B Nq (D + Dv) times the visible
+// (query, key) pairs; the backward counts 2.5x) ask the heuristics for modes
+// A and FALLBACK and build the first supported plan as usual (so the op's
+// support check costs what it did). The first time such a graph executes,
+// every other candidate is built too (what build_plans(ALL) does, but only
+// on the thread that runs it), duplicates (same engine and knobs) dropped,
+// and each is timed on the real operands on the op's stream
+// (cuda::time_candidates: one warm-up each, then 3 rounds over the
+// candidates between CUDA events, one host wait). The fastest plan index is
+// kept for the graph and run through execute_plan_at_index. Plans that fail
+// to build or execute are skipped; nothing is timed while the stream is
+// being captured into a CUDA graph. Smaller graphs (and every graph with
+// tuning off, cached apart) keep heuristic mode A's first plan. With
+// EMBER_CUDA_PROFILE=1 each choice is printed to stderr and noted in the
+// profile.
 #include "ember/backend/cuda/fast/sdpa_cudnn.h"
 
+#include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -39,6 +59,8 @@
 #include <vector>
 
 #include "ember/backend/cuda/cuda.h"
+#include "ember/backend/cuda/matmul.h"
+#include "ember/backend/cuda/profile.h"
 #include "ember/primitives/fast.h"
 
 #if EMBER_HAVE_CUDNN_FRONTEND
@@ -69,7 +91,14 @@ bool debug_on() {
   if (debug_on()) std::fprintf(stderr, "[ember cudnn sdpa] %s\n", msg.c_str());
 }
 
+std::atomic<int64_t> g_tune_considered{0}, g_tune_timed{0};
+
 }  // namespace
+
+void autotune_counts(int64_t& considered, int64_t& timed) {
+  considered = g_tune_considered.load();
+  timed = g_tune_timed.load();
+}
 
 bool requested() {
   const char* e = std::getenv("EMBER_SDPA_KERNEL");
@@ -258,9 +287,20 @@ enum Uid : int64_t {
 
 struct Entry {
   std::shared_ptr<fe::graph::Graph> graph;  // null: unsupported
-  int64_t workspace = 0;
-  std::mutex exec;
+  std::mutex exec;  // guards the fields below and execution
+  int64_t plan = -1;      // plan index executed
+  int64_t workspace = 0;  // of that plan
+  bool tune = false;      // time the candidates at the first execution
+  bool tuned = false;
+  std::string label;      // "forward B.. Nq.. ..., mask .., bf16" (notes)
 };
+
+// Autotuning: the smallest graph timed (2^33 flops: a forward of about
+// 30 us at 300 TFLOP/s, well above the host cost of an execute, so the
+// timed runs queue back to back) and the most workspace a candidate other
+// than the heuristics' choice may ask for.
+constexpr double kTuneMinFlops = double(int64_t(1) << 33);
+constexpr int64_t kMaxTuneWorkspace = int64_t(1) << 30;
 
 std::mutex& cache_mutex() {
   static std::mutex m;
@@ -321,10 +361,11 @@ void set_causal(Attributes& at, const Dims& d) {
 }
 
 // direction 0 forward, 1 backward.
+// tune: also ask heuristic mode FALLBACK for candidates (timed later).
 std::shared_ptr<fe::graph::Graph> build_graph(int direction, bool stats,
                                               Dtype dt, const Dims& d,
                                               const Mask& m, const Layout& L,
-                                              cudnnHandle_t handle,
+                                              cudnnHandle_t handle, bool tune,
                                               std::string& why) {
   auto io = fe_type(dt);
   auto g = std::make_shared<fe::graph::Graph>();
@@ -401,9 +442,16 @@ std::shared_ptr<fe::graph::Graph> build_graph(int direction, bool stats,
   }
   EMBER_FE_TRY(g->validate());
   EMBER_FE_TRY(g->build_operation_graph(handle));
-  EMBER_FE_TRY(g->create_execution_plans({fe::HeurMode_t::A}));
+  if (tune) {
+    EMBER_FE_TRY(g->create_execution_plans(
+        {fe::HeurMode_t::A, fe::HeurMode_t::FALLBACK}));
+  } else {
+    EMBER_FE_TRY(g->create_execution_plans({fe::HeurMode_t::A}));
+  }
   EMBER_FE_TRY(g->check_support(handle));
-  EMBER_FE_TRY(g->build_plans(handle));
+  // The heuristics' first supported plan; the other candidates of a tuned
+  // graph are built when it first executes (tune_entry).
+  EMBER_FE_TRY(g->build_plans(handle, fe::BuildPlanPolicy_t::HEURISTICS_CHOICE));
   return g;
 }
 #undef EMBER_FE_TRY
@@ -413,6 +461,19 @@ std::string dims_str(const Dims& d) {
   std::snprintf(buf, sizeof(buf), "B%d Nq%d Nkv%d Tq%d Tk%d D%d Dv%d", d.B,
                 d.Nq, d.Nkv, d.Tq, d.Tk, d.D, d.Dv);
   return buf;
+}
+
+// Matmul flops of the attention (the backward counted as 2.5 forwards):
+// 2 (D + Dv) per visible (query, key) pair and head.
+double attention_flops(int direction, const Dims& d, int mask_kind) {
+  double pairs = double(d.Tq) * double(d.Tk);
+  if (mask_kind == 1 && d.Tq <= d.Tk) {
+    // Bottom-right aligned: query i sees Tk - Tq + i + 1 keys.
+    pairs = double(d.Tq) * double(d.Tk - d.Tq) +
+            double(d.Tq) * (double(d.Tq) + 1) / 2;
+  }
+  double f = 2.0 * d.B * d.Nq * (double(d.D) + double(d.Dv)) * pairs;
+  return direction == 0 ? f : 2.5 * f;
 }
 
 // The cached graph for this configuration (built on first use); null entry
@@ -425,10 +486,12 @@ std::shared_ptr<Entry> get_entry(int direction, bool stats, Dtype dt,
   if (h == nullptr) return nullptr;
   int dev = 0;
   if (cudaGetDevice(&dev) != cudaSuccess) return nullptr;
+  bool tune = autotune_enabled() &&
+              attention_flops(direction, d, m.kind) >= kTuneMinFlops;
   std::vector<int64_t> key = {int64_t(reinterpret_cast<intptr_t>(h)),
                               direction, stats, dev, int64_t(dt == float16),
                               d.B, d.Nq, d.Nkv, d.Tq, d.Tk, d.D, d.Dv,
-                              m.kind, m.Bm, m.Hm};
+                              m.kind, m.Bm, m.Hm, tune};
   for (auto* s : {&L.q, &L.k, &L.v, &L.o, &L.dout}) {
     key.insert(key.end(), s->begin(), s->end());
     key.push_back(-1);
@@ -438,22 +501,37 @@ std::shared_ptr<Entry> get_entry(int direction, bool stats, Dtype dt,
   if (it != cache().end()) return it->second;
   auto e = std::make_shared<Entry>();
   std::string why;
-  try {
-    e->graph = build_graph(direction, stats, dt, d, m, L, h, why);
-  } catch (const std::exception& ex) {
-    e->graph = nullptr;
-    why = std::string("exception: ") + ex.what();
+  // A tuned graph that fails to build (e.g. the FALLBACK query) is retried
+  // as an untuned one.
+  for (int attempt = tune ? 0 : 1; attempt < 2 && !e->graph; ++attempt) {
+    e->tune = attempt == 0;
+    try {
+      e->graph = build_graph(direction, stats, dt, d, m, L, h, e->tune, why);
+    } catch (const std::exception& ex) {
+      e->graph = nullptr;
+      why = std::string("exception: ") + ex.what();
+    }
+    if (!e->graph && e->tune) debug_log("tuned graph failed to build: " + why);
   }
   if (e->graph) {
-    int64_t ws = 0;
-    auto st = e->graph->get_workspace_size(ws);
-    if (!st.is_good()) {
+    // The built plan (the heuristics' choice): the first one that reports a
+    // workspace size (unbuilt plans report an error).
+    int64_t n = e->graph->get_execution_plan_count();
+    for (int64_t i = 0; i < n && e->plan < 0; ++i) {
+      int64_t ws = 0;
+      if (e->graph->get_workspace_size_plan_at_index(i, ws).is_good()) {
+        e->plan = i;
+        e->workspace = ws;
+      }
+    }
+    if (e->plan < 0) {
       e->graph = nullptr;
-      why = "get_workspace_size: " + st.get_message();
-    } else {
-      e->workspace = ws;
+      why = "no built plan reports its workspace size";
     }
   }
+  e->label = std::string(direction ? "backward " : "forward ") + dims_str(d) +
+             ", mask " + std::to_string(m.kind) +
+             (dt == float16 ? ", f16" : ", bf16");
   if (!e->graph) {
     debug_log(std::string(direction ? "backward" : "forward") +
               " graph unsupported (" + dims_str(d) + ", mask " +
@@ -467,6 +545,108 @@ std::shared_ptr<Entry> get_entry(int direction, bool stats, Dtype dt,
   return e;
 }
 
+// A profile note that outlives the entry (the profiler reads it after the
+// op returns, and the graph cache may drop the entry meanwhile).
+const char* keep_note(std::string text) {
+  static std::mutex mtx;
+  static auto* notes = new std::deque<std::string>();
+  std::lock_guard<std::mutex> lk(mtx);
+  notes->push_back(std::move(text));
+  return notes->back().c_str();
+}
+
+// Builds the graph's other candidate plans and times each on `pack` (see
+// the top of the file); the caller holds e.exec and has set the handle's
+// stream. Leaves e untuned while the stream is being captured.
+void tune_entry(const Stream& s, Entry& e, cudnnHandle_t h,
+                std::unordered_map<int64_t, void*>& pack) {
+  if (stream_capturing(s)) return;
+  g_tune_considered.fetch_add(1);
+  auto& g = *e.graph;
+  struct Candidate {
+    int64_t index, workspace;
+    std::string name;
+    float ms = -1.0f;
+  };
+  std::vector<Candidate> cands;
+  int64_t n = g.get_execution_plan_count();
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t ws = 0;
+    std::string name;
+    try {
+      if (!g.get_workspace_size_plan_at_index(i, ws).is_good()) {
+        auto st = g.build_plan_at_index(h, i);
+        if (!st.is_good()) {
+          debug_log(e.label + ": plan " + std::to_string(i) +
+                    " did not build: " + st.get_message());
+          continue;
+        }
+        if (!g.get_workspace_size_plan_at_index(i, ws).is_good()) continue;
+      }
+      if (!g.get_plan_name_at_index(i, name).is_good()) name.clear();
+    } catch (const std::exception& ex) {
+      debug_log(e.label + ": plan " + std::to_string(i) + ": " + ex.what());
+      continue;
+    }
+    if (i != e.plan && ws > kMaxTuneWorkspace) continue;
+    bool dup = false;
+    for (auto& c : cands) dup = dup || (!name.empty() && c.name == name);
+    if (!dup) cands.push_back({i, ws, name});
+  }
+  if (cands.size() < 2) {
+    e.tuned = true;
+    return;
+  }
+  int64_t max_ws = 0;
+  for (auto& c : cands) max_ws = std::max(max_ws, c.workspace);
+  std::unique_ptr<Scratch> ws;
+  void* wp = nullptr;
+  if (max_ws > 0) {
+    ws = std::make_unique<Scratch>(size_t(max_ws), s);
+    wp = ws->get();
+  }
+  auto ms = time_candidates(s, int(cands.size()), [&](int c) {
+    auto st = g.execute_plan_at_index(h, pack, wp, cands[c].index);
+    if (!st.is_good()) {
+      debug_log(e.label + ": plan " + std::to_string(cands[c].index) + " (" +
+                cands[c].name + ") failed: " + st.get_message());
+    }
+    return st.is_good();
+  });
+  for (size_t c = 0; c < cands.size(); ++c) cands[c].ms = ms[c];
+  int best = fastest_candidate(ms);
+  e.tuned = true;
+  g_tune_timed.fetch_add(1);
+  if (best >= 0) {
+    e.plan = cands[best].index;
+    e.workspace = cands[best].workspace;
+  }
+  if (profiling || debug_on()) {
+    char buf[64];
+    std::string text = "cuDNN autotune: ";
+    if (best >= 0) {
+      std::snprintf(buf, sizeof(buf), " %.4f ms", double(cands[best].ms));
+      text += "plan " + std::to_string(cands[best].index) + " (" +
+              cands[best].name + ")" + buf;
+    } else {
+      text += "no candidate ran, keeping plan " + std::to_string(e.plan);
+    }
+    text += "; candidates:";
+    for (auto& c : cands) {
+      if (c.ms < 0) {
+        std::snprintf(buf, sizeof(buf), " failed");
+      } else {
+        std::snprintf(buf, sizeof(buf), " %.4f ms", double(c.ms));
+      }
+      text += " " + std::to_string(c.index) + " (" + c.name + ")" + buf + ",";
+    }
+    text.pop_back();
+    std::fprintf(stderr, "[ember cuda autotune] sdpa %s: %s\n",
+                 e.label.c_str(), text.c_str());
+    if (profiling) profile_note = keep_note(std::move(text));
+  }
+}
+
 void execute(const Stream& s, Entry& e, std::unordered_map<int64_t, void*>& pack,
              const char* what) {
   cudnnHandle_t h = thread_handle();
@@ -474,18 +654,19 @@ void execute(const Stream& s, Entry& e, std::unordered_map<int64_t, void*>& pack
     throw std::runtime_error(std::string("[") + what +
                              "] cuDNN handle could not be created.");
   }
+  std::lock_guard<std::mutex> lock(e.exec);
+  if (fe::detail::set_stream(h, get_stream(s)) != CUDNN_STATUS_SUCCESS) {
+    throw std::runtime_error(std::string("[") + what +
+                             "] cudnnSetStream failed.");
+  }
+  if (e.tune && !e.tuned && autotune_enabled()) tune_entry(s, e, h, pack);
   std::unique_ptr<Scratch> ws;
   void* wp = nullptr;
   if (e.workspace > 0) {
     ws = std::make_unique<Scratch>(size_t(e.workspace), s);
     wp = ws->get();
   }
-  std::lock_guard<std::mutex> lock(e.exec);
-  if (fe::detail::set_stream(h, get_stream(s)) != CUDNN_STATUS_SUCCESS) {
-    throw std::runtime_error(std::string("[") + what +
-                             "] cudnnSetStream failed.");
-  }
-  auto st = e.graph->execute(h, pack, wp);
+  auto st = e.graph->execute_plan_at_index(h, pack, wp, e.plan);
   if (!st.is_good()) {
     throw std::runtime_error(std::string("[") + what +
                              "] cuDNN execution failed: " + st.get_message());

@@ -53,4 +53,12 @@ bool backward(const Stream& s, Dtype dt, const Dims& d, float scale,
               const array& v, const array& out, const array& dout,
               const array& lse, array& dq, array& dk, array& dv);
 
+/// Graphs whose execution plan was picked by autotuning in this process
+/// (see sdpa_cudnn.cpp): `considered` counts the graphs large enough to
+/// tune that went through it (every candidate plan built), `timed` those of
+/// them with two or more distinct candidates, which were timed. Exported for
+/// the tests (this file's code is otherwise hidden).
+__attribute__((visibility("default"))) void autotune_counts(
+    int64_t& considered, int64_t& timed);
+
 }  // namespace ember::cuda::sdpa_cudnn
