@@ -334,7 +334,7 @@ TEST(GpuMatmul, AutotuneMatchesUntuned) {
   EMBER_REQUIRE_GPU();
   if (!have_autotune()) GTEST_SKIP() << "no CUDA backend";
   AutotuneGuard guard;
-  // Products of at least 2^34 flops (2 M N K batch: the tuning threshold),
+  // Products of at least 2^32 flops (2 M N K batch: the tuning threshold),
   // each of a shape (or layout) no other test uses: plans are cached per
   // problem, and the first run of a plan with tuning on times it. Each runs
   // with tuning off first (the heuristic's first algorithm), then on (the
@@ -401,7 +401,7 @@ TEST(GpuMatmul, AutotuneSkipsSmallProducts) {
   if (!have_autotune()) GTEST_SKIP() << "no CUDA backend";
   AutotuneGuard guard;
   cuda::set_autotune(true);
-  // 2 * 1000 * 1100 * 1200 flops < 2^34: the heuristic's first, no timing.
+  // 2 * 1000 * 1100 * 1200 flops < 2^32: the heuristic's first, no timing.
   auto a = rand_array({1000, 1100}, bfloat16, 800);
   auto b = rand_array({1100, 1200}, bfloat16, 801);
   auto before = gemm_counts();

@@ -6,7 +6,7 @@
 // call cuda::set_tf32(true) to let cuBLASLt round float32 inputs to TF32 on
 // the tensor cores (about 8x faster, ~1e-3 relative error).
 //
-// Autotuning: a product of at least 2^34 flops (2 * M * N * K * batch, x4
+// Autotuning: a product of at least 2^32 flops (2 * M * N * K * batch, x4
 // for complex64) asks cuBLASLt's heuristic for up to 8 algorithms; the
 // first time its cached plan runs, every candidate is timed on the real
 // operands on the op's stream (one warm-up and 3 timed runs each, CUDA
