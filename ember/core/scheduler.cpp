@@ -245,7 +245,13 @@ ThreadPool& pool() {
 struct Submission::Impl {
   StreamWorker* worker;
   std::unique_lock<std::mutex> lk;
+  size_t pushed = 0;
 };
+
+// A long batch is handed over in chunks: the worker starts on the first
+// tasks (e.g. launching kernels) while the rest of the tape is still being
+// queued, instead of waiting for the whole batch.
+constexpr size_t kSubmitChunk = 64;
 
 Submission::Submission(Stream s) : impl_(new Impl) {
   impl_->worker = &workers().get(s.index);
@@ -253,6 +259,14 @@ Submission::Submission(Stream s) : impl_(new Impl) {
 }
 
 uint64_t Submission::push(std::function<void()> task) {
+  // Hand over at the start of a push: the caller has finished its
+  // bookkeeping on the tasks queued so far (their outputs' events), so the
+  // worker may run them now.
+  if (impl_->pushed > 0 && impl_->pushed % kSubmitChunk == 0) {
+    impl_->worker->unlock_and_wake(impl_->lk);
+    impl_->lk.lock();
+  }
+  ++impl_->pushed;
   return impl_->worker->push_locked(std::move(task));
 }
 

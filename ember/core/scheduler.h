@@ -10,8 +10,9 @@
 namespace ember::scheduler {
 
 /// Holds a stream's queue while several tasks are pushed; the worker starts
-/// on them when the Submission is destroyed. Never wait on anything while one
-/// is alive.
+/// on them when the Submission is destroyed, and on long batches every 64
+/// tasks, when the next push begins (so a task may run once the caller has
+/// pushed the one after it). Never wait on anything while one is alive.
 class Submission {
  public:
   explicit Submission(Stream s);
