@@ -23,6 +23,12 @@ std::string ctx(const char* op, Dtype t, const char* layout) {
   return std::string(op) + " " + dtype_name(t) + " " + layout;
 }
 
+// (B, H, T, D) -> contiguous (B, T, H * D).
+array merged_like(const array& v, Device dev, int d) {
+  int b = v.shape(0), h = v.shape(1), t = v.shape(2);
+  return reshape(transpose(v, {0, 2, 1, 3}, dev), {b, t, h * d}, dev);
+}
+
 // A GPU-resident copy of x (so that GPU views below view device data).
 array on_gpu(const array& x) {
   array g = copy(x, kGpu);
@@ -166,6 +172,31 @@ TEST(GpuShape, LargeCopiesTakeTheFastPaths) {
     expect_match(pad(y, {{0, 0}, {3, 1}, {1, 5}}, array(1), "constant", kGpu),
                  pad(y, {{0, 0}, {3, 1}, {1, 5}}, array(1), "constant", kCpu),
                  ctx("pad", t, "large"));
+  }
+}
+
+TEST(GpuShape, RowContiguousCopiesMoveWholeVectors) {
+  REQUIRE_GPU();
+  // (B, H, T, D) -> (B, T, H, D) and friends: rows contiguous on both sides
+  // go as 16-byte words when rows, strides and pointers are aligned, and
+  // element by element otherwise (odd rows, a start one element in).
+  for (Dtype t : all_dtypes()) {
+    for (int d : {64, 16, 24, 7}) {
+      array x = random_array({3, 5, 37, d}, t, 11);
+      auto merged = [&](const array& v, Device dev) {
+        return reshape(transpose(v, {0, 2, 1, 3}, dev), {3, 37, 5 * d}, dev);
+      };
+      expect_match(merged(x, kGpu), merged(x, kCpu),
+                   ctx("BHTD->BTHD", t, std::to_string(d).c_str()));
+      // One element in: pointers no longer 16-byte aligned.
+      int n = 3 * 5 * 36 * d;
+      array y = reshape(slice(reshape(x, {-1}, kCpu), {1}, {1 + n}, kCpu),
+                        {3, 5, 36, d}, kCpu);
+      array yg = reshape(slice(reshape(on_gpu(x), {-1}, kGpu), {1}, {1 + n}, kGpu),
+                         {3, 5, 36, d}, kGpu);
+      expect_match(merged_like(yg, kGpu, d), merged_like(y, kCpu, d),
+                   ctx("BHTD->BTHD offset by one", t, std::to_string(d).c_str()));
+    }
   }
 }
 

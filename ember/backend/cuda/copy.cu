@@ -3,7 +3,8 @@
 // Same dtype: a dense-to-dense copy is one cudaMemcpyAsync; a transpose-like
 // layout (source unit stride on the second-to-last dim, destination unit
 // stride on the last) goes through 32x32 shared-memory tiles so that reads
-// and writes are both coalesced; anything else runs the chunked general
+// and writes are both coalesced; layouts whose rows are contiguous on both
+// sides move 16-byte words; anything else runs the chunked general
 // kernel on same-size unsigned types (4 instantiations for all dtypes).
 // Different dtypes: the cast kernels of copy/cast_*.cu. Launch shapes: tiles
 // use 32x8 threads, one tile per block (grid-stride over row tiles and
@@ -86,6 +87,31 @@ void copy_same_size(const void* src, void* dst, const Shape& shape,
         cols, st[0][nd - 1], st[1][nd - 2]);
     check_launch("Copy");
     return;
+  }
+  // Rows contiguous on both sides (e.g. (B, H, T, D) -> (B, T, H, D)): move
+  // them as 16-byte words when rows, strides and pointers allow, so each
+  // access is a full vector instead of one 1-8 byte element.
+  constexpr int64_t kVec = 16 / int64_t(sizeof(U));
+  if (kVec > 1 && nd >= 2 && st[0][nd - 1] == 1 && st[1][nd - 1] == 1 &&
+      shape[nd - 1] % kVec == 0 &&
+      reinterpret_cast<uintptr_t>(src) % 16 == 0 &&
+      reinterpret_cast<uintptr_t>(dst) % 16 == 0) {
+    bool ok = true;
+    Shape vshape = shape;
+    std::vector<Strides> vst = st;
+    vshape[nd - 1] /= kVec;
+    for (int d = 0; d < nd - 1 && ok; ++d) {
+      for (auto& sv : vst) {
+        ok = ok && sv[d] % kVec == 0;
+        sv[d] /= kVec;
+      }
+    }
+    if (ok) {
+      launch_unary<uint4, uint4>(static_cast<const uint4*>(src),
+                                 static_cast<uint4*>(dst), vshape, vst[0],
+                                 vst[1], stream, IdentityOp{}, "Copy");
+      return;
+    }
   }
   launch_unary<U, U>(static_cast<const U*>(src), static_cast<U*>(dst), shape,
                      st[0], st[1], stream, IdentityOp{}, "Copy");
