@@ -4,12 +4,40 @@
 #include "ember/ops/binary.h"
 #include "ember/ops/linalg.h"
 #include "ember/ops/shape.h"
+#include "ember/primitives/shape.h"
 
 namespace ember {
 
 namespace {
 
 array mT(const array& x, Stream s) { return swapaxes(x, -1, -2, s); }
+
+// Whether x is a view swapping the last two axes of another array (W.T in a
+// Linear). Its cotangent is then computed as the transpose of the swapped
+// product, so that the transpose's own vjp hands the original array a
+// contiguous gradient (elementwise consumers such as the optimizer then take
+// their dense paths) for the same single GEMM.
+bool swaps_last_two(const array& x) {
+  if (x.ndim() < 2 || !x.has_primitive()) return false;
+  auto* t = dynamic_cast<const Transpose*>(&x.primitive());
+  if (t == nullptr) return false;
+  auto& ax = t->axes();
+  int n = int(ax.size());
+  for (int i = 0; i < n - 2; ++i) {
+    if (ax[i] != i) return false;
+  }
+  return ax[n - 2] == n - 1 && ax[n - 1] == n - 2;
+}
+
+// Cotangents of a and b in a @ b, given the product's cotangent.
+array cot_a(const array& a, const array& b, const array& cot, Stream s) {
+  return swaps_last_two(a) ? mT(matmul(b, mT(cot, s), s), s)
+                           : matmul(cot, mT(b, s), s);
+}
+array cot_b(const array& a, const array& b, const array& cot, Stream s) {
+  return swaps_last_two(b) ? mT(matmul(mT(cot, s), a, s), s)
+                           : matmul(mT(a, s), cot, s);
+}
 
 array scale(const array& x, float v, Stream s) {
   if (v == 1.0f) return x;
@@ -37,11 +65,8 @@ std::vector<array> Matmul::vjp(const std::vector<array>& primals,
   auto s = stream();
   std::vector<array> out;
   for (int a : argnums) {
-    if (a == 0) {
-      out.push_back(matmul(cotangents[0], mT(primals[1], s), s));
-    } else {
-      out.push_back(matmul(mT(primals[0], s), cotangents[0], s));
-    }
+    out.push_back(a == 0 ? cot_a(primals[0], primals[1], cotangents[0], s)
+                         : cot_b(primals[0], primals[1], cotangents[0], s));
   }
   return out;
 }
@@ -76,9 +101,9 @@ std::vector<array> AddMM::vjp(const std::vector<array>& primals,
   std::vector<array> out;
   for (int a : argnums) {
     if (a == 0) {
-      out.push_back(scale(matmul(cot, mT(primals[1], s), s), alpha_, s));
+      out.push_back(scale(cot_a(primals[0], primals[1], cot, s), alpha_, s));
     } else if (a == 1) {
-      out.push_back(scale(matmul(mT(primals[0], s), cot, s), alpha_, s));
+      out.push_back(scale(cot_b(primals[0], primals[1], cot, s), alpha_, s));
     } else {
       out.push_back(scale(cot, beta_, s));
     }

@@ -463,6 +463,41 @@ TEST(Matmul, MatmulVjpJvp) {
   expect_values(g[0], ref, 1e-5);
 }
 
+TEST(Matmul, GradientsOfTransposedOperandsAreContiguous) {
+  // x @ W.T (a Linear) and X.T @ w: the gradient reaching W (X) through the
+  // transpose is row-contiguous, with the same values as A^T @ cot.
+  array x = rnd({6, 4}, 11), w = rnd({5, 4}, 12), c = rnd({5}, 13);
+  array cot = rnd({6, 5}, 14);
+  auto f = [&](const std::vector<array>& p) {
+    return std::vector<array>{matmul(p[0], transpose(p[1]))};
+  };
+  auto fa = [&](const std::vector<array>& p) {
+    return std::vector<array>{addmm(c, p[0], transpose(p[1]))};
+  };
+  auto xv = to_vector(x), wv = to_vector(w), cv = to_vector(cot);
+  // dW = cot^T @ x (5 x 4); dx = cot @ W (6 x 4).
+  auto dw = ref_matmul(mT_ref(cv, 6, 5), {5, 6}, xv, {6, 4}).first;
+  auto dx = ref_matmul(cv, {6, 5}, wv, {5, 4}).first;
+  for (auto& fn : {std::function<std::vector<array>(const std::vector<array>&)>(f),
+                   std::function<std::vector<array>(const std::vector<array>&)>(fa)}) {
+    auto [outs, grads] = vjp(fn, {x, w}, {cot});
+    eval(grads);
+    expect_values(grads[1], dw, 1e-5);
+    expect_values(grads[0], dx, 1e-5);
+    EXPECT_TRUE(grads[1].flags().row_contiguous);
+  }
+  // Transposed left operand: y = X.T @ v, dX = v @ cot^T.
+  array xt = rnd({4, 6}, 15), v = rnd({4, 5}, 16);
+  auto g = [&](const std::vector<array>& p) {
+    return std::vector<array>{matmul(transpose(p[0]), p[1])};
+  };
+  auto [outs, grads] = vjp(g, {xt, v}, {cot});
+  eval(grads);
+  expect_values(grads[0], ref_matmul(to_vector(v), {4, 5}, mT_ref(cv, 6, 5), {5, 6}).first,
+                1e-5);
+  EXPECT_TRUE(grads[0].flags().row_contiguous);
+}
+
 TEST(Matmul, AddMMVjpJvp) {
   array a = rnd({3, 4}, 1), b = rnd({4, 5}, 2), c = rnd({3, 5}, 3);
   array y = addmm(c, a, b, 2.0f, 0.5f);
