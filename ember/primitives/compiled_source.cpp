@@ -31,6 +31,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <sstream>
@@ -75,9 +76,13 @@ __device__ __forceinline__ unsigned short em_f2bf(float f) {
 // Two floats as one 32-bit word of halves (lo in the low 16 bits), one
 // instruction for both.
 __device__ __forceinline__ unsigned int em_pack_h2(float lo, float hi) {
+#if __CUDA_ARCH__ >= 800
   unsigned int r;
   asm("cvt.rn.f16x2.f32 %0, %1, %2;" : "=r"(r) : "f"(hi), "f"(lo));
   return r;
+#else
+  return (unsigned int)em_f2h(lo) | ((unsigned int)em_f2h(hi) << 16);
+#endif
 }
 __device__ __forceinline__ unsigned int em_pack_bf2(float lo, float hi) {
 #if __CUDA_ARCH__ >= 800

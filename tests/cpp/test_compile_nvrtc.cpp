@@ -80,8 +80,9 @@ struct Built {
   std::string ptx;
 };
 
-// Compiles `src` for sm_90 with the options of backend/cuda/compiled.cpp.
-Built nvrtc_compile(const std::string& src, const std::string& name) {
+// Compiles `src` for `arch` with the options of backend/cuda/compiled.cpp.
+Built nvrtc_compile(const std::string& src, const std::string& name,
+                    const std::string& arch = "sm_90") {
   const Nvrtc& nv = Nvrtc::get();
   Built b;
   Nvrtc::Prog prog = nullptr;
@@ -89,7 +90,8 @@ Built nvrtc_compile(const std::string& src, const std::string& name) {
     b.error = "nvrtcCreateProgram failed";
     return b;
   }
-  const char* opts[] = {"--gpu-architecture=sm_90", "--std=c++17"};
+  std::string arch_opt = "--gpu-architecture=" + arch;
+  const char* opts[] = {arch_opt.c_str(), "--std=c++17"};
   int r = nv.compile(prog, 2, opts);
   if (r != 0) {
     size_t n = 0;
@@ -181,6 +183,11 @@ std::vector<std::string> check_group(const std::string& what, const VFn& f,
                                                   detail::FusedHalf::rounded);
       b = nvrtc_compile(r, name + "_rounded");
       EXPECT_EQ(b.error, "") << what << " (rounded halves)\n" << r;
+    }
+    if (also_rounded) {
+      // Turing: the paths without bf16 conversions and paired stores.
+      b = nvrtc_compile(flat, name + "_sm75", "sm_75");
+      EXPECT_EQ(b.error, "") << what << " (sm_75)\n" << flat;
     }
     std::string strided = detail::fused_kernel_source(
         c.tape(), true, std::vector<char>(cins.size(), 0), 1);
