@@ -7,26 +7,32 @@
 // types, division by zero, NaN rules, shift counts).
 //
 // Half types (FusedHalf): in the `rounded` mode every float16/bfloat16 node
-// result is rounded to its dtype, as the unfused kernels store it; in the
+// result is rounded to its dtype, as the unfused kernels store it. In the
 // `float_chain` mode (the default) results stay in float inside the kernel,
-// as PyTorch's and XLA's fused kernels do (at least as accurate: one
-// rounding at the store instead of one per op), except that a value is
-// rounded to its dtype before anything that is not continuous in it
-// (comparisons, floor/ceil/round, sign, remainder, floor_divide, astype), so
-// that such results change only where the rounded inputs do. The rounding
-// per op costs two instructions per op and element, which made bf16 chains
-// such as GELU compute-bound (see the header).
+// as in PyTorch's and XLA's fused kernels (at least as accurate: one
+// rounding at the store instead of one per op; a bf16 GELU, with exact math
+// functions, came within 0.5 ulp of float64 where per-op rounding reached
+// 2.5 ulp, on x >= -1.5 where the formula does not cancel), except for the
+// chains that feed an op that is not continuous in its inputs
+// (comparisons, floor/ceil/round, sign, remainder, floor_divide, astype):
+// those are computed as unfused (rounded, precise functions), so that such
+// results don't flip where the unfused values sit next to a threshold.
+// Rounding after every op costs two instructions per op and element: a
+// bf16 GELU is ~12 SASS instructions per element in float, ~29 rounded
+// (43 with the precise tanhf of the rounded mode), and ~37 per element is
+// the whole issue budget of an H200 streaming bf16 at 3.6 TB/s.
 //
 // Constants of the trace (CompiledTape::input_literals) are literals of the
 // source, so the compiler folds them, and `power` with a literal exponent
 // of 0, 1, 2, 3, 4, -1, -2 or 0.5 becomes products, a reciprocal or sqrt.
-// For half-type results a few functions use fast formulas whose error is
-// far below the dtype's precision: exp (ex2.approx, rel. error ~2^-20 on
-// the f16/bf16 range), sigmoid (ex2.approx and rcp.approx), tanh
-// (tanh.approx.f32 for bfloat16, ~2^-11 relative against bf16's 2^-9 half
-// ulp; for float16 an ex2/rcp formula with an odd polynomial near 0, ~2^-20
-// relative) and division by a literal (multiplication by its reciprocal).
-// float32 and float64 keep the precise functions.
+// For half-type results (outside those chains) a few functions use fast
+// formulas whose error is far below the dtype's precision: exp (ex2.approx,
+// rel. error ~2^-20 on the f16/bf16 range), sigmoid (ex2.approx and
+// rcp.approx), tanh (tanh.approx.f32 for bfloat16, ~2^-11 relative against
+// bf16's 2^-9 half ulp; for float16 an ex2/rcp formula with an odd
+// polynomial near 0, ~2^-20 relative) and division by a literal
+// (multiplication by its reciprocal). float32 and float64 keep the precise
+// functions.
 #include "ember/primitives/compiled_source.h"
 
 #include <algorithm>
@@ -426,25 +432,31 @@ std::string literal_text(Dtype t, uint64_t bits) {
   }
 }
 
+// Ops whose result is not continuous in their inputs.
+bool discontinuous(const std::string& op) {
+  static const char* ops[] = {"Equal",   "NotEqual",     "Less",  "LessEqual",
+                              "Greater", "GreaterEqual", "Floor", "Ceil",
+                              "Trunc",   "Round",        "Sign",  "FloorDivide",
+                              "Remainder", "AsType"};
+  for (auto* o : ops) {
+    if (op == o) return true;
+  }
+  return false;
+}
+
 // One node's expression. Arguments are value-type expressions; `lit[i]`
 // holds argument i's value when it is a literal of a real dtype.
 struct Gen {
-  FusedHalf mode;
-  // Rounds a node result of dtype t (half types in the rounded mode).
+  bool round = false;  // round half-type results to their dtype
+  bool fast = true;    // fast functions for half-type results
+  // A node result of dtype t, rounded when `round`.
   std::string res(Dtype t, const std::string& e) const {
-    if (!is_half(t) || mode != FusedHalf::rounded) return e;
+    if (!is_half(t) || !round) return e;
     return (t == Dtype::float16 ? "em_rh(" : "em_rbf(") + e + ")";
-  }
-  // Rounds an input of a non-continuous op (half types in float_chain mode,
-  // where values may carry more precision than their dtype) unless it is
-  // `exact` (a value of its dtype).
-  std::string disc(Dtype t, const std::string& x, bool exact) const {
-    if (exact || !is_half(t) || mode != FusedHalf::float_chain) return x;
-    return (t == Dtype::float16 ? "em_rh(" : "em_rbf(") + x + ")";
   }
 
   std::string unary(const std::string& op, Dtype t, Dtype out,
-                    const std::string& x, bool ex) const {
+                    const std::string& x) const {
     Kind k = fuse_kind(t);
     std::string T = ctype(t), W = wtype(t), C = comp(t);
     if (op == "LogicalNot") {
@@ -463,7 +475,7 @@ struct Gen {
         return cat({"(", T, ")(", x, " != 0)"});
       if (k == Kind::sint)
         return cat({"(", T, ")((", x, " > 0) - (", x, " < 0))"});
-      return "em_sign_f(" + disc(t, x, ex) + ")";
+      return "em_sign_f(" + x + ")";
     }
     if (op == "Negative") {
       if (k == Kind::sint || k == Kind::uint)
@@ -490,9 +502,9 @@ struct Gen {
         {"Round", "rint"},  // half to even, as the CUDA RoundOp
     };
     for (auto& [name, fn] : steps) {
-      if (op == name) return cat({"em_", fn, "(", disc(t, x, ex), ")"});
+      if (op == name) return cat({"em_", fn, "(", x, ")"});
     }
-    if (is_half(t)) {
+    if (is_half(t) && fast) {
       if (op == "Exp") return res(t, "em_exp_fast(" + x + ")");
       if (op == "Sigmoid") return res(t, "em_sigmoid_fast(" + x + ")");
       if (op == "Tanh")
@@ -534,7 +546,7 @@ struct Gen {
 
   std::string binary(const std::string& op, Dtype t, Dtype out,
                      const std::string& a, const std::string& b,
-                     const std::optional<double>& lb, bool exa, bool exb) const {
+                     const std::optional<double>& lb) const {
     Kind k = fuse_kind(t);
     bool integer = k == Kind::sint || k == Kind::uint;
     std::string T = ctype(t), W = wtype(t), U = utype(t), C = comp(t);
@@ -542,14 +554,13 @@ struct Gen {
     static const std::pair<const char*, const char*> cmps[] = {
         {"Equal", " == "}, {"NotEqual", " != "}, {"Less", " < "},
         {"LessEqual", " <= "}};
-    std::string da = disc(t, a, exa), db = disc(t, b, exb);
     for (auto& [name, sym] : cmps) {
-      if (op == name) return out == Dtype::bool_ ? "(" + da + sym + db + ")" : "";
+      if (op == name) return out == Dtype::bool_ ? "(" + a + sym + b + ")" : "";
     }
     if (op == "Greater")  // LessOp{}(b, a)
-      return out == Dtype::bool_ ? "(" + db + " < " + da + ")" : "";
+      return out == Dtype::bool_ ? "(" + b + " < " + a + ")" : "";
     if (op == "GreaterEqual")
-      return out == Dtype::bool_ ? "(" + db + " <= " + da + ")" : "";
+      return out == Dtype::bool_ ? "(" + b + " <= " + a + ")" : "";
     if (op == "LogicalAnd" || op == "LogicalOr") {
       if (k != Kind::boolean || out != Dtype::bool_) return "";
       return cat({"(", a, op == "LogicalAnd" ? " && " : " || ", b, ")"});
@@ -581,7 +592,7 @@ struct Gen {
         bool normal = t == Dtype::float64
                           ? std::isnormal(r)
                           : std::isnormal(float(r)) && std::isnormal(float(*lb));
-        if (normal && (pow2 || is_half(t))) {
+        if (normal && (pow2 || (is_half(t) && fast))) {
           std::string lr = t == Dtype::float64 ? double_literal(r)
                                                : float_literal(float(r));
           return res(t, "(" + a + " * " + lr + ")");
@@ -593,14 +604,14 @@ struct Gen {
       if (k == Kind::sint)
         return cat({"em_floordiv_s<", T, ", ", W, ">(", a, ", ", b, ")"});
       if (k == Kind::uint) return cat({"em_floordiv_u(", a, ", ", b, ")"});
-      if (k == Kind::real) return res(t, "em_floor(" + da + " / " + db + ")");
+      if (k == Kind::real) return res(t, "em_floor(" + a + " / " + b + ")");
       return "";
     }
     if (op == "Remainder") {
       if (k == Kind::boolean) return "false";
       if (k == Kind::sint) return cat({"em_rem_s(", a, ", ", b, ")"});
       if (k == Kind::uint) return cat({"em_rem_u(", a, ", ", b, ")"});
-      return res(t, cat({"em_rem_f(", da, ", ", db, ")"}));
+      return res(t, cat({"em_rem_f(", a, ", ", b, ")"}));
     }
     if (op == "Power") {
       if (k == Kind::boolean) return "(" + a + " || !" + b + ")";
@@ -639,9 +650,7 @@ struct Gen {
 
   // astype with the semantics of cast_to: half types through float, to bool
   // is != 0, the rest a C cast.
-  std::string astype(Dtype from, Dtype to, const std::string& x0,
-                     bool ex) const {
-    std::string x = disc(from, x0, ex);
+  std::string astype(Dtype from, Dtype to, const std::string& x) const {
     if (from == to) return x;
     if (to == Dtype::bool_) return fuse_kind(from) == Kind::boolean ? x : "(" + x + " != 0)";
     if (is_half(to)) {
@@ -653,15 +662,13 @@ struct Gen {
 
   std::string expr(const Primitive& p, const std::vector<Dtype>& in, Dtype out,
                    const std::vector<std::string>& args,
-                   const std::vector<std::optional<double>>& lit,
-                   const std::vector<char>& exact) const {
+                   const std::vector<std::optional<double>>& lit) const {
     if (!ctype(out) || args.size() != in.size()) return "";
     for (Dtype t : in) {
       if (!ctype(t)) return "";
     }
     std::string op = p.name();
-    auto ex = [&](size_t i) { return i < exact.size() && exact[i]; };
-    if (op == "AsType") return in.size() == 1 ? astype(in[0], out, args[0], ex(0)) : "";
+    if (op == "AsType") return in.size() == 1 ? astype(in[0], out, args[0]) : "";
     if (op == "Copy") return (in.size() == 1 && in[0] == out) ? args[0] : "";
     if (op == "Select") {
       if (in.size() != 3 || in[0] != Dtype::bool_ || in[1] != out ||
@@ -670,10 +677,10 @@ struct Gen {
       }
       return cat({"(", args[0], " ? ", args[1], " : ", args[2], ")"});
     }
-    if (in.size() == 1) return unary(op, in[0], out, args[0], ex(0));
+    if (in.size() == 1) return unary(op, in[0], out, args[0]);
     if (in.size() == 2 && in[0] == in[1]) {
       std::optional<double> lb = lit.size() > 1 ? lit[1] : std::nullopt;
-      return binary(op, in[0], out, args[0], args[1], lb, ex(0), ex(1));
+      return binary(op, in[0], out, args[0], args[1], lb);
     }
     return "";
   }
@@ -684,7 +691,8 @@ struct Gen {
 std::string fused_expr(const Primitive& p, const std::vector<Dtype>& in,
                        Dtype out, const std::vector<std::string>& args,
                        FusedHalf mode) {
-  return Gen{mode}.expr(p, in, out, args, {}, {});
+  bool r = mode == FusedHalf::rounded;
+  return Gen{r, !r}.expr(p, in, out, args, {});
 }
 
 int fused_vec_width(const CompiledTape& t, const std::vector<char>& scalar) {
@@ -700,7 +708,6 @@ std::string fused_kernel_source(const CompiledTape& t, bool strided,
                                  const std::vector<char>& scalar, int vec,
                                  FusedHalf mode) {
   const size_t nin = t.num_inputs(), nout = t.outputs.size();
-  const Gen gen{mode};
   std::ostringstream s;
   s << "// ember fused elementwise kernel:";
   for (auto& n : t.nodes) s << ' ' << n.prim->name();
@@ -730,42 +737,32 @@ std::string fused_kernel_source(const CompiledTape& t, bool strided,
     return v < int(nin) ? "x" + std::to_string(v)
                         : "v" + std::to_string(v - int(nin));
   };
-  // Values known to be values of their dtype (inputs, literals, astype and
-  // integer-valued results, ...): float_chain mode need not round them.
-  std::vector<char> exact(nin + t.nodes.size(), 1);
+  // Half-type values that flow into an op that is not continuous in them
+  // (through half-type ops only): float_chain mode computes those chains
+  // as the unfused kernels do (rounded after every op, precise functions),
+  // so that comparisons, floor, astype, ... see the values they see unfused.
+  std::vector<char> need(nin + t.nodes.size(), 0);
+  for (size_t k = t.nodes.size(); k-- > 0;) {
+    auto& n = t.nodes[k];
+    if (!(need[nin + k] || discontinuous(n.prim->name()))) continue;
+    for (int v : n.inputs) need[v] = need[v] || is_half(t.value_dtype(v));
+  }
   for (size_t k = 0; k < t.nodes.size(); ++k) {
     auto& n = t.nodes[k];
     std::vector<Dtype> dts;
     std::vector<std::string> args;
     std::vector<std::optional<double>> lit;
-    std::vector<char> ex;
     for (int v : n.inputs) {
       Dtype d = t.value_dtype(v);
       dts.push_back(d);
       args.push_back(name(v));
-      ex.push_back(exact[v]);
       auto bits = v < int(nin) ? t.literal(v) : std::nullopt;
       lit.push_back(bits && fuse_kind(d) == Kind::real
                         ? std::optional<double>(real_value(d, *bits))
                         : std::nullopt);
     }
-    std::string e = gen.expr(*n.prim, dts, n.dtype, args, lit, ex);
-    if (mode == FusedHalf::float_chain && is_half(n.dtype)) {
-      static const char* keeps[] = {"AsType", "Floor", "Ceil", "Trunc", "Round",
-                                    "Sign"};
-      static const char* passes[] = {"Copy", "Negative", "Abs", "Maximum",
-                                     "Minimum", "Select"};
-      std::string op = n.prim->name();
-      bool x = false;
-      for (auto* k2 : keeps) x = x || op == k2;
-      for (auto* k2 : passes) {
-        if (op != k2) continue;
-        x = true;
-        for (size_t i = (op == "Select" ? 1 : 0); i < ex.size(); ++i)
-          x = x && ex[i];
-      }
-      exact[nin + k] = x;
-    }
+    bool exact = mode == FusedHalf::rounded || need[nin + k];
+    std::string e = Gen{exact, !exact}.expr(*n.prim, dts, n.dtype, args, lit);
     if (e.empty()) {
       throw std::invalid_argument(std::string("[Compiled] Cannot generate ") +
                                   n.prim->name() + " on " +

@@ -17,9 +17,9 @@ inline constexpr int kFusedMaxDims = 8;
 
 /// How float16/bfloat16 node results are kept inside a fused kernel:
 /// `rounded` to their dtype after every op (as the unfused kernels store
-/// them), or in float (`float_chain`, rounded once at the store, and before
-/// any op that is not continuous in them: comparisons, floor/ceil/round,
-/// sign, remainder, floor_divide, astype).
+/// them), or in float (`float_chain`: rounded once at the store; chains that
+/// feed an op not continuous in them, such as comparisons, floor or astype,
+/// are still computed as unfused). compiled_source.cpp says why.
 enum class FusedHalf { rounded, float_chain };
 inline constexpr FusedHalf kFusedHalfDefault = FusedHalf::float_chain;
 

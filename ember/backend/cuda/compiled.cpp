@@ -204,8 +204,8 @@ std::shared_ptr<FusedKernel> kernel_for(const std::string& src) {
 
 // float16/bfloat16 values inside a kernel: in float (default), or rounded
 // to their dtype after every op, as the unfused kernels store them, with
-// EMBER_FUSED_HALF=rounded (about 2.4x the instructions per element of a
-// bf16 GELU).
+// EMBER_FUSED_HALF=rounded (with the precise functions; about 3.5x the
+// instructions per element of a bf16 GELU).
 detail::FusedHalf half_mode() {
   static const detail::FusedHalf m = [] {
     const char* e = std::getenv("EMBER_FUSED_HALF");
