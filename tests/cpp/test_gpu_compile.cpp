@@ -431,14 +431,19 @@ TEST(GpuCompile, RuntimeScalarExponent) {
 TEST(GpuCompile, HalfChainsRoundBeforeDiscontinuousOps) {
   if (!have_gpu()) GTEST_SKIP() << "no GPU";
   ModeGuard g(true);
-  // Inside a fused kernel half-type values stay in float, but comparisons,
-  // floor, astype and remainder see them rounded to the dtype: these
-  // results equal the unfused ones exactly (the products are exact in
-  // float, so both round the same value).
+  // Inside a fused kernel half-type values stay in float, but the chains
+  // that feed comparisons, floor, astype, remainder or sign are computed as
+  // unfused (rounded after every op): these results equal the unfused ones
+  // exactly (IEEE +, -, * in float, then the same rounding), even where a
+  // float chain would cross a threshold the rounded one does not.
   VFn f = [](const std::vector<array>& in) {
-    array y = in[0] * 10.0;
-    return std::vector<array>{floor(y), y > 7.0, astype(in[0] * 7.0, int32),
-                              remainder(y, array(3.0, y.dtype())), sign(in[0] * 1e-3)};
+    const array& x = in[0];
+    array y = x * 10.0;
+    array z = (x * 1.7 + 0.3) * x - 0.9;  // inexact in the half types
+    return std::vector<array>{floor(y), y > 7.0, astype(x * 7.0, int32),
+                              remainder(y, array(3.0, y.dtype())), sign(x * 1e-3),
+                              floor(z * 4.0), z > 0.25, astype(z * 9.0, int32),
+                              z * 2.0};  // z also feeds a smooth output
   };
   for (Dtype t : {bfloat16, float16}) {
     for (Layout l : {Layout::dense, Layout::offset, Layout::transposed}) {
