@@ -4,6 +4,7 @@
 #include "ember/primitives/compiled.h"
 
 #include <atomic>
+#include <cstring>
 #include <ostream>
 #include <stdexcept>
 
@@ -37,6 +38,9 @@ bool Compiled::is_equivalent(const Primitive& other) const {
   if (t.input_dtypes != o.input_dtypes || t.outputs != o.outputs ||
       t.nodes.size() != o.nodes.size()) {
     return false;
+  }
+  for (size_t i = 0; i < t.num_inputs(); ++i) {
+    if (t.literal(int(i)) != o.literal(int(i))) return false;
   }
   for (size_t k = 0; k < t.nodes.size(); ++k) {
     const auto& a = t.nodes[k];
@@ -200,6 +204,19 @@ bool fusable_elementwise(const Primitive& p, const std::vector<Dtype>& in,
   std::vector<std::string> args;
   for (size_t i = 0; i < in.size(); ++i) args.push_back("x" + std::to_string(i));
   return !fused_expr(p, in, out, args).empty();
+}
+
+std::optional<uint64_t> literal_bits(const array& a) {
+  if (a.size() != 1 || a.has_primitive() || !a.is_available() ||
+      a.dtype() == Dtype::complex64) {
+    return std::nullopt;
+  }
+  auto data = a.data_shared_ptr();
+  // Only a valid host copy: reading a device-only value would wait for it.
+  if (!data || !(data->valid.load() & Data::kHost)) return std::nullopt;
+  uint64_t bits = 0;
+  std::memcpy(&bits, a.raw_data(), a.itemsize());
+  return bits;
 }
 
 }  // namespace detail

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -28,8 +29,18 @@ struct CompiledTape {
   std::vector<Dtype> input_dtypes;
   std::vector<Node> nodes;
   std::vector<int> outputs;  // value indices of node results, distinct
+  /// Per input (or empty): the value of an input that is a scalar constant
+  /// of the trace (a host literal, maybe broadcast), as its bytes in the
+  /// input's dtype, zero-extended. The GPU kernel then uses the value as a
+  /// literal (e.g. x ** 3 becomes x * x * x); the input is still passed, so
+  /// every other evaluation is unchanged.
+  std::vector<std::optional<uint64_t>> input_literals;
 
   size_t num_inputs() const { return input_dtypes.size(); }
+  std::optional<uint64_t> literal(int input) const {
+    return size_t(input) < input_literals.size() ? input_literals[input]
+                                                 : std::nullopt;
+  }
   Dtype value_dtype(int v) const {
     return v < int(num_inputs()) ? input_dtypes[v]
                                  : nodes[v - num_inputs()].dtype;
@@ -87,6 +98,10 @@ namespace detail {
 /// implements it with the semantics of the unfused CUDA kernel.
 bool fusable_elementwise(const Primitive& p, const std::vector<Dtype>& in,
                          Dtype out);
+/// The bytes of `a` as a CompiledTape literal when it is a one-element host
+/// constant (no primitive, host copy valid) of a dtype the generator
+/// supports; nullopt otherwise.
+std::optional<uint64_t> literal_bits(const array& a);
 /// Times a backend ran a group unfused because its generated kernel was
 /// unavailable (e.g. NVRTC failed); for tests and debugging.
 size_t fused_fallback_count();

@@ -1,14 +1,49 @@
 // Generated CUDA source of fused elementwise groups. Each node becomes one
-// statement on values of its storage type (f16/bf16 as 16-bit structs), so
-// that f16/bf16 results are rounded after every op exactly like the unfused
-// kernels, which compute in float and store the storage type. Expressions
-// mirror the CUDA functors branch by branch (integer wrap-around through
-// unsigned types, division by zero, NaN rules, shift counts).
+// statement on values of its compute type (float for float16/bfloat16/
+// float32, double for float64, the type itself for integers and bool);
+// loads widen and stores narrow, the latter two half values per instruction
+// (cvt.rn.{f16x2,bf16x2}.f32) in the vectorized loop. Expressions mirror
+// the CUDA functors branch by branch (integer wrap-around through unsigned
+// types, division by zero, NaN rules, shift counts).
+//
+// Half types (FusedHalf): in the `rounded` mode every float16/bfloat16 node
+// result is rounded to its dtype, as the unfused kernels store it. In the
+// `float_chain` mode (the default) results stay in float inside the kernel,
+// as in PyTorch's and XLA's fused kernels (at least as accurate: one
+// rounding at the store instead of one per op; a bf16 GELU, with exact math
+// functions, came within 0.5 ulp of float64 where per-op rounding reached
+// 2.5 ulp, on x >= -1.5 where the formula does not cancel), except for the
+// chains that feed an op that is not continuous in its inputs
+// (comparisons, floor/ceil/round, sign, remainder, floor_divide, astype):
+// those are computed as unfused (rounded, precise functions), so that such
+// results don't flip where the unfused values sit next to a threshold.
+// Rounding after every op costs two instructions per op and element: a
+// bf16 GELU is ~12 SASS instructions per element in float, ~29 rounded
+// (43 with the precise tanhf of the rounded mode), and ~37 per element is
+// the whole issue budget of an H200 streaming bf16 at 3.6 TB/s.
+//
+// Constants of the trace (CompiledTape::input_literals) are literals of the
+// source, so the compiler folds them, and `power` with a literal exponent
+// of 0, 1, 2, 3, 4, -1, -2 or 0.5 becomes products, a reciprocal or sqrt.
+// For half-type results (outside those chains) a few functions use fast
+// formulas whose error is far below the dtype's precision: exp (ex2.approx,
+// rel. error ~2^-20 on the f16/bf16 range), sigmoid (ex2.approx and
+// rcp.approx), tanh (tanh.approx.f32 for bfloat16, ~2^-11 relative against
+// bf16's 2^-9 half ulp; for float16 an ex2/rcp formula with an odd
+// polynomial near 0, ~2^-20 relative) and division by a literal
+// (multiplication by its reciprocal). float32 and float64 keep the precise
+// functions.
 #include "ember/primitives/compiled_source.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
 #include <sstream>
 #include <stdexcept>
+
+#include "ember/core/half.h"
 
 namespace ember::detail {
 
@@ -20,73 +55,74 @@ const char* kPreamble = R"EMSRC(
 struct em_f16 { unsigned short b; };
 struct em_bf16 { unsigned short b; };
 
-__device__ __forceinline__ float em_h2f(em_f16 h) {
+__device__ __forceinline__ float em_h2f(unsigned short h) {
   float f;
-  asm("cvt.f32.f16 %0, %1;" : "=f"(f) : "h"(h.b));
+  asm("cvt.f32.f16 %0, %1;" : "=f"(f) : "h"(h));
   return f;
 }
-__device__ __forceinline__ em_f16 em_f2h(float f) {
-  em_f16 h;
-  asm("cvt.rn.f16.f32 %0, %1;" : "=h"(h.b) : "f"(f));
+__device__ __forceinline__ unsigned short em_f2h(float f) {
+  unsigned short h;
+  asm("cvt.rn.f16.f32 %0, %1;" : "=h"(h) : "f"(f));
   return h;
 }
-__device__ __forceinline__ float em_bf2f(em_bf16 h) {
-  return __uint_as_float(((unsigned int)h.b) << 16);
+__device__ __forceinline__ float em_bf2f(unsigned short h) {
+  return __uint_as_float(((unsigned int)h) << 16);
 }
-__device__ __forceinline__ em_bf16 em_f2bf(float f) {
-  em_bf16 h;
+__device__ __forceinline__ unsigned short em_f2bf(float f) {
 #if __CUDA_ARCH__ >= 800
-  asm("cvt.rn.bf16.f32 %0, %1;" : "=h"(h.b) : "f"(f));
+  unsigned short h;
+  asm("cvt.rn.bf16.f32 %0, %1;" : "=h"(h) : "f"(f));
+  return h;
 #else
   unsigned int u = __float_as_uint(f);
-  if ((u & 0x7fffffffu) > 0x7f800000u) {
-    h.b = 0x7fff;
-  } else {
-    h.b = (unsigned short)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
-  }
+  if ((u & 0x7fffffffu) > 0x7f800000u) return 0x7fff;
+  return (unsigned short)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
 #endif
-  return h;
 }
+// Two floats as one 32-bit word of halves (lo in the low 16 bits), one
+// instruction for both.
+__device__ __forceinline__ unsigned int em_pack_h2(float lo, float hi) {
+#if __CUDA_ARCH__ >= 800
+  unsigned int r;
+  asm("cvt.rn.f16x2.f32 %0, %1, %2;" : "=r"(r) : "f"(hi), "f"(lo));
+  return r;
+#else
+  return (unsigned int)em_f2h(lo) | ((unsigned int)em_f2h(hi) << 16);
+#endif
+}
+__device__ __forceinline__ unsigned int em_pack_bf2(float lo, float hi) {
+#if __CUDA_ARCH__ >= 800
+  unsigned int r;
+  asm("cvt.rn.bf16x2.f32 %0, %1, %2;" : "=r"(r) : "f"(hi), "f"(lo));
+  return r;
+#else
+  return (unsigned int)em_f2bf(lo) | ((unsigned int)em_f2bf(hi) << 16);
+#endif
+}
+// A float rounded to float16 / bfloat16 and back.
+__device__ __forceinline__ float em_rh(float x) { return em_h2f(em_f2h(x)); }
+__device__ __forceinline__ float em_rbf(float x) { return em_bf2f(em_f2bf(x)); }
 
-// Conversions with the semantics of cast_to (device/dtypes.cuh): half types
-// go through float, to bool is != 0, the rest is a C cast.
-template <typename To>
-struct EmCvt {
-  template <typename F>
-  __device__ static __forceinline__ To from(F x) { return (To)x; }
-  __device__ static __forceinline__ To from(em_f16 x) { return (To)em_h2f(x); }
-  __device__ static __forceinline__ To from(em_bf16 x) { return (To)em_bf2f(x); }
-};
-template <>
-struct EmCvt<bool> {
-  template <typename F>
-  __device__ static __forceinline__ bool from(F x) { return x != (F)0; }
-  __device__ static __forceinline__ bool from(bool x) { return x; }
-  __device__ static __forceinline__ bool from(em_f16 x) { return em_h2f(x) != 0.f; }
-  __device__ static __forceinline__ bool from(em_bf16 x) { return em_bf2f(x) != 0.f; }
-};
-template <>
-struct EmCvt<em_f16> {
-  template <typename F>
-  __device__ static __forceinline__ em_f16 from(F x) { return em_f2h((float)x); }
-  __device__ static __forceinline__ em_f16 from(em_f16 x) { return x; }
-  __device__ static __forceinline__ em_f16 from(em_bf16 x) { return em_f2h(em_bf2f(x)); }
-};
-template <>
-struct EmCvt<em_bf16> {
-  template <typename F>
-  __device__ static __forceinline__ em_bf16 from(F x) { return em_f2bf((float)x); }
-  __device__ static __forceinline__ em_bf16 from(em_bf16 x) { return x; }
-  __device__ static __forceinline__ em_bf16 from(em_f16 x) { return em_f2bf(em_h2f(x)); }
-};
-template <typename To, typename F>
-__device__ __forceinline__ To em_cast(F x) { return EmCvt<To>::from(x); }
-
-// Compute type: float for the half types, the type itself otherwise.
+// Storage to compute type (load) and back (store, round to nearest even).
 template <typename T>
 __device__ __forceinline__ T em_up(T x) { return x; }
-__device__ __forceinline__ float em_up(em_f16 x) { return em_h2f(x); }
-__device__ __forceinline__ float em_up(em_bf16 x) { return em_bf2f(x); }
+__device__ __forceinline__ float em_up(em_f16 x) { return em_h2f(x.b); }
+__device__ __forceinline__ float em_up(em_bf16 x) { return em_bf2f(x.b); }
+template <typename S>
+struct EmDown {
+  template <typename C>
+  __device__ static __forceinline__ S to(C x) { return (S)x; }
+};
+template <>
+struct EmDown<em_f16> {
+  __device__ static __forceinline__ em_f16 to(float x) { return em_f16{em_f2h(x)}; }
+};
+template <>
+struct EmDown<em_bf16> {
+  __device__ static __forceinline__ em_bf16 to(float x) { return em_bf16{em_f2bf(x)}; }
+};
+template <typename S, typename C>
+__device__ __forceinline__ S em_down(C x) { return EmDown<S>::to(x); }
 
 #define EM_M1(N)                                                        \
   __device__ __forceinline__ float em_##N(float x) { return N##f(x); } \
@@ -102,9 +138,9 @@ EM_M1(rint) EM_M1(fabs)
 EM_M2(fmod) EM_M2(atan2) EM_M2(copysign)
 #undef EM_M1
 #undef EM_M2
-// Small integer exponents (x**2, x**3 in GELU and norms) as products: powf
-// costs ~60 instructions and made fused chains compute-bound. The exponent
-// is the same for every thread, so the branches don't diverge.
+// A power with a run-time exponent: small integer exponents (the same for
+// every thread when the exponent is a scalar, so the branches don't
+// diverge) as products; literal exponents are expanded by the generator.
 __device__ __forceinline__ float em_pow(float x, float y) {
   if (y == 2.0f) return x * x;
   if (y == 3.0f) return x * x * x;
@@ -117,6 +153,60 @@ __device__ __forceinline__ double em_pow(double x, double y) {
   if (y == 1.0) return x;
   return pow(x, y);
 }
+// x ** 0.5: sqrt, except pow(-0, 0.5) = +0 and pow(-inf, 0.5) = +inf.
+template <typename C>
+__device__ __forceinline__ C em_pow_half(C x) {
+  return x == -(C)__int_as_float(0x7f800000) ? -x : em_sqrt(x) + (C)0;
+}
+
+// Fast functions for float16/bfloat16 results (see compiled_source.cpp).
+__device__ __forceinline__ float em_ex2_approx(float x) {
+  float r;
+  asm("ex2.approx.f32 %0, %1;" : "=f"(r) : "f"(x));
+  return r;
+}
+__device__ __forceinline__ float em_rcp_approx(float x) {
+  float r;
+  asm("rcp.approx.f32 %0, %1;" : "=f"(r) : "f"(x));
+  return r;
+}
+__device__ __forceinline__ float em_ex2_ftz(float x) {
+  float r;
+  asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(r) : "f"(x));
+  return r;
+}
+__device__ __forceinline__ float em_rcp_ftz(float x) {
+  float r;
+  asm("rcp.approx.ftz.f32 %0, %1;" : "=f"(r) : "f"(x));
+  return r;
+}
+__device__ __forceinline__ float em_exp_fast(float x) {
+  return em_ex2_approx(x * 1.44269504088896341f);
+}
+__device__ __forceinline__ float em_sigmoid_fast(float x) {
+  // e^-x below 2^-126 adds nothing to 1: ex2 may flush it.
+  return em_rcp_approx(1.0f + em_ex2_ftz(x * -1.44269504088896341f));
+}
+__device__ __forceinline__ float em_tanh_bf16(float x) {
+#if __CUDA_ARCH__ >= 750
+  float r;
+  asm("tanh.approx.f32 %0, %1;" : "=f"(r) : "f"(x));
+  return r;
+#else
+  return tanhf(x);
+#endif
+}
+__device__ __forceinline__ float em_tanh_f16(float x) {
+  float a = fabsf(x);
+  // 1 - 2 / (e^2a + 1): e^2a >= 1, and a reciprocal below 2^-126 (or of
+  // inf) flushed to 0 gives 1, so the flushing variants are exact enough.
+  float t = 1.0f - 2.0f * em_rcp_ftz(em_ex2_ftz(a * 2.88539008177792681f) + 1.0f);
+  if (a < 0.25f) {  // the odd Taylor polynomial to x^7 (no cancellation)
+    float s = x * x;
+    t = a + a * s * (-0.333333333f + s * (0.133333333f + s * -0.0539682540f));
+  }
+  return copysignf(t, x);
+}
 
 __device__ __forceinline__ bool em_isinf(float x) {
   return fabsf(x) == __int_as_float(0x7f800000);
@@ -125,11 +215,9 @@ __device__ __forceinline__ bool em_isinf(double x) {
   return fabs(x) == __longlong_as_double(0x7ff0000000000000LL);
 }
 
-template <typename T>
-__device__ __forceinline__ T em_sign_f(T x) {
-  auto v = em_up(x);
-  typedef decltype(v) C;
-  return v != v ? x : em_cast<T>((C)((v > (C)0) - (v < (C)0)));
+template <typename C>
+__device__ __forceinline__ C em_sign_f(C v) {
+  return v != v ? v : (C)((v > (C)0) - (v < (C)0));
 }
 template <typename T, typename W>
 __device__ __forceinline__ T em_floordiv_s(T a, T b) {
@@ -172,17 +260,13 @@ __device__ __forceinline__ T em_ipow(T a, T b) {
   }
   return (T)res;
 }
-template <typename T>
-__device__ __forceinline__ T em_max_f(T a, T b) {
-  auto x = em_up(a);
-  auto y = em_up(b);
-  return (x > y || x != x) ? a : b;
+template <typename C>
+__device__ __forceinline__ C em_max_f(C x, C y) {
+  return (x > y || x != x) ? x : y;
 }
-template <typename T>
-__device__ __forceinline__ T em_min_f(T a, T b) {
-  auto x = em_up(a);
-  auto y = em_up(b);
-  return (x < y || x != x) ? a : b;
+template <typename C>
+__device__ __forceinline__ C em_min_f(C x, C y) {
+  return (x < y || x != x) ? x : y;
 }
 template <typename C>
 __device__ __forceinline__ C em_logaddexp(C x, C y) {
@@ -230,6 +314,8 @@ Kind fuse_kind(Dtype t) {
   }
 }
 
+bool is_half(Dtype t) { return t == Dtype::float16 || t == Dtype::bfloat16; }
+
 // Storage type of a dtype in the generated source.
 const char* ctype(Dtype t) {
   switch (t) {
@@ -248,6 +334,12 @@ const char* ctype(Dtype t) {
     case Dtype::float64: return "double";
     default: return nullptr;
   }
+}
+
+// Type of a value of the dtype inside the kernel.
+const char* vtype(Dtype t) {
+  if (is_half(t)) return "float";
+  return ctype(t);
 }
 
 // Unsigned type of the same size (integers).
@@ -273,174 +365,334 @@ std::string cat(std::initializer_list<std::string> parts) {
   return s;
 }
 
-std::string unary_expr(const std::string& op, Dtype t, Dtype out,
-                       const std::string& x) {
-  Kind k = fuse_kind(t);
-  std::string T = ctype(t), W = wtype(t), C = comp(t);
-  std::string up = "em_up(" + x + ")";
-  auto down = [&](const std::string& e) { return "em_cast<" + T + ">(" + e + ")"; };
-  if (op == "LogicalNot") {
-    return (k == Kind::boolean && out == Dtype::bool_) ? "(!" + x + ")" : "";
+// Exact source literal of a float / double value.
+std::string float_literal(float f) {
+  uint32_t u;
+  std::memcpy(&u, &f, 4);
+  char buf[64];
+  if (!std::isfinite(f)) {
+    std::snprintf(buf, sizeof buf, "__int_as_float(0x%08xu)", u);
+  } else {
+    std::snprintf(buf, sizeof buf, "%af", double(f));
   }
-  if (out != t) return "";
-  if (op == "Abs") {
-    if (k == Kind::boolean || k == Kind::uint) return x;
-    if (k == Kind::sint)
-      return cat({"(", x, " < 0 ? (", T, ")((", W, ")0 - (", W, ")", x,
-                  ") : ", x, ")"});
-    return down("em_fabs(" + up + ")");
+  return buf;
+}
+std::string double_literal(double d) {
+  uint64_t u;
+  std::memcpy(&u, &d, 8);
+  char buf[64];
+  if (!std::isfinite(d)) {
+    std::snprintf(buf, sizeof buf, "__longlong_as_double(0x%016llxLL)",
+                  (unsigned long long)u);
+  } else {
+    std::snprintf(buf, sizeof buf, "%a", d);
   }
-  if (op == "Sign") {
-    if (k == Kind::boolean || k == Kind::uint)
-      return cat({"(", T, ")(", x, " != 0)"});
-    if (k == Kind::sint)
-      return cat({"(", T, ")((", x, " > 0) - (", x, " < 0))"});
-    return "em_sign_f(" + x + ")";
-  }
-  if (op == "Negative") {
-    if (k == Kind::sint || k == Kind::uint)
-      return cat({"(", T, ")((", W, ")0 - (", W, ")", x, ")"});
-    if (k == Kind::real) return down("-" + up);
-    return "";
-  }
-  if (op == "Square") {
-    if (k == Kind::boolean) return x;
-    if (k == Kind::sint || k == Kind::uint)
-      return cat({"(", T, ")((", W, ")", x, " * (", W, ")", x, ")"});
-    return down(up + " * " + up);
-  }
-  if (op == "BitwiseInvert") {
-    if (k == Kind::boolean) return "(!" + x + ")";
-    if (k == Kind::sint || k == Kind::uint) return cat({"(", T, ")(~", x, ")"});
-    return "";
-  }
-  if (k != Kind::real) return "";
-  // Real-float math in the compute type, rounded back to T.
-  static const std::pair<const char*, const char*> fns[] = {
-      {"Sqrt", "sqrt"},     {"Exp", "exp"},         {"Expm1", "expm1"},
-      {"Log", "log"},       {"Log2", "log2"},       {"Log10", "log10"},
-      {"Log1p", "log1p"},   {"Sin", "sin"},         {"Cos", "cos"},
-      {"Tan", "tan"},       {"ArcSin", "asin"},     {"ArcCos", "acos"},
-      {"ArcTan", "atan"},   {"Sinh", "sinh"},       {"Cosh", "cosh"},
-      {"Tanh", "tanh"},     {"ArcSinh", "asinh"},   {"ArcCosh", "acosh"},
-      {"ArcTanh", "atanh"}, {"Erf", "erf"},         {"ErfInv", "erfinv"},
-      {"Floor", "floor"},   {"Ceil", "ceil"},       {"Trunc", "trunc"},
-      {"Round", "rint"},  // half to even, as the CUDA RoundOp
-  };
-  for (auto& [name, fn] : fns) {
-    if (op == name) return down(cat({"em_", fn, "(", up, ")"}));
-  }
-  if (op == "Rsqrt") return down(cat({"(", C, ")1 / em_sqrt(", up, ")"}));
-  if (op == "Sigmoid")
-    return down(cat({"(", C, ")1 / ((", C, ")1 + em_exp(-", up, "))"}));
-  return "";
+  return buf;
 }
 
-std::string binary_expr(const std::string& op, Dtype t, Dtype out,
-                        const std::string& a, const std::string& b) {
-  Kind k = fuse_kind(t);
-  bool integer = k == Kind::sint || k == Kind::uint;
-  std::string T = ctype(t), W = wtype(t), U = utype(t);
-  std::string ua = "em_up(" + a + ")", ub = "em_up(" + b + ")";
-  auto down = [&](const std::string& e) { return "em_cast<" + T + ">(" + e + ")"; };
-  // Comparisons and logical ops: bool results.
-  static const std::pair<const char*, const char*> cmps[] = {
-      {"Equal", " == "}, {"NotEqual", " != "}, {"Less", " < "},
-      {"LessEqual", " <= "}};
-  for (auto& [name, sym] : cmps) {
-    if (op == name) return out == Dtype::bool_ ? "(" + ua + sym + ub + ")" : "";
+// The numeric value of literal bits of a real dtype.
+double real_value(Dtype t, uint64_t bits) {
+  switch (t) {
+    case Dtype::float16: return float(float16_t::from_bits(uint16_t(bits)));
+    case Dtype::bfloat16: return float(bfloat16_t::from_bits(uint16_t(bits)));
+    case Dtype::float32: {
+      float f;
+      uint32_t u = uint32_t(bits);
+      std::memcpy(&f, &u, 4);
+      return f;
+    }
+    default: {
+      double d;
+      std::memcpy(&d, &bits, 8);
+      return d;
+    }
   }
-  if (op == "Greater")  // LessOp{}(b, a)
-    return out == Dtype::bool_ ? "(" + ub + " < " + ua + ")" : "";
-  if (op == "GreaterEqual")
-    return out == Dtype::bool_ ? "(" + ub + " <= " + ua + ")" : "";
-  if (op == "LogicalAnd" || op == "LogicalOr") {
-    if (k != Kind::boolean || out != Dtype::bool_) return "";
-    return cat({"(", a, op == "LogicalAnd" ? " && " : " || ", b, ")"});
+}
+
+// Source literal (of the dtype's value type) for literal bits.
+std::string literal_text(Dtype t, uint64_t bits) {
+  switch (fuse_kind(t)) {
+    case Kind::boolean: return (bits & 0xff) ? "true" : "false";
+    case Kind::sint: {
+      int nb = int(size_of(t)) * 8;
+      int64_t v = nb == 64 ? int64_t(bits) : int64_t(bits << (64 - nb)) >> (64 - nb);
+      std::string num = v == INT64_MIN ? "(-9223372036854775807LL - 1LL)"
+                                       : std::to_string(v) + "LL";
+      return cat({"((", ctype(t), ")", num, ")"});
+    }
+    case Kind::uint: {
+      int nb = int(size_of(t)) * 8;
+      uint64_t v = nb == 64 ? bits : bits & ((uint64_t(1) << nb) - 1);
+      return cat({"((", ctype(t), ")", std::to_string(v), "ULL)"});
+    }
+    case Kind::real:
+      return t == Dtype::float64 ? double_literal(real_value(t, bits))
+                                 : float_literal(float(real_value(t, bits)));
+    default: return "";
   }
-  if (out != t) return "";
-  auto wrap = [&](const char* sym) {
-    return cat({"(", T, ")((", W, ")", a, sym, "(", W, ")", b, ")"});
-  };
-  if (op == "Add") {
-    if (k == Kind::boolean) return "(" + a + " || " + b + ")";
-    return integer ? wrap(" + ") : down(ua + " + " + ub);
+}
+
+// Ops whose result is not continuous in their inputs.
+bool discontinuous(const std::string& op) {
+  static const char* ops[] = {"Equal",   "NotEqual",     "Less",  "LessEqual",
+                              "Greater", "GreaterEqual", "Floor", "Ceil",
+                              "Trunc",   "Round",        "Sign",  "FloorDivide",
+                              "Remainder", "AsType"};
+  for (auto* o : ops) {
+    if (op == o) return true;
   }
-  if (op == "Subtract") {
-    if (k == Kind::boolean) return "(" + a + " != " + b + ")";
-    return integer ? wrap(" - ") : down(ua + " - " + ub);
+  return false;
+}
+
+// One node's expression. Arguments are value-type expressions; `lit[i]`
+// holds argument i's value when it is a literal of a real dtype.
+struct Gen {
+  bool round = false;  // round half-type results to their dtype
+  bool fast = true;    // fast functions for half-type results
+  // A node result of dtype t, rounded when `round`.
+  std::string res(Dtype t, const std::string& e) const {
+    if (!is_half(t) || !round) return e;
+    return (t == Dtype::float16 ? "em_rh(" : "em_rbf(") + e + ")";
   }
-  if (op == "Multiply") {
-    if (k == Kind::boolean) return "(" + a + " && " + b + ")";
-    return integer ? wrap(" * ") : down(ua + " * " + ub);
-  }
-  if (op == "Divide") return k == Kind::real ? down(ua + " / " + ub) : "";
-  if (op == "FloorDivide") {
-    if (k == Kind::sint)
-      return cat({"em_floordiv_s<", T, ", ", W, ">(", a, ", ", b, ")"});
-    if (k == Kind::uint) return cat({"em_floordiv_u(", a, ", ", b, ")"});
-    if (k == Kind::real) return down("em_floor(" + ua + " / " + ub + ")");
+
+  std::string unary(const std::string& op, Dtype t, Dtype out,
+                    const std::string& x) const {
+    Kind k = fuse_kind(t);
+    std::string T = ctype(t), W = wtype(t), C = comp(t);
+    if (op == "LogicalNot") {
+      return (k == Kind::boolean && out == Dtype::bool_) ? "(!" + x + ")" : "";
+    }
+    if (out != t) return "";
+    if (op == "Abs") {
+      if (k == Kind::boolean || k == Kind::uint) return x;
+      if (k == Kind::sint)
+        return cat({"(", x, " < 0 ? (", T, ")((", W, ")0 - (", W, ")", x,
+                    ") : ", x, ")"});
+      return "em_fabs(" + x + ")";
+    }
+    if (op == "Sign") {
+      if (k == Kind::boolean || k == Kind::uint)
+        return cat({"(", T, ")(", x, " != 0)"});
+      if (k == Kind::sint)
+        return cat({"(", T, ")((", x, " > 0) - (", x, " < 0))"});
+      return "em_sign_f(" + x + ")";
+    }
+    if (op == "Negative") {
+      if (k == Kind::sint || k == Kind::uint)
+        return cat({"(", T, ")((", W, ")0 - (", W, ")", x, ")"});
+      if (k == Kind::real) return "(-" + x + ")";
+      return "";
+    }
+    if (op == "Square") {
+      if (k == Kind::boolean) return x;
+      if (k == Kind::sint || k == Kind::uint)
+        return cat({"(", T, ")((", W, ")", x, " * (", W, ")", x, ")"});
+      return res(t, x + " * " + x);
+    }
+    if (op == "BitwiseInvert") {
+      if (k == Kind::boolean) return "(!" + x + ")";
+      if (k == Kind::sint || k == Kind::uint) return cat({"(", T, ")(~", x, ")"});
+      return "";
+    }
+    if (k != Kind::real) return "";
+    // Integer-valued results of a value of the dtype are values of the
+    // dtype: no rounding.
+    static const std::pair<const char*, const char*> steps[] = {
+        {"Floor", "floor"}, {"Ceil", "ceil"}, {"Trunc", "trunc"},
+        {"Round", "rint"},  // half to even, as the CUDA RoundOp
+    };
+    for (auto& [name, fn] : steps) {
+      if (op == name) return cat({"em_", fn, "(", x, ")"});
+    }
+    if (is_half(t) && fast) {
+      if (op == "Exp") return res(t, "em_exp_fast(" + x + ")");
+      if (op == "Sigmoid") return res(t, "em_sigmoid_fast(" + x + ")");
+      if (op == "Tanh")
+        return res(t, (t == Dtype::bfloat16 ? "em_tanh_bf16(" : "em_tanh_f16(") +
+                          x + ")");
+    }
+    static const std::pair<const char*, const char*> fns[] = {
+        {"Sqrt", "sqrt"},     {"Exp", "exp"},       {"Expm1", "expm1"},
+        {"Log", "log"},       {"Log2", "log2"},     {"Log10", "log10"},
+        {"Log1p", "log1p"},   {"Sin", "sin"},       {"Cos", "cos"},
+        {"Tan", "tan"},       {"ArcSin", "asin"},   {"ArcCos", "acos"},
+        {"ArcTan", "atan"},   {"Sinh", "sinh"},     {"Cosh", "cosh"},
+        {"Tanh", "tanh"},     {"ArcSinh", "asinh"}, {"ArcCosh", "acosh"},
+        {"ArcTanh", "atanh"}, {"Erf", "erf"},       {"ErfInv", "erfinv"},
+    };
+    for (auto& [name, fn] : fns) {
+      if (op == name) return res(t, cat({"em_", fn, "(", x, ")"}));
+    }
+    if (op == "Rsqrt") return res(t, cat({"(", C, ")1 / em_sqrt(", x, ")"}));
+    if (op == "Sigmoid")
+      return res(t, cat({"(", C, ")1 / ((", C, ")1 + em_exp(-", x, "))"}));
     return "";
   }
-  if (op == "Remainder") {
-    if (k == Kind::boolean) return "false";
-    if (k == Kind::sint) return cat({"em_rem_s(", a, ", ", b, ")"});
-    if (k == Kind::uint) return cat({"em_rem_u(", a, ", ", b, ")"});
-    return down(cat({"em_rem_f(", ua, ", ", ub, ")"}));
+
+  // x ** e for a literal e of a real dtype: products, a reciprocal or a
+  // square root where they match pow (IEEE special cases included).
+  std::string pow_literal(Dtype t, const std::string& x, double e) const {
+    std::string C = comp(t);
+    if (e == 0) return cat({"(", C, ")1"});  // pow(x, 0) = 1, NaN included
+    if (e == 1) return x;
+    if (e == 2) return res(t, "(" + x + " * " + x + ")");
+    if (e == 3) return res(t, cat({"(", x, " * ", x, " * ", x, ")"}));
+    if (e == 4) return res(t, cat({"((", x, " * ", x, ") * (", x, " * ", x, "))"}));
+    if (e == -1) return res(t, cat({"((", C, ")1 / ", x, ")"}));
+    if (e == -2) return res(t, cat({"((", C, ")1 / (", x, " * ", x, "))"}));
+    if (e == 0.5) return res(t, "em_pow_half(" + x + ")");
+    return "";
   }
-  if (op == "Power") {
-    if (k == Kind::boolean) return "(" + a + " || !" + b + ")";
-    if (integer) return cat({"em_ipow<", T, ", ", W, ">(", a, ", ", b, ")"});
-    return down(cat({"em_pow(", ua, ", ", ub, ")"}));
+
+  std::string binary(const std::string& op, Dtype t, Dtype out,
+                     const std::string& a, const std::string& b,
+                     const std::optional<double>& lb) const {
+    Kind k = fuse_kind(t);
+    bool integer = k == Kind::sint || k == Kind::uint;
+    std::string T = ctype(t), W = wtype(t), U = utype(t), C = comp(t);
+    // Comparisons and logical ops: bool results.
+    static const std::pair<const char*, const char*> cmps[] = {
+        {"Equal", " == "}, {"NotEqual", " != "}, {"Less", " < "},
+        {"LessEqual", " <= "}};
+    for (auto& [name, sym] : cmps) {
+      if (op == name) return out == Dtype::bool_ ? "(" + a + sym + b + ")" : "";
+    }
+    if (op == "Greater")  // LessOp{}(b, a)
+      return out == Dtype::bool_ ? "(" + b + " < " + a + ")" : "";
+    if (op == "GreaterEqual")
+      return out == Dtype::bool_ ? "(" + b + " <= " + a + ")" : "";
+    if (op == "LogicalAnd" || op == "LogicalOr") {
+      if (k != Kind::boolean || out != Dtype::bool_) return "";
+      return cat({"(", a, op == "LogicalAnd" ? " && " : " || ", b, ")"});
+    }
+    if (out != t) return "";
+    auto wrap = [&](const char* sym) {
+      return cat({"(", T, ")((", W, ")", a, sym, "(", W, ")", b, ")"});
+    };
+    if (op == "Add") {
+      if (k == Kind::boolean) return "(" + a + " || " + b + ")";
+      return integer ? wrap(" + ") : res(t, "(" + a + " + " + b + ")");
+    }
+    if (op == "Subtract") {
+      if (k == Kind::boolean) return "(" + a + " != " + b + ")";
+      return integer ? wrap(" - ") : res(t, "(" + a + " - " + b + ")");
+    }
+    if (op == "Multiply") {
+      if (k == Kind::boolean) return "(" + a + " && " + b + ")";
+      return integer ? wrap(" * ") : res(t, "(" + a + " * " + b + ")");
+    }
+    if (op == "Divide") {
+      if (k != Kind::real) return "";
+      // By a literal: multiplication by its reciprocal where that is exact
+      // (a power of two), or for half types (error ~1 float ulp).
+      if (lb && std::isfinite(*lb) && *lb != 0) {
+        double r = 1.0 / *lb;
+        int ex = 0;
+        bool pow2 = std::frexp(*lb, &ex) == 0.5 || std::frexp(*lb, &ex) == -0.5;
+        bool normal = t == Dtype::float64
+                          ? std::isnormal(r)
+                          : std::isnormal(float(r)) && std::isnormal(float(*lb));
+        if (normal && (pow2 || (is_half(t) && fast))) {
+          std::string lr = t == Dtype::float64 ? double_literal(r)
+                                               : float_literal(float(r));
+          return res(t, "(" + a + " * " + lr + ")");
+        }
+      }
+      return res(t, "(" + a + " / " + b + ")");
+    }
+    if (op == "FloorDivide") {
+      if (k == Kind::sint)
+        return cat({"em_floordiv_s<", T, ", ", W, ">(", a, ", ", b, ")"});
+      if (k == Kind::uint) return cat({"em_floordiv_u(", a, ", ", b, ")"});
+      if (k == Kind::real) return res(t, "em_floor(" + a + " / " + b + ")");
+      return "";
+    }
+    if (op == "Remainder") {
+      if (k == Kind::boolean) return "false";
+      if (k == Kind::sint) return cat({"em_rem_s(", a, ", ", b, ")"});
+      if (k == Kind::uint) return cat({"em_rem_u(", a, ", ", b, ")"});
+      return res(t, cat({"em_rem_f(", a, ", ", b, ")"}));
+    }
+    if (op == "Power") {
+      if (k == Kind::boolean) return "(" + a + " || !" + b + ")";
+      if (integer) return cat({"em_ipow<", T, ", ", W, ">(", a, ", ", b, ")"});
+      if (lb) {
+        std::string e = pow_literal(t, a, *lb);
+        if (!e.empty()) return e;
+      }
+      return res(t, cat({"em_pow(", a, ", ", b, ")"}));
+    }
+    if (op == "Maximum" || op == "Minimum") {
+      bool mx = op == "Maximum";
+      if (k == Kind::boolean)
+        return cat({"(", a, mx ? " || " : " && ", b, ")"});
+      if (integer)
+        return cat({"(", a, mx ? " > " : " < ", b, " ? ", a, " : ", b, ")"});
+      return cat({mx ? "em_max_f(" : "em_min_f(", a, ", ", b, ")"});
+    }
+    if (op == "LogAddExp")
+      return k == Kind::real ? res(t, cat({"em_logaddexp(", a, ", ", b, ")"}))
+                             : "";
+    if (op == "ArcTan2")
+      return k == Kind::real ? res(t, cat({"em_atan2(", a, ", ", b, ")"})) : "";
+    if (op == "BitwiseAnd" || op == "BitwiseOr" || op == "BitwiseXor") {
+      if (!integer && k != Kind::boolean) return "";
+      const char* sym = op == "BitwiseAnd" ? " & " : op == "BitwiseOr" ? " | " : " ^ ";
+      return cat({"(", T, ")(", a, sym, b, ")"});
+    }
+    if (op == "LeftShift")
+      return integer ? cat({"em_shl<", T, ", ", U, ", ", W, ">(", a, ", ", b, ")"})
+                     : "";
+    if (op == "RightShift")
+      return integer ? cat({"em_shr<", T, ", ", U, ">(", a, ", ", b, ")"}) : "";
+    return "";
   }
-  if (op == "Maximum" || op == "Minimum") {
-    bool mx = op == "Maximum";
-    if (k == Kind::boolean)
-      return cat({"(", a, mx ? " || " : " && ", b, ")"});
-    if (integer)
-      return cat({"(", a, mx ? " > " : " < ", b, " ? ", a, " : ", b, ")"});
-    return cat({mx ? "em_max_f(" : "em_min_f(", a, ", ", b, ")"});
+
+  // astype with the semantics of cast_to: half types through float, to bool
+  // is != 0, the rest a C cast.
+  std::string astype(Dtype from, Dtype to, const std::string& x) const {
+    if (from == to) return x;
+    if (to == Dtype::bool_) return fuse_kind(from) == Kind::boolean ? x : "(" + x + " != 0)";
+    if (is_half(to)) {
+      std::string f = from == Dtype::float32 || is_half(from) ? x : "(float)" + x;
+      return (to == Dtype::float16 ? "em_rh(" : "em_rbf(") + f + ")";
+    }
+    return cat({"((", ctype(to), ")", x, ")"});
   }
-  if (op == "LogAddExp")
-    return k == Kind::real ? down(cat({"em_logaddexp(", ua, ", ", ub, ")"}))
-                           : "";
-  if (op == "ArcTan2")
-    return k == Kind::real ? down(cat({"em_atan2(", ua, ", ", ub, ")"})) : "";
-  if (op == "BitwiseAnd" || op == "BitwiseOr" || op == "BitwiseXor") {
-    if (!integer && k != Kind::boolean) return "";
-    const char* sym = op == "BitwiseAnd" ? " & " : op == "BitwiseOr" ? " | " : " ^ ";
-    return cat({"(", T, ")(", a, sym, b, ")"});
+
+  std::string expr(const Primitive& p, const std::vector<Dtype>& in, Dtype out,
+                   const std::vector<std::string>& args,
+                   const std::vector<std::optional<double>>& lit) const {
+    if (!ctype(out) || args.size() != in.size()) return "";
+    for (Dtype t : in) {
+      if (!ctype(t)) return "";
+    }
+    std::string op = p.name();
+    if (op == "AsType") return in.size() == 1 ? astype(in[0], out, args[0]) : "";
+    if (op == "Copy") return (in.size() == 1 && in[0] == out) ? args[0] : "";
+    if (op == "Select") {
+      if (in.size() != 3 || in[0] != Dtype::bool_ || in[1] != out ||
+          in[2] != out) {
+        return "";
+      }
+      return cat({"(", args[0], " ? ", args[1], " : ", args[2], ")"});
+    }
+    if (in.size() == 1) return unary(op, in[0], out, args[0]);
+    if (in.size() == 2 && in[0] == in[1]) {
+      std::optional<double> lb = lit.size() > 1 ? lit[1] : std::nullopt;
+      return binary(op, in[0], out, args[0], args[1], lb);
+    }
+    return "";
   }
-  if (op == "LeftShift")
-    return integer ? cat({"em_shl<", T, ", ", U, ", ", W, ">(", a, ", ", b, ")"})
-                   : "";
-  if (op == "RightShift")
-    return integer ? cat({"em_shr<", T, ", ", U, ">(", a, ", ", b, ")"}) : "";
-  return "";
-}
+};
 
 }  // namespace
 
 std::string fused_expr(const Primitive& p, const std::vector<Dtype>& in,
-                       Dtype out, const std::vector<std::string>& args) {
-  if (!ctype(out) || args.size() != in.size()) return "";
-  for (Dtype t : in) {
-    if (!ctype(t)) return "";
-  }
-  std::string op = p.name();
-  if (op == "AsType") return in.size() == 1 ? "em_cast<" + std::string(ctype(out)) + ">(" + args[0] + ")" : "";
-  if (op == "Copy") return (in.size() == 1 && in[0] == out) ? args[0] : "";
-  if (op == "Select") {
-    if (in.size() != 3 || in[0] != Dtype::bool_ || in[1] != out ||
-        in[2] != out) {
-      return "";
-    }
-    return cat({"(", args[0], " ? ", args[1], " : ", args[2], ")"});
-  }
-  if (in.size() == 1) return unary_expr(op, in[0], out, args[0]);
-  if (in.size() == 2 && in[0] == in[1])
-    return binary_expr(op, in[0], out, args[0], args[1]);
-  return "";
+                       Dtype out, const std::vector<std::string>& args,
+                       FusedHalf mode) {
+  bool r = mode == FusedHalf::rounded;
+  return Gen{r, !r}.expr(p, in, out, args, {});
 }
 
 int fused_vec_width(const CompiledTape& t, const std::vector<char>& scalar) {
@@ -453,138 +705,236 @@ int fused_vec_width(const CompiledTape& t, const std::vector<char>& scalar) {
 }
 
 std::string fused_kernel_source(const CompiledTape& t, bool strided,
-                                 const std::vector<char>& scalar, int vec) {
-  const size_t nin = t.num_inputs();
+                                 const std::vector<char>& scalar, int vec,
+                                 FusedHalf mode) {
+  const size_t nin = t.num_inputs(), nout = t.outputs.size();
   std::ostringstream s;
   s << "// ember fused elementwise kernel:";
   for (auto& n : t.nodes) s << ' ' << n.prim->name();
   s << '\n' << kPreamble << '\n';
 
-  // em_body: the group on one element, inputs by value, outputs by reference.
+  // em_body: the group on one element, non-literal inputs by value (value
+  // types), outputs by reference.
+  auto is_lit = [&](size_t i) { return t.literal(int(i)).has_value(); };
   s << "__device__ __forceinline__ void em_body(";
-  for (size_t i = 0; i < nin; ++i)
-    s << (i ? ", " : "") << "const " << ctype(t.input_dtypes[i]) << " x" << i;
-  for (size_t j = 0; j < t.outputs.size(); ++j)
-    s << ", " << ctype(t.value_dtype(t.outputs[j])) << "& y" << j;
+  const char* sep = "";
+  for (size_t i = 0; i < nin; ++i) {
+    if (is_lit(i)) continue;
+    s << sep << "const " << vtype(t.input_dtypes[i]) << " x" << i;
+    sep = ", ";
+  }
+  for (size_t j = 0; j < nout; ++j) {
+    s << sep << vtype(t.value_dtype(t.outputs[j])) << "& y" << j;
+    sep = ", ";
+  }
   s << ") {\n";
+  for (size_t i = 0; i < nin; ++i) {
+    if (!is_lit(i)) continue;
+    s << "  const " << vtype(t.input_dtypes[i]) << " x" << i << " = "
+      << literal_text(t.input_dtypes[i], *t.literal(int(i))) << ";\n";
+  }
   auto name = [&](int v) {
     return v < int(nin) ? "x" + std::to_string(v)
                         : "v" + std::to_string(v - int(nin));
   };
+  // Half-type values that flow into an op that is not continuous in them
+  // (through half-type ops only): float_chain mode computes those chains
+  // as the unfused kernels do (rounded after every op, precise functions),
+  // so that comparisons, floor, astype, ... see the values they see unfused.
+  std::vector<char> need(nin + t.nodes.size(), 0);
+  for (size_t k = t.nodes.size(); k-- > 0;) {
+    auto& n = t.nodes[k];
+    if (!(need[nin + k] || discontinuous(n.prim->name()))) continue;
+    for (int v : n.inputs) need[v] = need[v] || is_half(t.value_dtype(v));
+  }
   for (size_t k = 0; k < t.nodes.size(); ++k) {
     auto& n = t.nodes[k];
     std::vector<Dtype> dts;
     std::vector<std::string> args;
+    std::vector<std::optional<double>> lit;
     for (int v : n.inputs) {
-      dts.push_back(t.value_dtype(v));
+      Dtype d = t.value_dtype(v);
+      dts.push_back(d);
       args.push_back(name(v));
+      auto bits = v < int(nin) ? t.literal(v) : std::nullopt;
+      lit.push_back(bits && fuse_kind(d) == Kind::real
+                        ? std::optional<double>(real_value(d, *bits))
+                        : std::nullopt);
     }
-    std::string e = fused_expr(*n.prim, dts, n.dtype, args);
+    bool exact = mode == FusedHalf::rounded || need[nin + k];
+    std::string e = Gen{exact, !exact}.expr(*n.prim, dts, n.dtype, args, lit);
     if (e.empty()) {
       throw std::invalid_argument(std::string("[Compiled] Cannot generate ") +
                                   n.prim->name() + " on " +
                                   dtype_name(n.dtype) + ".");
     }
-    s << "  const " << ctype(n.dtype) << " v" << k << " = " << e << ";\n";
+    s << "  const " << vtype(n.dtype) << " v" << k << " = " << e << ";\n";
   }
-  for (size_t j = 0; j < t.outputs.size(); ++j)
+  for (size_t j = 0; j < nout; ++j)
     s << "  y" << j << " = " << name(t.outputs[j]) << ";\n";
   s << "}\n\n";
+
+  // Calls em_body with the value of each non-literal input (in(i)) and
+  // output lvalues out(j).
+  auto call = [&](auto in, auto out) {
+    std::string c = "em_body(";
+    const char* sp = "";
+    for (size_t i = 0; i < nin; ++i) {
+      if (is_lit(i)) continue;
+      c += sp + in(i);
+      sp = ", ";
+    }
+    for (size_t j = 0; j < nout; ++j) {
+      c += sp + out(j);
+      sp = ", ";
+    }
+    return c + ");";
+  };
+  auto otype = [&](size_t j) { return t.value_dtype(t.outputs[j]); };
+  // Declares the value-type results r<j> and stores them to out<j>[at].
+  auto results = [&](const std::string& ind) {
+    std::string r;
+    for (size_t j = 0; j < nout; ++j)
+      r += ind + vtype(otype(j)) + " r" + std::to_string(j) + ";\n";
+    return r;
+  };
+  auto store = [&](const std::string& ind, const std::string& at) {
+    std::string r;
+    for (size_t j = 0; j < nout; ++j) {
+      std::string J = std::to_string(j);
+      r += cat({ind, "out", J, "[", at, "] = em_down<", ctype(otype(j)), ">(r",
+                J, ");\n"});
+    }
+    return r;
+  };
+  auto rname = [](size_t j) { return "r" + std::to_string(j); };
 
   if (strided) {
     s << "struct EmMeta {\n  long long ndim;\n  long long shape["
       << kFusedMaxDims << "];\n  long long strides[" << nin << "]["
-      << kFusedMaxDims << "];\n};\n";
-  }
-  s << "extern \"C\" __global__ void __launch_bounds__(256) em_kernel(";
-  for (size_t i = 0; i < nin; ++i)
-    s << "const " << ctype(t.input_dtypes[i]) << "* in" << i << ", ";
-  for (size_t j = 0; j < t.outputs.size(); ++j)
-    s << ctype(t.value_dtype(t.outputs[j])) << "* out" << j << ", ";
-  s << "long long n, " << (strided ? "EmMeta m" : "int vec_ok") << ") {\n";
-  s << "  const long long tid = (long long)blockIdx.x * blockDim.x + "
-       "threadIdx.x;\n"
-       "  const long long step = (long long)gridDim.x * blockDim.x;\n";
-  // Calls em_body with input expressions in(i) and output lvalues out(j).
-  auto call = [&](auto in, auto out) {
-    std::string c = "em_body(";
-    for (size_t i = 0; i < nin; ++i) c += (i ? ", " : "") + in(i);
-    for (size_t j = 0; j < t.outputs.size(); ++j) c += ", " + out(j);
-    return c + ");";
-  };
-  auto idx = [](const char* p, size_t k, const std::string& at) {
-    return p + std::to_string(k) + "[" + at + "]";
-  };
-  if (strided) {
-    // Offsets from the row-major index, dims innermost first; 32-bit index
-    // arithmetic when n fits (offsets stay 64-bit).
-    auto loop = [&](const char* I) {
-      s << "    " << I << " r = (" << I << ")i;\n";
-      for (size_t i = 0; i < nin; ++i) s << "    long long o" << i << " = 0;\n";
-      s << "    for (int d = (int)m.ndim - 1; d >= 0; --d) {\n"
-        << "      " << I << " sz = (" << I << ")m.shape[d];\n"
-        << "      long long c = (long long)(r % sz);\n      r /= sz;\n";
-      for (size_t i = 0; i < nin; ++i)
-        s << "      o" << i << " += c * m.strides[" << i << "][d];\n";
-      s << "    }\n    "
-        << call([&](size_t i) { return idx("in", i, "o" + std::to_string(i)); },
-                [&](size_t j) { return idx("out", j, "i"); })
-        << "\n";
-    };
-    s << "  if (n <= 2147483647LL) {\n"
-         "    for (long long i = tid; i < n; i += step) {\n";
-    loop("unsigned int");
-    s << "    }\n  } else {\n"
-         "    for (long long i = tid; i < n; i += step) {\n";
-    loop("unsigned long long");
-    s << "    }\n  }\n}\n";
+      << kFusedMaxDims << "];\n};\n\n";
+    // One element per iteration: offsets from the row-major index, dims
+    // innermost first (I: unsigned int when n fits, the offsets int64).
+    s << "template <typename I>\n__device__ __forceinline__ void em_strided(";
+    for (size_t i = 0; i < nin; ++i)
+      s << "const " << ctype(t.input_dtypes[i]) << "* in" << i << ", ";
+    for (size_t j = 0; j < nout; ++j)
+      s << ctype(otype(j)) << "* out" << j << ", ";
+    s << "I n, const EmMeta& m) {\n"
+         "  const I step = (I)gridDim.x * blockDim.x;\n"
+         "  for (I i = (I)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += step) {\n"
+         "    I r = i;\n";
+    for (size_t i = 0; i < nin; ++i)
+      if (!is_lit(i)) s << "    long long o" << i << " = 0;\n";
+    s << "    for (int d = (int)m.ndim - 1; d >= 0; --d) {\n"
+         "      const I sz = (I)m.shape[d];\n"
+         "      const long long c = (long long)(r % sz);\n"
+         "      r /= sz;\n";
+    for (size_t i = 0; i < nin; ++i)
+      if (!is_lit(i)) s << "      o" << i << " += c * m.strides[" << i << "][d];\n";
+    s << "    }\n" << results("    ") << "    "
+      << call([&](size_t i) { return "em_up(in" + std::to_string(i) + "[o" +
+                                     std::to_string(i) + "])"; },
+              rname)
+      << "\n" << store("    ", "i") << "  }\n}\n\n";
+    s << "extern \"C\" __global__ void __launch_bounds__(256) em_kernel(";
+    for (size_t i = 0; i < nin; ++i)
+      s << "const " << ctype(t.input_dtypes[i]) << "* in" << i << ", ";
+    for (size_t j = 0; j < nout; ++j) s << ctype(otype(j)) << "* out" << j << ", ";
+    s << "long long n, EmMeta m) {\n";
+    std::string args;
+    for (size_t i = 0; i < nin; ++i) args += "in" + std::to_string(i) + ", ";
+    for (size_t j = 0; j < nout; ++j) args += "out" + std::to_string(j) + ", ";
+    s << "  if (n <= 2147483647LL) em_strided<unsigned int>(" << args
+      << "(unsigned int)n, m);\n"
+      << "  else em_strided<unsigned long long>(" << args
+      << "(unsigned long long)n, m);\n}\n";
     return s.str();
   }
+
   // Contiguous: scalars read once; dense operands as EmVec<T, vec> when
   // vec_ok (pointers aligned to the vector size), then a scalar tail.
+  // Half-type outputs are stored as words of two (vec is even then: the
+  // widest operand has at most 8 bytes).
+  s << "template <typename I>\n__device__ __forceinline__ void em_flat(";
+  for (size_t i = 0; i < nin; ++i)
+    s << "const " << ctype(t.input_dtypes[i]) << "* in" << i << ", ";
+  for (size_t j = 0; j < nout; ++j) s << ctype(otype(j)) << "* out" << j << ", ";
+  s << "I n, int vec_ok) {\n"
+       "  const I tid = (I)blockIdx.x * blockDim.x + threadIdx.x;\n"
+       "  const I step = (I)gridDim.x * blockDim.x;\n";
   for (size_t i = 0; i < nin; ++i) {
-    if (scalar[i])
-      s << "  const " << ctype(t.input_dtypes[i]) << " s" << i << " = in" << i
-        << "[0];\n";
+    if (scalar[i] && !is_lit(i))
+      s << "  const " << vtype(t.input_dtypes[i]) << " s" << i << " = em_up(in"
+        << i << "[0]);\n";
   }
   auto scalar_or = [&](size_t i, const std::string& e) {
     return scalar[i] ? "s" + std::to_string(i) : e;
   };
-  s << "  long long start = 0;\n";
+  s << "  I start = 0;\n";
   if (vec > 1) {
-    s << "  if (vec_ok) {\n    const long long nv = n / " << vec << ";\n"
-      << "    for (long long w = tid; w < nv; w += step) {\n"
-      << "      const long long base = w * " << vec << ";\n";
+    s << "  if (vec_ok) {\n    const I nv = n / " << vec << ";\n"
+      << "    for (I w = tid; w < nv; w += step) {\n"
+      << "      const I base = w * " << vec << ";\n";
     for (size_t i = 0; i < nin; ++i) {
-      if (scalar[i]) continue;
+      if (scalar[i] || is_lit(i)) continue;
       std::string T = ctype(t.input_dtypes[i]);
       s << "      const EmVec<" << T << ", " << vec << "> a" << i
         << " = *reinterpret_cast<const EmVec<" << T << ", " << vec
         << ">*>(in" << i << " + base);\n";
     }
-    for (size_t j = 0; j < t.outputs.size(); ++j) {
-      s << "      EmVec<" << ctype(t.value_dtype(t.outputs[j])) << ", " << vec
-        << "> r" << j << ";\n";
-    }
+    for (size_t j = 0; j < nout; ++j)
+      s << "      " << vtype(otype(j)) << " r" << j << "[" << vec << "];\n";
     s << "#pragma unroll\n      for (int k = 0; k < " << vec << "; ++k) {\n"
       << "        "
       << call(
              [&](size_t i) {
-               return scalar_or(i, "a" + std::to_string(i) + ".v[k]");
+               return scalar_or(i, "em_up(a" + std::to_string(i) + ".v[k])");
              },
-             [&](size_t j) { return "r" + std::to_string(j) + ".v[k]"; })
+             [&](size_t j) { return "r" + std::to_string(j) + "[k]"; })
       << "\n      }\n";
-    for (size_t j = 0; j < t.outputs.size(); ++j) {
-      std::string O = ctype(t.value_dtype(t.outputs[j]));
-      s << "      *reinterpret_cast<EmVec<" << O << ", " << vec << ">*>(out"
-        << j << " + base) = r" << j << ";\n";
+    for (size_t j = 0; j < nout; ++j) {
+      Dtype o = otype(j);
+      std::string J = std::to_string(j);
+      if (is_half(o) && vec % 2 == 0) {
+        s << "      EmVec<unsigned int, " << vec / 2 << "> p" << J << ";\n"
+          << "#pragma unroll\n      for (int k = 0; k < " << vec / 2
+          << "; ++k) p" << J << ".v[k] = "
+          << (o == Dtype::float16 ? "em_pack_h2" : "em_pack_bf2") << "(r" << J
+          << "[2 * k], r" << J << "[2 * k + 1]);\n"
+          << "      *reinterpret_cast<EmVec<unsigned int, " << vec / 2
+          << ">*>(out" << J << " + base) = p" << J << ";\n";
+      } else {
+        std::string O = ctype(o);
+        s << "      EmVec<" << O << ", " << vec << "> p" << J << ";\n"
+          << "#pragma unroll\n      for (int k = 0; k < " << vec << "; ++k) p"
+          << J << ".v[k] = em_down<" << O << ">(r" << J << "[k]);\n"
+          << "      *reinterpret_cast<EmVec<" << O << ", " << vec << ">*>(out"
+          << J << " + base) = p" << J << ";\n";
+      }
     }
     s << "    }\n    start = nv * " << vec << ";\n  }\n";
   }
-  s << "  for (long long i = start + tid; i < n; i += step) {\n    "
-    << call([&](size_t i) { return scalar_or(i, idx("in", i, "i")); },
-            [&](size_t j) { return idx("out", j, "i"); })
-    << "\n  }\n}\n";
+  s << "  for (I i = start + tid; i < n; i += step) {\n"
+    << results("    ") << "    "
+    << call([&](size_t i) {
+              return scalar_or(i, "em_up(in" + std::to_string(i) + "[i])");
+            },
+            rname)
+    << "\n" << store("    ", "i") << "  }\n}\n\n";
+  s << "extern \"C\" __global__ void __launch_bounds__(256) em_kernel(";
+  for (size_t i = 0; i < nin; ++i)
+    s << "const " << ctype(t.input_dtypes[i]) << "* in" << i << ", ";
+  for (size_t j = 0; j < nout; ++j) s << ctype(otype(j)) << "* out" << j << ", ";
+  s << "long long n, int vec_ok) {\n";
+  std::string args;
+  for (size_t i = 0; i < nin; ++i) args += "in" + std::to_string(i) + ", ";
+  for (size_t j = 0; j < nout; ++j) args += "out" + std::to_string(j) + ", ";
+  // 32-bit index arithmetic when n fits (unsigned: i + step cannot wrap).
+  s << "  if (n <= 2147483647LL) em_flat<unsigned int>(" << args
+    << "(unsigned int)n, vec_ok);\n"
+    << "  else em_flat<unsigned long long>(" << args
+    << "(unsigned long long)n, vec_ok);\n}\n";
   return s.str();
 }
 

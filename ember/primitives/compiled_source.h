@@ -15,12 +15,21 @@ namespace ember::detail {
 /// Most dims of the strided kernel's layout (after collapsing).
 inline constexpr int kFusedMaxDims = 8;
 
+/// How float16/bfloat16 node results are kept inside a fused kernel:
+/// `rounded` to their dtype after every op (as the unfused kernels store
+/// them), or in float (`float_chain`: rounded once at the store; chains that
+/// feed an op not continuous in them, such as comparisons, floor or astype,
+/// are still computed as unfused). compiled_source.cpp says why.
+enum class FusedHalf { rounded, float_chain };
+inline constexpr FusedHalf kFusedHalfDefault = FusedHalf::float_chain;
+
 /// C expression of `p` applied to the argument expressions `args` (values of
 /// the `in` dtypes) with result dtype `out`, with the semantics of the CUDA
 /// functors (device/unary_ops.cuh, binary_ops.cuh, cast_to); empty when the
 /// generator does not implement this primitive on these dtypes.
 std::string fused_expr(const Primitive& p, const std::vector<Dtype>& in,
-                       Dtype out, const std::vector<std::string>& args);
+                       Dtype out, const std::vector<std::string>& args,
+                       FusedHalf mode = kFusedHalfDefault);
 
 /// Elements per thread of the contiguous kernel: one 16-byte access of the
 /// widest operand that is not a scalar (`scalar[i]`: input i is one value).
@@ -33,6 +42,7 @@ int fused_vec_width(const CompiledTape& t, const std::vector<char>& scalar);
 /// vec_ok) or `EmMeta m` (strided kernel: {ndim, shape[kFusedMaxDims],
 /// strides[num_inputs][kFusedMaxDims]} as int64, outputs row-contiguous).
 std::string fused_kernel_source(const CompiledTape& t, bool strided,
-                                 const std::vector<char>& scalar, int vec);
+                                 const std::vector<char>& scalar, int vec,
+                                 FusedHalf mode = kFusedHalfDefault);
 
 }  // namespace ember::detail

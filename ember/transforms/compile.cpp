@@ -222,6 +222,10 @@ struct Fuser {
   std::vector<int>& outputs;
   int& num_slots;
   const std::vector<char>& dead;
+  // Slot -> index into `constants` (or -1): scalar constants become literals
+  // of the fused kernel (CompiledTape::input_literals).
+  const std::vector<int>& const_of_slot;
+  const std::vector<array>& constants;
   int n = 0;
   std::vector<int> producer;             // slot -> node
   std::vector<std::vector<int>> users;   // node -> consumer nodes
@@ -374,6 +378,13 @@ struct Fuser {
     TapeNode c;
     const TapeNode& first = tape[members[0]];
     for (int s : ins) {
+      // A scalar constant, or a Broadcast of one, feeds the group as a literal.
+      int src = s;
+      if (producer[s] >= 0 && tape[producer[s]].broadcast)
+        src = tape[producer[s]].inputs[0];
+      int ci = src < int(const_of_slot.size()) ? const_of_slot[src] : -1;
+      ct->input_literals.push_back(
+          ci >= 0 ? detail::literal_bits(constants[ci]) : std::nullopt);
       value.emplace(s, int(value.size()));
       // Dtype and traced shape from a member that reads the slot.
       for (int m : members) {
@@ -503,9 +514,11 @@ struct Fuser {
 // Replaces groups of elementwise nodes by Compiled nodes. The tape loses
 // its dead nodes (`dead` is reset) and new slots are appended (num_slots).
 void fuse(std::vector<TapeNode>& tape, std::vector<int>& outputs,
-          std::vector<char>& dead, int& num_slots) {
+          std::vector<char>& dead, int& num_slots,
+          const std::vector<int>& const_of_slot,
+          const std::vector<array>& constants) {
   if (!fusion_enabled()) return;
-  Fuser f{tape, outputs, num_slots, dead};
+  Fuser f{tape, outputs, num_slots, dead, const_of_slot, constants};
   if (f.run()) dead.assign(tape.size(), 0);
 }
 
@@ -555,7 +568,7 @@ std::shared_ptr<Entry> simplify(Recording r, CompileMode mode) {
   }
   for (auto& o : r.outputs) o = rep[o];
   if (mode == CompileMode::enabled) {
-    fuse(r.tape, r.outputs, dead, num_slots);
+    fuse(r.tape, r.outputs, dead, num_slots, r.const_of_slot, r.constants);
     r.const_of_slot.resize(num_slots, -1);
     for (int s = int(rep.size()); s < num_slots; ++s) rep.push_back(s);
   }

@@ -5,8 +5,10 @@
 // group, shapeless replay on new shapes, and under grad/jvp/vmap.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "ember/ember.h"
@@ -375,8 +377,10 @@ TEST(CompileFusion, GeneratorWhitelist) {
 }
 
 TEST(CompileFusion, GeneratedSourceShape) {
-  // The kernel text for a bf16 GELU group: contiguous kernel with 8-wide
-  // (16-byte) vector accesses, scalars hoisted, strided kernel with EmMeta.
+  // The kernel text for a bf16 GELU-like group: contiguous kernel with
+  // 8-wide (16-byte) vector accesses, bf16 pairs packed by one conversion,
+  // float values inside (rounded after every op only in FusedHalf::rounded),
+  // scalars hoisted, strided kernel with EmMeta.
   Stream s = default_stream(Device::cpu);
   CompiledTape t;
   t.input_dtypes = {bfloat16, bfloat16};
@@ -387,10 +391,71 @@ TEST(CompileFusion, GeneratedSourceShape) {
   EXPECT_EQ(detail::fused_vec_width(t, scalar), 8);
   auto flat = detail::fused_kernel_source(t, false, scalar, 8);
   EXPECT_NE(flat.find("extern \"C\" __global__"), std::string::npos);
-  EXPECT_NE(flat.find("em_tanh(em_up(v0))"), std::string::npos);
+  EXPECT_NE(flat.find("const float v0 = (x0 * x1);"), std::string::npos);
+  EXPECT_NE(flat.find("em_tanh_bf16(v0)"), std::string::npos);
   EXPECT_NE(flat.find("EmVec<em_bf16, 8>"), std::string::npos);
-  EXPECT_NE(flat.find("const em_bf16 s1 = in1[0];"), std::string::npos);
+  EXPECT_NE(flat.find("em_pack_bf2(r0[2 * k], r0[2 * k + 1])"), std::string::npos);
+  EXPECT_NE(flat.find("const float s1 = em_up(in1[0]);"), std::string::npos);
+  EXPECT_NE(flat.find("em_flat<unsigned int>"), std::string::npos);
+  auto rounded = detail::fused_kernel_source(t, false, scalar, 8,
+                                             detail::FusedHalf::rounded);
+  EXPECT_NE(rounded.find("const float v0 = em_rbf((x0 * x1));"), std::string::npos);
   auto strided = detail::fused_kernel_source(t, true, scalar, 1);
   EXPECT_NE(strided.find("long long strides[2][8];"), std::string::npos);
   EXPECT_EQ(strided.find("#include"), std::string::npos);
+
+  // Literal inputs: folded into the body, and x ** 3 becomes products.
+  CompiledTape p;
+  p.input_dtypes = {float32, float32};
+  p.input_literals = {std::nullopt, 0x40400000u};  // 3.0f
+  p.nodes.push_back({std::make_shared<Power>(s), {0, 1}, float32});
+  p.outputs = {2};
+  auto pf = detail::fused_kernel_source(p, false, {0, 1}, 4);
+  EXPECT_NE(pf.find("const float x1 = 0x1.8p+1f;"), std::string::npos) << pf;
+  EXPECT_NE(pf.find("(x0 * x0 * x0)"), std::string::npos) << pf;
+  EXPECT_EQ(pf.find("s1 = "), std::string::npos) << pf;  // not read
+  // Integer power keeps its exact repeated squaring.
+  p.input_dtypes = {int32, int32};
+  p.input_literals = {std::nullopt, 3u};
+  p.nodes[0].dtype = int32;
+  auto pi = detail::fused_kernel_source(p, false, {0, 1}, 4);
+  EXPECT_NE(pi.find("const int x1 = ((int)3LL);"), std::string::npos) << pi;
+  EXPECT_NE(pi.find("em_ipow<int, unsigned int>(x0, x1)"), std::string::npos) << pi;
+}
+
+TEST(CompileFusion, ScalarConstantsBecomeLiterals) {
+  // The fusion pass records the values of scalar constants (broadcast or
+  // not) in the tape; inputs of the function, 0-d or not, stay run-time.
+  ModeGuard g(true);
+  detail::CompiledFunction cf;
+  VFn f = [](const std::vector<array>& in) {
+    array cube = power(in[0], detail::weak_scalar(3, in[0].dtype()));
+    return std::vector<array>{(cube * 0.5f + in[0]) * in[1]};
+  };
+  array x = vec({1, -2, 3, 0.5}, {2, 2});
+  array y = vec({4}, {});
+  auto out = cf(f, {x, y});
+  ASSERT_TRUE(out[0].has_primitive());
+  auto* c = dynamic_cast<const Compiled*>(&out[0].primitive());
+  ASSERT_NE(c, nullptr);
+  const auto& t = c->tape();
+  ASSERT_EQ(t.input_literals.size(), t.num_inputs());
+  std::vector<float> lits;
+  size_t runtime = 0;
+  for (size_t i = 0; i < t.num_inputs(); ++i) {
+    if (auto b = t.literal(int(i))) {
+      float v;
+      uint32_t u = uint32_t(*b);
+      std::memcpy(&v, &u, 4);
+      lits.push_back(v);
+    } else {
+      ++runtime;
+    }
+  }
+  std::sort(lits.begin(), lits.end());
+  EXPECT_EQ(lits, (std::vector<float>{0.5f, 3.0f}));
+  EXPECT_EQ(runtime, 2u);  // x and y
+  std::vector<double> expect;
+  for (double v : {1.0, -2.0, 3.0, 0.5}) expect.push_back((v * v * v * 0.5 + v) * 4);
+  expect_values(out[0], expect, 1e-6);
 }

@@ -8,7 +8,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <string>
+#include <vector>
 
 #include "ember/primitives/compiled.h"
 #include "compile_test_utils.h"
@@ -193,4 +195,315 @@ TEST(GpuCompile, GradThroughFusedOnGpu) {
     expect_match(gs[0], ref[0], "grad x", 1e-5);
     expect_match(gs[1], ref[1], "grad y", 1e-5);
   }
+}
+
+// ---- Generated-kernel fast paths (float chains for half types, literal
+// constants, products for literal powers, vector accesses with tails) ----
+
+namespace {
+
+// MLX's nn.gelu_approx as Python writes it: x**3 is a power with a 0-d
+// constant exponent of x's dtype (a literal of the fused kernel).
+array gelu_approx_py(const array& x) {
+  const double k = std::sqrt(2.0 / M_PI);
+  array cube = power(x, detail::weak_scalar(3, x.dtype()));
+  return 0.5 * x * (1.0 + tanh(k * (x + 0.044715 * cube)));
+}
+array gelu_erf(const array& x) { return x * (1.0 + erf(x / std::sqrt(2.0))) / 2.0; }
+
+// Elements of an evaluated array as doubles (row-major).
+std::vector<double> host_values(const array& a) {
+  array w = widened(a, float64);
+  const double* p = w.data<double>();
+  return std::vector<double>(p, p + w.size());
+}
+
+// `got` against float64 values `ref` computed on the host from the inputs:
+// |got - ref| <= tol * (1 + |ref|), NaN matching NaN, infinities exact.
+void expect_near_ref(const array& got, const std::vector<double>& ref,
+                     double tol, const std::string& what) {
+  auto g = host_values(got);
+  ASSERT_EQ(g.size(), ref.size()) << what;
+  int bad = 0;
+  for (size_t i = 0; i < g.size() && bad < 5; ++i) {
+    if (!close(g[i], ref[i], tol)) {
+      ADD_FAILURE() << what << " at " << i << ": got " << g[i] << " want "
+                    << ref[i];
+      ++bad;
+    }
+  }
+}
+
+// One rounding of the float result at the store, plus the fast functions'
+// error (far below the dtype's precision), against a float64 reference.
+double ref_tol(Dtype t) {
+  switch (t) {
+    case Dtype::bfloat16: return 1.6e-2;
+    case Dtype::float16: return 2e-3;
+    case Dtype::float64: return 1e-12;
+    default: return 2e-5;
+  }
+}
+
+// f compiled on the GPU against f run eagerly on the GPU (unfused kernels).
+void check_vs_gpu_eager(const VFn& f, const std::vector<array>& ins,
+                        const std::string& what, double tol = -1) {
+  std::vector<array> eager;
+  {
+    StreamContext c(kGpu);
+    eager = f(ins);
+  }
+  detail::CompiledFunction cf;
+  std::vector<array> fused;
+  {
+    StreamContext c(kGpu);
+    fused = cf(f, ins);
+  }
+  ASSERT_EQ(fused.size(), eager.size());
+  for (size_t k = 0; k < fused.size(); ++k) {
+    Dtype t = eager[k].dtype();
+    double tk = tol >= 0 ? tol
+                : (t == float16 || t == bfloat16) ? 4 * default_tol(t)
+                                                  : -1;
+    expect_match(fused[k], eager[k], what + " (vs GPU eager) output " +
+                                         std::to_string(k), tk);
+  }
+}
+
+}  // namespace
+
+TEST(GpuCompile, GeluFormsVectorTailsAndLayouts) {
+  if (!have_gpu()) GTEST_SKIP() << "no GPU";
+  ModeGuard g(true);
+  VFn approx = [](const std::vector<array>& in) {
+    return std::vector<array>{gelu_approx_py(in[0])};
+  };
+  VFn exact = [](const std::vector<array>& in) {
+    return std::vector<array>{gelu_erf(in[0])};
+  };
+  auto gelu_tanh_ref = [](double x) {
+    const double k = std::sqrt(2.0 / M_PI);
+    return 0.5 * x * (1 + std::tanh(k * (x + 0.044715 * x * x * x)));
+  };
+  auto gelu_erf_ref = [](double x) { return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0))); };
+  for (Dtype t : {bfloat16, float16, float32}) {
+    std::string dt = dtype_name(t);
+    // Vector path (8 halves or 4 floats per access) with every tail length,
+    // one block, many blocks, and more elements than threads in the grid.
+    for (int n : {1, 7, 8, 9, 15, 17, 4099, (1 << 20) + 3, 3 << 21}) {
+      array x = make_input({n}, t, Layout::dense, 21, -6, 6);
+      std::string what = dt + " n=" + std::to_string(n);
+      check(approx, {x}, "gelu_approx " + what);
+      check(exact, {x}, "gelu " + what);
+      if (n == ((1 << 20) + 3)) {
+        check_vs_gpu_eager(approx, {x}, "gelu_approx " + what);
+        auto xs = host_values(x);
+        std::vector<double> ra, re;
+        for (double v : xs) {
+          ra.push_back(gelu_tanh_ref(v));
+          re.push_back(gelu_erf_ref(v));
+        }
+        // The literals are rounded to the dtype (weakly typed scalars), so
+        // the reference differs from the exact formula by about one ulp
+        // of the dtype: twice the dtype's tolerance.
+        StreamContext c(kGpu);
+        detail::CompiledFunction ca, ce;
+        expect_near_ref(ca(approx, {x})[0], ra, 2 * ref_tol(t),
+                        "gelu_approx vs float64 " + what);
+        expect_near_ref(ce(exact, {x})[0], re, 2 * ref_tol(t),
+                        "gelu vs float64 " + what);
+      }
+    }
+    // Misaligned (a slice starting at element 1), broadcast, strided,
+    // transposed and reversed inputs.
+    for (Layout l : all_layouts()) {
+      for (Shape sh : {Shape{33, 65}, Shape{4, 1031}}) {
+        array x = make_input(sh, t, l, 22, -6, 6);
+        std::string what = dt + " " + layout_name(l) + " " + shape_str(sh);
+        check(approx, {x}, "gelu_approx " + what);
+        check(exact, {x}, "gelu " + what);
+      }
+    }
+  }
+}
+
+TEST(GpuCompile, PowerLiteralExponents) {
+  if (!have_gpu()) GTEST_SKIP() << "no GPU";
+  ModeGuard g(true);
+  // Exponents that become products, a reciprocal or sqrt, and ones that
+  // stay pow; float results near powf, integer results exact.
+  for (double e : {2.0, 3.0, -1.0, 0.5, 2.5, 4.0, -2.0, 0.0, 1.0}) {
+    VFn f = [e](const std::vector<array>& in) {
+      array y = power(in[0], array(e, in[0].dtype()));
+      return std::vector<array>{y, y * in[0]};
+    };
+    for (Dtype t : {float32, float16, bfloat16, float64}) {
+      std::string what = std::string(dtype_name(t)) + " ** " + std::to_string(e);
+      for (Layout l : {Layout::dense, Layout::offset, Layout::strided}) {
+        array x = make_input({37, 129}, t, l, 23, -3, 3);
+        check(f, {x}, what + " " + layout_name(l));
+      }
+      // float64 reference (inputs of the dtype, so only the result rounds).
+      array x = make_input({4099}, t, Layout::dense, 24, -3, 3);
+      std::vector<double> ref;
+      for (double v : host_values(x)) ref.push_back(std::pow(v, e));
+      StreamContext c(kGpu);
+      detail::CompiledFunction cf;
+      expect_near_ref(cf(f, {x})[0], ref, ref_tol(t), what + " vs float64");
+    }
+    if (e < 0 || e != std::trunc(e)) continue;
+    for (Dtype t : {int32, int64, int8, uint8, uint32}) {
+      std::string what = std::string(dtype_name(t)) + " ** " + std::to_string(e);
+      for (Layout l : {Layout::dense, Layout::offset, Layout::reversed}) {
+        array x = make_input({37, 129}, t, l, 25, -9, 9);
+        check(f, {x}, what + " " + layout_name(l));  // exact for integers
+      }
+    }
+  }
+  // Negative integer exponents of signed integers give 0, as unfused.
+  VFn neg = [](const std::vector<array>& in) {
+    return std::vector<array>{power(in[0], array(-2, in[0].dtype())) + in[0]};
+  };
+  check(neg, {make_input({1000}, int32, Layout::dense, 26, -9, 9)}, "int32 ** -2");
+}
+
+TEST(GpuCompile, PowerSpecialValues) {
+  if (!have_gpu()) GTEST_SKIP() << "no GPU";
+  ModeGuard g(true);
+  const double inf = std::numeric_limits<double>::infinity();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  std::vector<double> v = {0.0, -0.0, 1.0, -1.0, 2.0, -2.0, 0.5, inf, -inf, nan,
+                           1e-30, -1e-30, 1e30, -1e30};
+  for (Dtype t : {float32, float64, float16, bfloat16}) {
+    array x(v, {int(v.size())}, t);
+    x.eval();
+    auto xs = host_values(x);
+    for (double e : {2.0, 3.0, 4.0, -1.0, -2.0, 0.5, 0.0, 1.0, 2.5}) {
+      VFn f = [e](const std::vector<array>& in) {
+        // The multiply keeps the power inside a fused group (and keeps the
+        // sign of zeros).
+        return std::vector<array>{power(in[0], array(e, in[0].dtype())) * 1.0};
+      };
+      std::string what = std::string(dtype_name(t)) + " ** " + std::to_string(e);
+      check(f, {x}, what);
+      StreamContext c(kGpu);
+      detail::CompiledFunction cf;
+      array got = cf(f, {x})[0];
+      auto gv = host_values(got);
+      for (size_t i = 0; i < xs.size(); ++i) {
+        double want = std::pow(xs[i], e);
+        // Sign of zero and NaN/inf behaviour of pow (e.g. (-0) ** 0.5 = +0,
+        // (-inf) ** 0.5 = +inf, x ** 0 = 1 for NaN).
+        if (std::isnan(want)) {
+          EXPECT_TRUE(std::isnan(gv[i])) << what << " x=" << xs[i];
+        } else if (want == 0 || std::isinf(want)) {
+          EXPECT_EQ(gv[i], want) << what << " x=" << xs[i];
+          EXPECT_EQ(std::signbit(gv[i]), std::signbit(want)) << what << " x=" << xs[i];
+        }
+      }
+    }
+  }
+}
+
+TEST(GpuCompile, RuntimeScalarExponent) {
+  if (!have_gpu()) GTEST_SKIP() << "no GPU";
+  ModeGuard g(true);
+  // A 0-d input (not a constant of the trace) stays a kernel argument: one
+  // compiled function serves every exponent value.
+  VFn f = [](const std::vector<array>& in) {
+    return std::vector<array>{power(in[0], in[1]) * 2.0f + in[0]};
+  };
+  array x = make_input({2049}, float32, Layout::dense, 27, 0, 3);
+  detail::CompiledFunction cf;
+  for (float e : {2.0f, 3.0f, 0.5f, -1.0f, 2.5f}) {
+    array ev(e);
+    std::vector<array> cpu;
+    {
+      StreamContext c(kCpu);
+      cpu = f({x, ev});
+    }
+    StreamContext c(kGpu);
+    expect_match(cf(f, {x, ev})[0], cpu[0], "float32 ** runtime " + std::to_string(e));
+  }
+  EXPECT_EQ(cf.num_traces(), 1u);
+}
+
+TEST(GpuCompile, HalfChainsRoundBeforeDiscontinuousOps) {
+  if (!have_gpu()) GTEST_SKIP() << "no GPU";
+  ModeGuard g(true);
+  // Inside a fused kernel half-type values stay in float, but the chains
+  // that feed comparisons, floor, astype, remainder or sign are computed as
+  // unfused (rounded after every op): these results equal the unfused ones
+  // exactly (IEEE +, -, * in float, then the same rounding), even where a
+  // float chain would cross a threshold the rounded one does not.
+  VFn f = [](const std::vector<array>& in) {
+    const array& x = in[0];
+    array y = x * 10.0;
+    array z = (x * 1.7 + 0.3) * x - 0.9;  // inexact in the half types
+    return std::vector<array>{floor(y), y > 7.0, astype(x * 7.0, int32),
+                              remainder(y, array(3.0, y.dtype())), sign(x * 1e-3),
+                              floor(z * 4.0), z > 0.25, astype(z * 9.0, int32),
+                              z * 2.0};  // z also feeds a smooth output
+  };
+  for (Dtype t : {bfloat16, float16}) {
+    for (Layout l : {Layout::dense, Layout::offset, Layout::transposed}) {
+      array x = make_input({41, 67}, t, l, 28, -4, 4);
+      check(f, {x}, std::string(dtype_name(t)) + " " + layout_name(l), 0.0);
+    }
+  }
+}
+
+TEST(GpuCompile, SigmoidExpSiluHalfFastPaths) {
+  if (!have_gpu()) GTEST_SKIP() << "no GPU";
+  ModeGuard g(true);
+  VFn f = [](const std::vector<array>& in) {
+    const array& x = in[0];
+    return std::vector<array>{x * sigmoid(x), exp(x) - 1.0, tanh(x * 0.5) / 3.0};
+  };
+  for (Dtype t : {bfloat16, float16}) {
+    for (int n : {9, 4099, (1 << 18) + 5}) {
+      array x = make_input({n}, t, Layout::dense, 29, -10, 10);
+      std::string what = std::string(dtype_name(t)) + " n=" + std::to_string(n);
+      check(f, {x}, what);
+      auto xs = host_values(x);
+      std::vector<double> silu, ex, th;
+      for (double v : xs) {
+        silu.push_back(v / (1 + std::exp(-v)));
+        ex.push_back(std::exp(v) - 1);
+        th.push_back(std::tanh(v * 0.5) / 3);
+      }
+      StreamContext c(kGpu);
+      detail::CompiledFunction cf;
+      auto out = cf(f, {x});
+      expect_near_ref(out[0], silu, ref_tol(t), "silu vs float64 " + what);
+      expect_near_ref(out[1], ex, ref_tol(t), "exp vs float64 " + what);
+      // tanh.approx.f32 for bfloat16 (~2^-11 relative) before the store.
+      expect_near_ref(out[2], th, 2 * ref_tol(t), "tanh vs float64 " + what);
+    }
+  }
+}
+
+TEST(GpuCompile, MixedDevicesAroundFusedGroup) {
+  if (!have_gpu()) GTEST_SKIP() << "no GPU";
+  ModeGuard g(true);
+  // A CPU result feeds a fused GPU group whose result feeds a CPU op.
+  array a = make_input({301, 17}, bfloat16, Layout::dense, 30);
+  auto on_cpu = [](auto fn) {
+    StreamContext c(kCpu);
+    return fn();
+  };
+  array pre = on_cpu([&] { return exp(a * 0.25); });  // computed on the CPU
+  detail::CompiledFunction cf;
+  VFn f = [](const std::vector<array>& in) {
+    return std::vector<array>{gelu_approx_py(in[0]) * in[0]};
+  };
+  array fused = [&] {
+    StreamContext c(kGpu);
+    return cf(f, {pre})[0];
+  }();
+  // Back on the CPU.
+  array post = on_cpu([&] { return sum(astype(fused, float32) * 1.0f); });
+  array ref = on_cpu(
+      [&] { return sum(astype(f({exp(a * 0.25)})[0], float32) * 1.0f); });
+  expect_match(post, ref, "cpu -> fused gpu -> cpu", 5e-2);
 }

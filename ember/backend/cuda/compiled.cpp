@@ -6,10 +6,14 @@
 // still loads and reports the GPU unavailable).
 // Layouts: every non-scalar input dense with one common layout -> a flat
 // grid-stride kernel over the dense buffer (16-byte vector accesses when
-// every pointer is aligned, scalars read once per thread; outputs take that
-// layout, or an input's buffer when it can be donated); otherwise a strided
-// kernel (int64 offsets from the collapsed shape and strides, 32-bit index
-// arithmetic when the size allows) into row-contiguous outputs.
+// every pointer is aligned, then a scalar tail; scalars read once per
+// thread, scalar constants of the trace compiled in as literals; outputs
+// take that layout, or an input's buffer when it can be donated);
+// otherwise a strided kernel (int64 offsets from the collapsed shape and
+// strides) into row-contiguous outputs. Both use 32-bit index arithmetic
+// when the size allows. float16/bfloat16 values stay in float inside the
+// kernel (detail::FusedHalf, compiled_source.cpp says why; per-op rounding
+// with EMBER_FUSED_HALF=rounded).
 // Traffic: each input read once, each output written once.
 // Kernels are cached by source text for the process and per primitive by
 // layout key, so a replayed step costs one launch. If NVRTC or the module
@@ -198,14 +202,27 @@ std::shared_ptr<FusedKernel> kernel_for(const std::string& src) {
   return cache.emplace(src, std::move(k)).first->second;
 }
 
+// float16/bfloat16 values inside a kernel: in float (default), or rounded
+// to their dtype after every op, as the unfused kernels store them, with
+// EMBER_FUSED_HALF=rounded (with the precise functions; about 3.5x the
+// instructions per element of a bf16 GELU).
+detail::FusedHalf half_mode() {
+  static const detail::FusedHalf m = [] {
+    const char* e = std::getenv("EMBER_FUSED_HALF");
+    return e && std::string(e) == "rounded" ? detail::FusedHalf::rounded
+                                            : detail::kFusedHalfDefault;
+  }();
+  return m;
+}
+
 std::shared_ptr<FusedKernel> cached_kernel(const Compiled& c,
                                            const std::string& key,
                                            bool strided,
                                            const std::vector<char>& scalar,
                                            int vec) {
   if (auto k = c.cached(key)) return std::static_pointer_cast<FusedKernel>(k);
-  auto k = kernel_for(
-      detail::fused_kernel_source(c.tape(), strided, scalar, vec));
+  auto k = kernel_for(detail::fused_kernel_source(c.tape(), strided, scalar,
+                                                   vec, half_mode()));
   c.set_cached(key, k);
   return k;
 }
