@@ -808,6 +808,22 @@ std::string fused_kernel_source(const CompiledTape& t, bool strided,
     return r;
   };
   auto rname = [](size_t j) { return "r" + std::to_string(j); };
+  // The kernel's entry point: calls `body` with 32-bit index arithmetic when
+  // n fits (unsigned, so that i + step cannot wrap), 64-bit otherwise.
+  auto entry = [&](const char* body, const char* param, const char* arg) {
+    s << "extern \"C\" __global__ void __launch_bounds__(256) em_kernel(";
+    for (size_t i = 0; i < nin; ++i)
+      s << "const " << ctype(t.input_dtypes[i]) << "* in" << i << ", ";
+    for (size_t j = 0; j < nout; ++j) s << ctype(otype(j)) << "* out" << j << ", ";
+    s << "long long n, " << param << ") {\n";
+    std::string args;
+    for (size_t i = 0; i < nin; ++i) args += "in" + std::to_string(i) + ", ";
+    for (size_t j = 0; j < nout; ++j) args += "out" + std::to_string(j) + ", ";
+    s << "  if (n <= 2147483647LL) " << body << "<unsigned int>(" << args
+      << "(unsigned int)n, " << arg << ");\n"
+      << "  else " << body << "<unsigned long long>(" << args
+      << "(unsigned long long)n, " << arg << ");\n}\n";
+  };
 
   if (strided) {
     s << "struct EmMeta {\n  long long ndim;\n  long long shape["
@@ -837,18 +853,7 @@ std::string fused_kernel_source(const CompiledTape& t, bool strided,
                                      std::to_string(i) + "])"; },
               rname)
       << "\n" << store("    ", "i") << "  }\n}\n\n";
-    s << "extern \"C\" __global__ void __launch_bounds__(256) em_kernel(";
-    for (size_t i = 0; i < nin; ++i)
-      s << "const " << ctype(t.input_dtypes[i]) << "* in" << i << ", ";
-    for (size_t j = 0; j < nout; ++j) s << ctype(otype(j)) << "* out" << j << ", ";
-    s << "long long n, EmMeta m) {\n";
-    std::string args;
-    for (size_t i = 0; i < nin; ++i) args += "in" + std::to_string(i) + ", ";
-    for (size_t j = 0; j < nout; ++j) args += "out" + std::to_string(j) + ", ";
-    s << "  if (n <= 2147483647LL) em_strided<unsigned int>(" << args
-      << "(unsigned int)n, m);\n"
-      << "  else em_strided<unsigned long long>(" << args
-      << "(unsigned long long)n, m);\n}\n";
+    entry("em_strided", "EmMeta m", "m");
     return s.str();
   }
 
@@ -922,19 +927,7 @@ std::string fused_kernel_source(const CompiledTape& t, bool strided,
             },
             rname)
     << "\n" << store("    ", "i") << "  }\n}\n\n";
-  s << "extern \"C\" __global__ void __launch_bounds__(256) em_kernel(";
-  for (size_t i = 0; i < nin; ++i)
-    s << "const " << ctype(t.input_dtypes[i]) << "* in" << i << ", ";
-  for (size_t j = 0; j < nout; ++j) s << ctype(otype(j)) << "* out" << j << ", ";
-  s << "long long n, int vec_ok) {\n";
-  std::string args;
-  for (size_t i = 0; i < nin; ++i) args += "in" + std::to_string(i) + ", ";
-  for (size_t j = 0; j < nout; ++j) args += "out" + std::to_string(j) + ", ";
-  // 32-bit index arithmetic when n fits (unsigned: i + step cannot wrap).
-  s << "  if (n <= 2147483647LL) em_flat<unsigned int>(" << args
-    << "(unsigned int)n, vec_ok);\n"
-    << "  else em_flat<unsigned long long>(" << args
-    << "(unsigned long long)n, vec_ok);\n}\n";
+  entry("em_flat", "int vec_ok", "vec_ok");
   return s.str();
 }
 

@@ -17,7 +17,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -282,16 +281,6 @@ struct Call {
   }
 };
 
-// A profile note that outlives the plan (the profiler reads it after the
-// op returns, and the plan cache may drop the plan meanwhile).
-const char* keep_note(std::string text) {
-  static std::mutex mtx;
-  static auto* notes = new std::deque<std::string>();
-  std::lock_guard<std::mutex> lk(mtx);
-  notes->push_back(std::move(text));
-  return notes->back().c_str();
-}
-
 // "id 21 tile 18 splitk 1": what cuBLASLt calls the algorithm.
 std::string algo_name(const cublasLtMatmulAlgo_t& algo) {
   int32_t id = -1, splitk = 1;
@@ -369,7 +358,7 @@ void tune(Plan& plan, const Call& call, void* c, const PlanKey& key,
                  "%lld) batch %lld: %s\n",
                  dtype_name(dtype), (long long)key.n, (long long)key.m,
                  (long long)key.k, (long long)key.batch, text.c_str());
-    profile_note = keep_note(std::move(text));
+    profile_note = profile_keep_note(std::move(text));
   }
 }
 

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <sstream>
@@ -27,6 +28,14 @@ bool profiling = false;
 thread_local double profile_malloc_us = 0;
 thread_local double profile_gemm_us = 0;
 thread_local const char* profile_note = nullptr;
+
+const char* profile_keep_note(std::string text) {
+  static std::mutex mtx;
+  static auto* notes = new std::deque<std::string>();  // never freed
+  std::lock_guard<std::mutex> lk(mtx);
+  notes->push_back(std::move(text));
+  return notes->back().c_str();
+}
 
 namespace {
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <string>
 
 #include "ember/core/array.h"
 
@@ -12,6 +13,11 @@ extern bool profiling;
 extern thread_local double profile_malloc_us;   // host us in cudaMallocAsync
 extern thread_local double profile_gemm_us;     // host us in cuda::gemm
 extern thread_local const char* profile_note;   // a fused kernel's path
+
+/// A copy of `text` that lives as long as the process, for `profile_note`
+/// (the profiler reads the note after the op returns, when the cache entry
+/// that wrote it may already be gone).
+const char* profile_keep_note(std::string text);
 
 /// Wraps the residency hooks with the profiler when EMBER_CUDA_PROFILE is set.
 void install_profiler(ResidencyHooks& h);

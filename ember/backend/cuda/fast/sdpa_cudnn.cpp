@@ -50,7 +50,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -545,16 +544,6 @@ std::shared_ptr<Entry> get_entry(int direction, bool stats, Dtype dt,
   return e;
 }
 
-// A profile note that outlives the entry (the profiler reads it after the
-// op returns, and the graph cache may drop the entry meanwhile).
-const char* keep_note(std::string text) {
-  static std::mutex mtx;
-  static auto* notes = new std::deque<std::string>();
-  std::lock_guard<std::mutex> lk(mtx);
-  notes->push_back(std::move(text));
-  return notes->back().c_str();
-}
-
 // Builds the graph's other candidate plans and times each on `pack` (see
 // the top of the file); the caller holds e.exec and has set the handle's
 // stream. Leaves e untuned while the stream is being captured.
@@ -643,7 +632,7 @@ void tune_entry(const Stream& s, Entry& e, cudnnHandle_t h,
     text.pop_back();
     std::fprintf(stderr, "[ember cuda autotune] sdpa %s: %s\n",
                  e.label.c_str(), text.c_str());
-    if (profiling) profile_note = keep_note(std::move(text));
+    if (profiling) profile_note = profile_keep_note(std::move(text));
   }
 }
 
