@@ -181,6 +181,48 @@ TEST(Binary, PromotionAndWeakScalars) {
   EXPECT_EQ(add(array({1.0f}), array({complex64_t(0, 1)})).dtype(), complex64);
 }
 
+TEST(Binary, PowerByScalarTwoOrThreeIsProducts) {
+  // x ** 2 and x ** 3 with one exponent for all elements run as products:
+  // same values as pow (float64 reference rounded to the dtype), for every
+  // float dtype, strided and broadcast bases, special values; other
+  // exponents and per-element exponents keep pow.
+  std::vector<double> xs = {-3.5, -1.25, -0.0, 0.0, 0.3, 1.0, 2.5, 7.75, 1e-20,
+                            -1e20, kInf, -kInf, kNaN};
+  for (Dtype t : {float32, float16, bfloat16, float64}) {
+    array x = astype(array(xs, {int(xs.size())}, float64), t);
+    for (double e : {2.0, 3.0, 2.5, -1.0}) {
+      array y = power(x, array(e, t));
+      std::vector<double> ref;
+      for (double v : to_vector(x)) ref.push_back(std::pow(v, e));
+      auto want = to_vector(astype(array(ref, {int(ref.size())}, float64), t));
+      auto got = to_vector(y);
+      for (size_t i = 0; i < xs.size(); ++i) {
+        if (std::isnan(want[i])) {
+          EXPECT_TRUE(std::isnan(got[i])) << dtype_name(t) << " " << xs[i] << "**" << e;
+        } else {
+          EXPECT_EQ(got[i], want[i]) << dtype_name(t) << " " << xs[i] << "**" << e;
+          EXPECT_EQ(std::signbit(got[i]), std::signbit(want[i])) << xs[i] << "**" << e;
+        }
+      }
+    }
+  }
+  // Strided and broadcast bases.
+  array m = astype(reshape(arange(0, 24, 1), {4, 6}), float32) * 0.37f - 3.0f;
+  array mt = transpose(m);
+  auto check = [](const array& base, const array& got, double e) {
+    auto b = to_vector(base);
+    std::vector<double> ref;
+    for (double v : b) ref.push_back(double(float(std::pow(v, e))));
+    expect_values(got, ref, 1e-6);
+  };
+  check(mt, power(mt, array(3.0f)), 3.0);
+  array row = astype(arange(0, 6, 1), float32) - 2.5f;
+  array brow = broadcast_to(row, {4, 6});
+  check(brow, power(brow, array(2.0f)), 2.0);
+  // A per-element exponent that happens to be 3 everywhere: pow as before.
+  check(m, power(m, full({4, 6}, 3.0f)), 3.0);
+}
+
 TEST(Binary, IntegerArithmetic) {
   // Wrapping arithmetic, no UB.
   expect_values(add(array({127}, int8), array({1}, int8)), {-128});

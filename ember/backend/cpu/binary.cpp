@@ -45,7 +45,35 @@ EMBER_BINARY_CPU(Multiply)
 EMBER_BINARY_CPU(Divide)
 EMBER_BINARY_CPU(FloorDivide)
 EMBER_BINARY_CPU(Remainder)
-EMBER_BINARY_CPU(Power)
+void Power::eval_cpu(const std::vector<array>& inputs, array& out) {
+  // A float power with one exponent 2 or 3 for every element (a broadcast
+  // scalar, e.g. x**3 in GELU) is products instead of a scalar pow call per
+  // element; the loop vectorizes. The product is taken in double: exact for
+  // half types, and for float32 pow's correctly rounded value up to double
+  // rounding.
+  const array& e = inputs[1];
+  if (is_floating_point(out.dtype()) && e.data_size() == 1) {
+    double v = 0;
+    dispatch_float(e.dtype(), "Power", [&](auto tag) {
+      using T = decltype(tag);
+      v = double(cpu::compute_t<T>(e.data<T>()[0]));
+    });
+    // float64 cubes keep pow: two roundings of x * x * x can miss its
+    // correctly rounded result by an ulp.
+    if (v == 2.0 || (v == 3.0 && out.dtype() != float64)) {
+      bool cube = v == 3.0;
+      dispatch_float(out.dtype(), "Power", [&](auto tag) {
+        using T = decltype(tag);
+        cpu::unary_kernel<T, T>(inputs[0], out, [cube](T x_) {
+          double x = double(cpu::compute_t<T>(x_));
+          return T(cpu::compute_t<T>(cube ? x * x * x : x * x));
+        });
+      });
+      return;
+    }
+  }
+  binary_op<cpu::PowerOp>(inputs, out, "Power");
+}
 EMBER_BINARY_CPU(Maximum)
 EMBER_BINARY_CPU(Minimum)
 EMBER_BINARY_CPU(LogAddExp)
