@@ -1,5 +1,6 @@
-"""CPU activations, ember against NumPy in one run: tanh, x**3 and the GELU
-tanh approximation (nn.gelu_approx, a compiled chain) on 8M float32 values.
+"""CPU activations, ember against NumPy in one run: exp, sigmoid, tanh, x**3,
+the GELU tanh approximation (nn.gelu_approx, a compiled chain) and softmax
+over rows of 2048, on 8M float32 values.
 
 Usage: python3 benchmarks/cpu_activations.py
 Medians of 10 timed calls after one warm-up; each ember call includes eval.
@@ -29,7 +30,15 @@ def main():
     mx.eval(x)
     xn = np.asarray(x)
     k = np.float32(np.sqrt(2 / np.pi))
+    def np_softmax(a):
+        e = np.exp(a - a.max(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True)
+
     rows = [
+        ("exp", lambda: mx.eval(mx.exp(x)), lambda: np.exp(xn)),
+        ("sigmoid", lambda: mx.eval(mx.sigmoid(x)), lambda: 1 / (1 + np.exp(-xn))),
+        ("softmax (rows of 2048)", lambda: mx.eval(mx.softmax(x, axis=-1)),
+         lambda: np_softmax(xn)),
         ("tanh", lambda: mx.eval(mx.tanh(x)), lambda: np.tanh(xn)),
         ("x**3", lambda: mx.eval(x**3), lambda: xn**3),
         ("gelu_approx", lambda: mx.eval(nn.gelu_approx(x)),

@@ -57,6 +57,44 @@ inline float exp_f32(float x) {
   return p * std::bit_cast<float>((k + 127) << 23);
 }
 
+// exp(x) over all of float, branch-free: exp_f32's reduction with the
+// input clamped to [-104, 89] (beyond, the result is 0 or inf anyway) and
+// 2^n applied as two factors, so that overflow gives inf and small results
+// underflow gradually to subnormals and 0. NaN gives NaN. Within 1 ulp
+// of exp for normal results.
+// Float bits as an integer that orders like the float (an involution), so
+// that clamps are integer min/max (float compares may trap on NaN, which
+// keeps the compiler from vectorizing).
+constexpr int32_t ordered_bits(int32_t i) { return i ^ ((i >> 31) & 0x7fffffff); }
+
+inline float exp_f32_full(float x) {
+  const uint32_t bits = std::bit_cast<uint32_t>(x);
+  constexpr int32_t lo = ordered_bits(std::bit_cast<int32_t>(-104.0f));
+  constexpr int32_t hi = ordered_bits(std::bit_cast<int32_t>(89.0f));
+  int32_t m = ordered_bits(std::bit_cast<int32_t>(x));
+  m = m < lo ? lo : m;
+  m = m > hi ? hi : m;
+  const float xc = std::bit_cast<float>(ordered_bits(m));
+  constexpr float kRound = 12582912.0f;
+  const float t = xc * 1.44269504f + kRound;
+  const float n = t - kRound;
+  float r = xc - n * 0.693359375f;
+  r = r - n * -2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  const int32_t k = std::bit_cast<int32_t>(t) - std::bit_cast<int32_t>(kRound);
+  const int32_t k1 = k >> 1, k2 = k - k1;  // each in [-75, 65]
+  const float v = p * std::bit_cast<float>((k1 + 127) << 23) *
+                  std::bit_cast<float>((k2 + 127) << 23);
+  const uint32_t is_nan = 0u - uint32_t((bits & 0x7fffffffu) > 0x7f800000u);
+  return std::bit_cast<float>((std::bit_cast<uint32_t>(v) & ~is_nan) | (bits & is_nan));
+}
+
 // tanh in float, branch-free (the kernel's loop vectorizes; glibc's tanhf
 // is a scalar call): |x| < 0.625 by an odd polynomial fitted for relative
 // error (x + x^3 q(x^2)), beyond by 1 - 2 / (exp(2|x|) + 1), with |x|
@@ -86,6 +124,15 @@ inline float tanh_f32(float x) {
                (std::bit_cast<uint32_t>(big) & ~use_small);
   r = (r & ~is_nan) | (ub & is_nan);
   return std::bit_cast<float>(r | (std::bit_cast<uint32_t>(x) & 0x80000000u));
+}
+
+template <typename C>
+inline C exp_of(C x) {
+  if constexpr (std::is_same_v<C, float>) {
+    return exp_f32_full(x);
+  } else {
+    return std::exp(x);
+  }
 }
 
 template <typename C>
@@ -236,7 +283,8 @@ struct SquareOp {
 
 EMBER_INEXACT_UNARY_OP(SqrtOp, std::sqrt(x))
 EMBER_INEXACT_UNARY_OP(RsqrtOp, C(1) / std::sqrt(x))
-EMBER_INEXACT_UNARY_OP(ExpOp, std::exp(x))
+// float (and f16/bf16, computed in float): detail::exp_f32_full.
+EMBER_INEXACT_UNARY_OP(ExpOp, detail::exp_of(x))
 EMBER_REAL_FLOAT_UNARY_OP(Expm1Op, std::expm1(x))
 EMBER_INEXACT_UNARY_OP(LogOp, std::log(x))
 EMBER_INEXACT_UNARY_OP(Log10Op, std::log10(x))
@@ -253,7 +301,7 @@ EMBER_INEXACT_UNARY_OP(TanhOp, detail::tanh_of(x))
 EMBER_INEXACT_UNARY_OP(ArcSinhOp, std::asinh(x))
 EMBER_INEXACT_UNARY_OP(ArcCoshOp, std::acosh(x))
 EMBER_INEXACT_UNARY_OP(ArcTanhOp, std::atanh(x))
-EMBER_INEXACT_UNARY_OP(SigmoidOp, C(1) / (C(1) + std::exp(-x)))
+EMBER_INEXACT_UNARY_OP(SigmoidOp, C(1) / (C(1) + detail::exp_of(-x)))
 EMBER_REAL_FLOAT_UNARY_OP(ErfOp, std::erf(x))
 EMBER_REAL_FLOAT_UNARY_OP(ErfInvOp, detail::erfinv(x))
 // Integer inputs never reach rounding kernels (the ops return them as is).
