@@ -50,27 +50,23 @@ void Power::eval_cpu(const std::vector<array>& inputs, array& out) {
   // scalar, e.g. x**3 in GELU) is products instead of a scalar pow call per
   // element; the loop vectorizes. The product is taken in double: exact for
   // half types, and for float32 pow's correctly rounded value up to double
-  // rounding.
+  // rounding. float64 cubes keep pow: two roundings of x * x * x can miss
+  // its correctly rounded result by an ulp.
   const array& e = inputs[1];
   if (is_floating_point(out.dtype()) && e.data_size() == 1) {
-    double v = 0;
-    dispatch_float(e.dtype(), "Power", [&](auto tag) {
+    bool done = false;
+    dispatch_float(out.dtype(), "Power", [&](auto tag) {
       using T = decltype(tag);
-      v = double(cpu::compute_t<T>(e.data<T>()[0]));
-    });
-    // float64 cubes keep pow: two roundings of x * x * x can miss its
-    // correctly rounded result by an ulp.
-    if (v == 2.0 || (v == 3.0 && out.dtype() != float64)) {
+      double v = double(cpu::compute_t<T>(e.data<T>()[0]));
+      if (v != 2.0 && (v != 3.0 || std::is_same_v<T, double>)) return;
       bool cube = v == 3.0;
-      dispatch_float(out.dtype(), "Power", [&](auto tag) {
-        using T = decltype(tag);
-        cpu::unary_kernel<T, T>(inputs[0], out, [cube](T x_) {
-          double x = double(cpu::compute_t<T>(x_));
-          return T(cpu::compute_t<T>(cube ? x * x * x : x * x));
-        });
+      cpu::unary_kernel<T, T>(inputs[0], out, [cube](T x_) {
+        double x = double(cpu::compute_t<T>(x_));
+        return T(cpu::compute_t<T>(cube ? x * x * x : x * x));
       });
-      return;
-    }
+      done = true;
+    });
+    if (done) return;
   }
   binary_op<cpu::PowerOp>(inputs, out, "Power");
 }

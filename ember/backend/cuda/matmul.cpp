@@ -362,30 +362,27 @@ void tune(Plan& plan, const Call& call, void* c, const PlanKey& key,
   }
 }
 
+// A switch set by set_*() or, until then, by an environment variable read
+// once: unset or empty gives `dflt`, "0" off, anything else on.
+bool switch_on(std::atomic<int>& v, const char* var, bool dflt) {
+  int cur = v.load(std::memory_order_relaxed);
+  if (cur < 0) {
+    const char* e = std::getenv(var);
+    bool on = (e == nullptr || e[0] == '\0') ? dflt : std::strcmp(e, "0") != 0;
+    v.compare_exchange_strong(cur, on ? 1 : 0);
+    cur = v.load(std::memory_order_relaxed);
+  }
+  return cur == 1;
+}
+
 }  // namespace
 
-bool tf32_enabled() {
-  int v = g_tf32.load(std::memory_order_relaxed);
-  if (v < 0) {
-    const char* e = std::getenv("EMBER_CUDA_TF32");
-    int want = (e != nullptr && e[0] != '\0' && std::strcmp(e, "0") != 0) ? 1 : 0;
-    g_tf32.compare_exchange_strong(v, want);
-    v = g_tf32.load(std::memory_order_relaxed);
-  }
-  return v == 1;
-}
+bool tf32_enabled() { return switch_on(g_tf32, "EMBER_CUDA_TF32", false); }
 
 void set_tf32(bool enabled) { g_tf32.store(enabled ? 1 : 0); }
 
 bool autotune_enabled() {
-  int v = g_autotune.load(std::memory_order_relaxed);
-  if (v < 0) {
-    const char* e = std::getenv("EMBER_CUDA_AUTOTUNE");
-    int want = (e != nullptr && std::strcmp(e, "0") == 0) ? 0 : 1;
-    g_autotune.compare_exchange_strong(v, want);
-    v = g_autotune.load(std::memory_order_relaxed);
-  }
-  return v == 1;
+  return switch_on(g_autotune, "EMBER_CUDA_AUTOTUNE", true);
 }
 
 void set_autotune(bool enabled) { g_autotune.store(enabled ? 1 : 0); }
