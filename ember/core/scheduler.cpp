@@ -25,7 +25,12 @@ thread_local bool in_parallel_region = false;
 // completed tasks; waiters spin briefly, then sleep on the condition variable.
 class StreamWorker {
  public:
-  StreamWorker() : thread_([this] { run(); }) {}
+  struct Queued {
+    Task task;
+    bool seg_end = false;  // the last task of its segment
+  };
+
+  explicit StreamWorker(Stream s) : stream_(s), thread_([this] { run(); }) {}
   ~StreamWorker() {
     {
       std::lock_guard<std::mutex> lk(mtx_);
@@ -38,11 +43,16 @@ class StreamWorker {
   // Batched submission: the caller holds the queue lock while it pushes
   // several tasks, so the worker wakes once per batch instead of per task.
   std::unique_lock<std::mutex> lock() { return std::unique_lock<std::mutex>(mtx_); }
-  uint64_t push_locked(std::function<void()> task) {
-    queue_.push_back(std::move(task));
+  uint64_t push_locked(Task task) {
+    if (task.barrier && !queue_.empty()) queue_.back().seg_end = true;
+    queue_.push_back({std::move(task), false});
     uint64_t seq = ++submitted_;
     pending_.store(seq, std::memory_order_release);
     return seq;
+  }
+  // Ends the segment at the last queued task (call with the lock held).
+  void end_segment_locked() {
+    if (!queue_.empty()) queue_.back().seg_end = true;
   }
   void unlock_and_wake(std::unique_lock<std::mutex>& lk) {
     bool wake = sleeping_;
@@ -94,7 +104,7 @@ class StreamWorker {
 
  private:
   void run() {
-    std::deque<std::function<void()>> batch;
+    std::deque<Queued> batch;
     while (true) {
       {
         std::unique_lock<std::mutex> lk(mtx_);
@@ -119,25 +129,60 @@ class StreamWorker {
         if (queue_.empty() && stop_) return;
         batch.swap(queue_);
       }
-      for (auto& task : batch) {
-        task();  // tasks catch their own exceptions
-        task = nullptr;
-        uint64_t d = done_.fetch_add(1) + 1;
-        // Wake sleepers only once the earliest awaited task is done.
-        if (d >= wake_at_.load()) {
-          std::lock_guard<std::mutex> lk(mtx_);
-          wake_at_.store(UINT64_MAX);
-          done_cv_.notify_all();
+      // Segments: runs of tasks up to a marked end (Submission marks the
+      // last task of each hand-over, so a batch holds whole segments).
+      size_t i = 0;
+      while (i < batch.size()) {
+        size_t j = i;
+        uint64_t key = 0;
+        while (true) {
+          key = (key ^ batch[j].task.key) * 0x100000001b3ULL + 0x9e3779b97f4a7c15ULL;
+          if (batch[j].seg_end || j + 1 == batch.size()) break;
+          ++j;
         }
+        run_segment(batch, i, j + 1, key);
+        i = j + 1;
       }
       batch.clear();
+    }
+  }
+
+  void run_segment(std::deque<Queued>& batch, size_t b, size_t e, uint64_t key) {
+    auto& hooks = segment_hooks();
+    bool grouped = hooks.begin && hooks.begin(stream_, key, e - b);
+    for (size_t k = b; k < e; ++k) {
+      batch[k].task.run();
+      if (!grouped) finish(batch[k].task, 1);
+    }
+    if (!grouped) return;
+    if (!hooks.end(stream_)) {
+      // The batched work was lost: issue it again, one task at a time.
+      for (size_t k = b; k < e; ++k) batch[k].task.run();
+    }
+    for (size_t k = b; k < e; ++k) finish(batch[k].task, 0);
+    publish(e - b);
+  }
+
+  void finish(Task& t, uint64_t publish_n) {
+    if (t.finish) t.finish();
+    t = Task();
+    if (publish_n) publish(publish_n);
+  }
+
+  void publish(uint64_t n) {
+    uint64_t d = done_.fetch_add(n) + n;
+    // Wake sleepers only once the earliest awaited task is done.
+    if (d >= wake_at_.load()) {
+      std::lock_guard<std::mutex> lk(mtx_);
+      wake_at_.store(UINT64_MAX);
+      done_cv_.notify_all();
     }
   }
 
   std::mutex mtx_;
   std::condition_variable cv_;
   std::condition_variable done_cv_;
-  std::deque<std::function<void()>> queue_;
+  std::deque<Queued> queue_;
   uint64_t submitted_ = 0;
   std::atomic<uint64_t> pending_{0};  // mirrors submitted_ for lock-free spins
   std::atomic<uint64_t> done_{0};
@@ -145,18 +190,19 @@ class StreamWorker {
   std::atomic<uint64_t> wake_at_{UINT64_MAX};  // earliest seq a sleeper awaits
   bool sleeping_ = false;
   bool stop_ = false;
+  Stream stream_;
   std::thread thread_;
 };
 
 class Workers {
  public:
-  StreamWorker& get(int index) {
+  StreamWorker& get(Stream s) {
     std::lock_guard<std::mutex> lk(mtx_);
-    auto it = workers_.find(index);
+    auto it = workers_.find(s.index);
     if (it != workers_.end()) return *it->second;
-    auto w = std::make_unique<StreamWorker>();
+    auto w = std::make_unique<StreamWorker>(s);
     auto& ref = *w;
-    workers_.emplace(index, std::move(w));
+    workers_.emplace(s.index, std::move(w));
     return ref;
   }
 
@@ -254,15 +300,16 @@ struct Submission::Impl {
 constexpr size_t kSubmitChunk = 64;
 
 Submission::Submission(Stream s) : impl_(new Impl) {
-  impl_->worker = &workers().get(s.index);
+  impl_->worker = &workers().get(s);
   impl_->lk = impl_->worker->lock();
 }
 
-uint64_t Submission::push(std::function<void()> task) {
+uint64_t Submission::push(Task task) {
   // Hand over at the start of a push: the caller has finished its
   // bookkeeping on the tasks queued so far (their outputs' events), so the
   // worker may run them now.
   if (impl_->pushed > 0 && impl_->pushed % kSubmitChunk == 0) {
+    impl_->worker->end_segment_locked();
     impl_->worker->unlock_and_wake(impl_->lk);
     impl_->lk.lock();
   }
@@ -271,19 +318,25 @@ uint64_t Submission::push(std::function<void()> task) {
 }
 
 Submission::~Submission() {
+  impl_->worker->end_segment_locked();
   impl_->worker->unlock_and_wake(impl_->lk);
   delete impl_;
 }
 
-void wait_for(Stream s, uint64_t seq) { workers().get(s.index).wait_for(seq); }
+SegmentHooks& segment_hooks() {
+  static SegmentHooks h;
+  return h;
+}
+
+void wait_for(Stream s, uint64_t seq) { workers().get(s).wait_for(seq); }
 
 bool wait_for(Stream s, uint64_t seq, std::chrono::microseconds timeout) {
-  return workers().get(s.index).wait_for(
+  return workers().get(s).wait_for(
       seq, std::chrono::steady_clock::now() + timeout);
 }
 
 void synchronize(Stream s) {
-  auto& w = workers().get(s.index);
+  auto& w = workers().get(s);
   w.wait_for(w.submitted());
   if (s.device.type == DeviceType::gpu && residency_hooks().synchronize) {
     residency_hooks().synchronize(s);

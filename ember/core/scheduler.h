@@ -9,10 +9,24 @@
 
 namespace ember::scheduler {
 
+/// A unit of a stream's work.
+struct Task {
+  /// The work. Catches its own exceptions. May be called a second time when
+  /// a backend lost the batched work of its segment (see SegmentHooks).
+  std::function<void()> run;
+  /// Called once, after the segment's work was issued (e.g. drops inputs).
+  std::function<void()> finish;
+  /// Identifies the kind of work (equal keys: the same kernels, other data).
+  uint64_t key = 0;
+  /// Starts a new segment (set for tasks that wait on other streams).
+  bool barrier = false;
+};
+
 /// Holds a stream's queue while several tasks are pushed; the worker starts
 /// on them when the Submission is destroyed, and on long batches every 64
 /// tasks, when the next push begins (so a task may run once the caller has
 /// pushed the one after it). Never wait on anything while one is alive.
+/// The tasks handed over at once form a segment (also split at barriers).
 class Submission {
  public:
   explicit Submission(Stream s);
@@ -20,12 +34,23 @@ class Submission {
   Submission(const Submission&) = delete;
   Submission& operator=(const Submission&) = delete;
   /// Queues a task; returns its sequence number.
-  uint64_t push(std::function<void()> task);
+  uint64_t push(Task task);
 
  private:
   struct Impl;
   Impl* impl_;
 };
+
+/// How a device backend batches a segment of a stream's tasks (the CUDA
+/// backend captures it into a CUDA graph). The worker calls begin() before
+/// the segment's tasks run; when it returns true, the tasks' completion is
+/// published only after end(), which issues the batched work and returns
+/// false if it was lost (the worker then runs the tasks again, unbatched).
+struct SegmentHooks {
+  bool (*begin)(Stream s, uint64_t key, size_t ntasks) = nullptr;
+  bool (*end)(Stream s) = nullptr;
+};
+SegmentHooks& segment_hooks();
 
 /// Blocks until the stream has completed work up to `seq`.
 void wait_for(Stream s, uint64_t seq);

@@ -97,6 +97,22 @@ void run_node(Primitive& p, const std::vector<array>& inputs,
   }
 }
 
+// What kernels a node will run, as far as cheaply known: the primitive's
+// kind and the inputs' and outputs' dtypes and shapes (a backend that
+// batches repeated segments of work keys them by this).
+uint64_t work_key(const Primitive& p, const std::vector<array>& inputs,
+                  const std::vector<array>& outputs) {
+  uint64_t h = reinterpret_cast<uintptr_t>(p.name());
+  auto mix = [&h](uint64_t v) { h = (h ^ v) * 0x100000001b3ULL; };
+  auto add = [&](const array& a) {
+    mix(uint64_t(a.dtype()) + 1000 * uint64_t(a.ndim()));
+    for (auto d : a.shape()) mix(uint64_t(d));
+  };
+  for (auto& in : inputs) add(in);
+  for (auto& o : outputs) add(o);
+  return h;
+}
+
 void schedule(std::vector<array>& tape) {
   size_t i = 0;
   while (i < tape.size()) {
@@ -119,18 +135,24 @@ void schedule(std::vector<array>& tape) {
       bool keep_graph = false;
       for (auto& o : outputs) keep_graph = keep_graph || o.is_tracer();
       for (auto& o : outputs) o.set_status(Status::scheduled);
-      uint64_t seq = sub.push(
-          [node, outputs, waits = std::move(waits), keep_graph]() mutable {
-            try {
-              for (auto& [s, q] : waits) scheduler::wait_for(s, q);
-              run_node(*node->primitive, node->inputs, outputs);
-            } catch (...) {
-              auto e = std::current_exception();
-              for (auto& o : outputs) o.set_error(e);
-            }
-            // Release inputs on the worker so their buffers can be reused.
-            if (!keep_graph) node->inputs.clear();
-          });
+      scheduler::Task task;
+      if (stream.device.type == DeviceType::gpu) {
+        task.key = work_key(*node->primitive, node->inputs, outputs);
+      }
+      task.barrier = !waits.empty();
+      task.run = [node, outputs, waits = std::move(waits)]() mutable {
+        try {
+          for (auto& [s, q] : waits) scheduler::wait_for(s, q);
+          for (auto& o : outputs) o.set_error(nullptr);  // a second run
+          run_node(*node->primitive, node->inputs, outputs);
+        } catch (...) {
+          auto e = std::current_exception();
+          for (auto& o : outputs) o.set_error(e);
+        }
+      };
+      // Release inputs on the worker so their buffers can be reused.
+      if (!keep_graph) task.finish = [node] { node->inputs.clear(); };
+      uint64_t seq = sub.push(std::move(task));
       for (auto& o : outputs) {
         o.set_event(stream, seq);
         if (!keep_graph) o.detach();

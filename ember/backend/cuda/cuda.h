@@ -14,8 +14,23 @@
 
 namespace ember::cuda {
 
-/// The CUDA stream that runs the work of an ember GPU stream.
+/// The CUDA stream to launch the work of an ember GPU stream on. While the
+/// calling stream worker captures a segment into a CUDA graph (graphs.cpp),
+/// this is the capture stream.
 cudaStream_t get_stream(const Stream& s);
+/// The ember stream's own CUDA stream, never a capture stream: what memory
+/// that outlives a call (e.g. a workspace) is allocated on.
+cudaStream_t base_stream(const Stream& s);
+
+/// Turns the capture of repeated segments into CUDA graphs on or off (the
+/// default is EMBER_CUDA_GRAPHS: on unless "0").
+void set_graphs(bool on);
+/// Counters of graph capture since the start, for tests and benchmarks:
+/// segments whose capture began, graphs launched, executable graphs
+/// instantiated and updated in place, and captures lost (their segment ran
+/// again directly).
+void graph_counts(int64_t& captured, int64_t& launched, int64_t& instantiated,
+                  int64_t& updated, int64_t& failed);
 
 /// Device pointer to the first element of an (input or output) array,
 /// including its view offset.
@@ -45,7 +60,7 @@ class Scratch {
  private:
   void* ptr_ = nullptr;
   size_t size_ = 0;
-  cudaStream_t stream_;
+  int stream_;  // ember stream index
 };
 
 /// Throws "[op] CUDA kernel launch failed: ..." if the last launch failed.

@@ -70,7 +70,8 @@ cublasLtHandle_t handle() {
   return h;
 }
 
-// Workspace per CUDA stream, allocated once in stream order and kept: every
+// Workspace per CUDA stream (an ember stream's own, so that captured
+// products use it too), allocated once in stream order and kept: every
 // product on a stream runs in order, so they can all share it.
 void* workspace(cudaStream_t stream) {
   static std::mutex mtx;
@@ -493,7 +494,7 @@ void gemm(const Stream& s, Dtype dtype, int64_t M, int64_t N, int64_t K,
   ProfileScope timed(profile_gemm_us);
   auto plan = get_plan(key, dtype);
 
-  void* ws = workspace(stream);
+  void* ws = workspace(base_stream(s));
   double alpha_d = alpha, beta_d = beta;
   float alpha_c[2] = {alpha, 0.0f}, beta_c[2] = {beta, 0.0f};
   const void* pa = &alpha;

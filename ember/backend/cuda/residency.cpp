@@ -9,6 +9,7 @@
 // other streams and host reads. No managed memory is used.
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <mutex>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "ember/backend/cuda/cuda.h"
+#include "ember/backend/cuda/graphs.h"
 #include "ember/backend/cuda/profile.h"
 #include "ember/backend/cuda/utils.h"
 #include "ember/core/allocator.h"
@@ -55,8 +57,18 @@ size_t block_size(size_t n) {
   return (n + step - 1) / step * step;
 }
 
+// A free postponed while a stream that may still use the buffer is being
+// captured: its captured kernels only run once the graph is launched.
+struct DeferredFree {
+  void* ptr;
+  size_t bytes;
+  int last;          // ember stream the free is ordered on
+  uint64_t streams;  // ember streams that used the buffer (incl. last)
+};
+
 struct State {
   std::mutex mtx;
+  std::vector<DeferredFree> deferred;  // guarded by mtx
   std::vector<cudaStream_t> streams;  // by ember stream index (null = none)
   cudaStream_t copy_stream = nullptr;  // device-to-host copies
   std::vector<cudaEvent_t> free_events;
@@ -138,6 +150,23 @@ void release_cached_blocks() {
   st.blocks.bytes = 0;
 }
 
+// Waits for the work queued on every ember stream and the copy stream (not
+// cudaDeviceSynchronize: that is invalid while a stream is being captured).
+void sync_streams() {
+  auto& st = state();
+  std::vector<cudaStream_t> all;
+  {
+    std::lock_guard<std::mutex> lk(st.mtx);
+    all = st.streams;
+  }
+  all.push_back(st.copy_stream);
+  for (auto s : all) {
+    if (s) cudaStreamSynchronize(s);
+  }
+}
+
+// `s` is an ember stream's own CUDA stream (base_stream), never a capture
+// stream: the allocation is ordered before the graph that uses it.
 void* device_malloc(size_t bytes, cudaStream_t s) {
   auto& st = state();
   bytes = block_size(std::max<size_t>(bytes, 1));
@@ -171,9 +200,10 @@ void* device_malloc(size_t bytes, cudaStream_t s) {
   }
   if (err == cudaErrorMemoryAllocation) {
     cudaGetLastError();
-    // Give cached blocks back to the driver and try once more.
+    // Give cached blocks back to the driver and try once more (a segment
+    // being captured keeps its buffers: their frees are deferred).
     release_cached_blocks();
-    cudaDeviceSynchronize();
+    sync_streams();
     cudaMemPoolTrimTo(st.pool, 0);
     err = cudaMallocAsync(&p, bytes, s);
   }
@@ -188,7 +218,7 @@ void* device_malloc(size_t bytes, cudaStream_t s) {
   return p;
 }
 
-void device_free(void* p, size_t bytes, cudaStream_t s) {
+void device_free_now(void* p, size_t bytes, cudaStream_t s) {
   auto& st = state();
   bytes = block_size(std::max<size_t>(bytes, 1));
   st.active -= bytes;
@@ -228,6 +258,31 @@ void* cached_constant(const Data& d) {
   EMBER_CUDA_CHECK(cudaStreamSynchronize(st.copy_stream));
   c.slots.emplace(std::move(key), p);
   return p;
+}
+
+// Frees a device buffer in order after the work queued so far on every
+// stream in `streams`, on stream `last`; postponed while one of them is
+// being captured (release_deferred runs it once the graph is launched).
+void free_after(void* p, size_t bytes, int last, uint64_t streams) {
+  auto& st = state();
+  {
+    // Checked under the lock that release_deferred takes after clearing a
+    // stream's capture bit, so no postponed free is left behind.
+    std::lock_guard<std::mutex> lk(st.mtx);
+    if (capturing_streams() & streams) {
+      st.deferred.push_back({p, bytes, last, streams});
+      return;
+    }
+  }
+  cudaStream_t ls = stream_by_index(last);
+  uint64_t others = streams & ~(uint64_t(1) << last);
+  while (others) {
+    int i = std::countr_zero(others);
+    others &= others - 1;
+    auto ev = record_event(stream_by_index(i));
+    cudaStreamWaitEvent(ls, static_cast<cudaEvent_t>(ev.get()));
+  }
+  device_free_now(p, bytes, ls);
 }
 
 // ---- residency hooks ----
@@ -339,19 +394,13 @@ void release(Data& d) {
   // order after all streams that used it.
   if (d.device_last_stream < 0) {
     // Allocated but never used by a stream (cannot happen); free eagerly.
-    device_free(d.device_ptr, d.buffer.size, state().copy_stream);
+    device_free_now(d.device_ptr, d.buffer.size, state().copy_stream);
     d.device_ptr = nullptr;
     return;
   }
-  cudaStream_t last = stream_by_index(d.device_last_stream);
-  uint64_t others = d.device_streams & ~(uint64_t(1) << d.device_last_stream);
-  while (others) {
-    int i = std::countr_zero(others);
-    others &= others - 1;
-    auto ev = record_event(stream_by_index(i));
-    cudaStreamWaitEvent(last, static_cast<cudaEvent_t>(ev.get()));
-  }
-  device_free(d.device_ptr, d.buffer.size, last);
+  uint64_t streams = d.device_streams;
+  if (d.device_last_stream < 64) streams |= uint64_t(1) << d.device_last_stream;
+  free_after(d.device_ptr, d.buffer.size, d.device_last_stream, streams);
   d.device_ptr = nullptr;
 }
 
@@ -384,20 +433,40 @@ void install_residency_hooks() {
   h.after_gpu = after_gpu;
   h.clear_cache = [] {
     release_cached_blocks();
-    auto& st = state();
-    cudaDeviceSynchronize();
-    cudaMemPoolTrimTo(st.pool, 0);
+    sync_streams();
+    cudaMemPoolTrimTo(state().pool, 0);
   };
   install_profiler(h);
+  install_graph_hooks();
 }
 
-cudaStream_t get_stream(const Stream& s) { return stream_by_index(s.index); }
+cudaStream_t get_stream(const Stream& s) {
+  if (cudaStream_t c = capture_stream(s.index)) return c;
+  return stream_by_index(s.index);
+}
+
+cudaStream_t base_stream(const Stream& s) { return stream_by_index(s.index); }
+cudaStream_t base_stream(int index) { return stream_by_index(index); }
+
+void release_deferred() {
+  auto& st = state();
+  std::vector<DeferredFree> ready;
+  {
+    std::lock_guard<std::mutex> lk(st.mtx);
+    uint64_t busy = capturing_streams();
+    auto keep = std::partition(st.deferred.begin(), st.deferred.end(),
+                               [busy](const DeferredFree& f) { return (f.streams & busy) != 0; });
+    ready.assign(keep, st.deferred.end());
+    st.deferred.erase(keep, st.deferred.end());
+  }
+  for (auto& f : ready) free_after(f.ptr, f.bytes, f.last, f.streams);
+}
 
 namespace {
 // A fresh device-only Data of `n` bytes, produced on stream `s`.
 std::shared_ptr<Data> device_data(size_t n, const Stream& s) {
   auto d = std::make_shared<Data>(Buffer{nullptr, n});
-  d->device_ptr = device_malloc(n, get_stream(s));
+  d->device_ptr = device_malloc(n, stream_by_index(s.index));
   d->device_last_stream = s.index;
   d->valid.store(Data::kDevice);
   return d;
@@ -414,12 +483,11 @@ void allocate(array& out, const Stream& s, size_t data_size, Strides strides,
                std::move(strides), flags);
 }
 
-Scratch::Scratch(size_t bytes, const Stream& s)
-    : size_(bytes), stream_(get_stream(s)) {
-  ptr_ = device_malloc(bytes, stream_);
+Scratch::Scratch(size_t bytes, const Stream& s) : size_(bytes), stream_(s.index) {
+  ptr_ = device_malloc(bytes, stream_by_index(s.index));
 }
 Scratch::~Scratch() {
-  if (ptr_) device_free(ptr_, size_, stream_);
+  if (ptr_) free_after(ptr_, size_, stream_, stream_ < 64 ? uint64_t(1) << stream_ : 0);
 }
 
 void check_launch(const char* op) {

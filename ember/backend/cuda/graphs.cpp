@@ -1,0 +1,220 @@
+// CUDA graphs for launch overhead: each repeated segment of a GPU stream's
+// tasks (the scheduler's unit of hand-over, see scheduler::SegmentHooks) is
+// captured into a graph and launched as one.
+//
+// - The stream's worker captures on a private capture stream; get_stream()
+//   returns it to the worker's thread while it captures, so kernels, library
+//   calls (cuBLASLt, cuDNN, cuFFT, CUB) and device copies are recorded.
+//   Everything else (allocations, host-to-device uploads, event waits, other
+//   threads' events) goes to the ember stream's own CUDA stream, where it is
+//   ordered before the graph, which is launched there at the segment's end.
+// - Frees of buffers the capture may use are deferred until after the launch
+//   (residency.cpp), and the scheduler publishes the segment's tasks as done
+//   only then, so that no one sees captured work as finished.
+// - A segment runs directly the first time its key (kinds, dtypes and shapes
+//   of its tasks) is seen; from the second time it is captured, and the
+//   graph either updates the executable graph cached for the key
+//   (cudaGraphExecUpdate: new pointers and sizes) or is instantiated anew.
+// - Autotuning (a host wait on timed runs) is skipped while capturing
+//   (stream_capturing in matmul.h); plans are tuned on their first, direct
+//   run.
+// - If capture fails (an API call invalidated it), nothing of the segment
+//   has run, and the scheduler runs its tasks again without capture (safe
+//   even for donated buffers: they were not written); a key that fails
+//   twice is no longer captured.
+// EMBER_CUDA_GRAPHS=0 turns this off; so does EMBER_CUDA_PROFILE (per-op
+// timing needs direct launches).
+#include <cuda_runtime.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+#include "ember/backend/cuda/cuda.h"
+#include "ember/backend/cuda/graphs.h"
+#include "ember/backend/cuda/profile.h"
+#include "ember/core/scheduler.h"
+
+namespace ember::cuda {
+
+namespace {
+
+// Segments shorter than this run directly (a graph saves nothing there).
+constexpr size_t kMinTasks = 2;
+// Cached executable graphs per stream before the cache is emptied.
+constexpr size_t kMaxEntries = 4096;
+// A key whose capture failed this often is no longer captured.
+constexpr uint32_t kMaxFailures = 2;
+
+struct Entry {
+  cudaGraphExec_t exec = nullptr;
+  uint32_t seen = 0;
+  uint32_t failures = 0;
+};
+
+struct StreamGraphs {
+  cudaStream_t capture = nullptr;
+  std::unordered_map<uint64_t, Entry> entries;  // used by the worker only
+};
+
+struct Graphs {
+  std::mutex mtx;
+  std::unordered_map<int, std::unique_ptr<StreamGraphs>> streams;
+  std::atomic<uint64_t> capturing{0};
+  std::atomic<int> enabled{-1};
+  std::atomic<int64_t> captured{0}, launched{0}, instantiated{0}, updated{0},
+      failed{0};
+};
+
+Graphs& graphs() {
+  static Graphs* g = new Graphs();  // outlives static destructors
+  return *g;
+}
+
+// The capture the current thread (a stream worker) is running.
+struct Current {
+  int index = -1;  // ember stream; -1 when not in a captured segment
+  bool active = false;
+  StreamGraphs* sg = nullptr;
+  Entry* entry = nullptr;
+};
+thread_local Current cur;
+
+StreamGraphs& stream_graphs(int index) {
+  auto& g = graphs();
+  std::lock_guard<std::mutex> lk(g.mtx);
+  auto& p = g.streams[index];
+  if (!p) {
+    p = std::make_unique<StreamGraphs>();
+    EMBER_CUDA_CHECK(cudaStreamCreateWithFlags(&p->capture, cudaStreamNonBlocking));
+  }
+  return *p;
+}
+
+bool enabled() {
+  auto& g = graphs();
+  int v = g.enabled.load(std::memory_order_relaxed);
+  if (v < 0) {
+    const char* e = std::getenv("EMBER_CUDA_GRAPHS");
+    bool on = !profiling && !(e && std::strcmp(e, "0") == 0);
+    g.enabled.compare_exchange_strong(v, on ? 1 : 0);
+    v = g.enabled.load(std::memory_order_relaxed);
+  }
+  return v == 1;
+}
+
+// Ends the current capture and launches what it recorded on the ember
+// stream's CUDA stream. Returns false if the captured work was lost.
+bool finish_capture() {
+  auto& g = graphs();
+  Entry& e = *cur.entry;
+  cudaGraph_t graph = nullptr;
+  cudaError_t err = cudaStreamEndCapture(cur.sg->capture, &graph);
+  g.capturing.fetch_and(~(uint64_t(1) << cur.index));
+  cur.active = false;
+  bool ok = err == cudaSuccess && graph != nullptr;
+  if (ok) {
+    size_t nodes = 0;
+    ok = cudaGraphGetNodes(graph, nullptr, &nodes) == cudaSuccess;
+    if (ok && nodes > 0) {
+      if (e.exec) {
+        cudaGraphExecUpdateResultInfo info;
+        if (cudaGraphExecUpdate(e.exec, graph, &info) == cudaSuccess) {
+          g.updated.fetch_add(1);
+        } else {
+          // Other topology or kernels: instantiate anew. An executable
+          // graph still running is freed when it completes.
+          cudaGetLastError();
+          cudaGraphExecDestroy(e.exec);
+          e.exec = nullptr;
+        }
+      }
+      if (!e.exec) {
+        ok = cudaGraphInstantiate(&e.exec, graph, 0) == cudaSuccess;
+        if (ok) {
+          g.instantiated.fetch_add(1);
+        } else {
+          e.exec = nullptr;
+        }
+      }
+      ok = ok && cudaGraphLaunch(e.exec, base_stream(cur.index)) == cudaSuccess;
+      if (ok) g.launched.fetch_add(1);
+    }
+  }
+  if (graph) cudaGraphDestroy(graph);
+  if (!ok) {
+    cudaGetLastError();  // clear the error the capture left
+    e.failures += 1;
+    g.failed.fetch_add(1);
+  }
+  release_deferred();
+  return ok;
+}
+
+bool begin_segment(Stream s, uint64_t key, size_t ntasks) {
+  if (s.device.type != DeviceType::gpu || ntasks < kMinTasks || s.index < 0 ||
+      s.index >= 64 || !enabled()) {
+    return false;
+  }
+  StreamGraphs& sg = stream_graphs(s.index);
+  if (sg.entries.size() >= kMaxEntries) {
+    for (auto& [k, e] : sg.entries) {
+      if (e.exec) cudaGraphExecDestroy(e.exec);
+    }
+    sg.entries.clear();
+  }
+  Entry& e = sg.entries[key];
+  e.seen += 1;
+  if (e.seen < 2 || e.failures >= kMaxFailures) return false;
+  auto& g = graphs();
+  // Set before capturing: a free that sees the bit is deferred.
+  g.capturing.fetch_or(uint64_t(1) << s.index);
+  if (cudaStreamBeginCapture(sg.capture, cudaStreamCaptureModeRelaxed) != cudaSuccess) {
+    cudaGetLastError();
+    g.capturing.fetch_and(~(uint64_t(1) << s.index));
+    release_deferred();
+    return false;
+  }
+  cur = Current{s.index, true, &sg, &e};
+  g.captured.fetch_add(1);
+  return true;
+}
+
+bool end_segment(Stream s) {
+  bool ok = cur.index == s.index && cur.active && finish_capture();
+  cur = Current{};
+  return ok;
+}
+
+}  // namespace
+
+cudaStream_t capture_stream(int index) {
+  return cur.active && cur.index == index ? cur.sg->capture : nullptr;
+}
+
+uint64_t capturing_streams() {
+  return graphs().capturing.load(std::memory_order_acquire);
+}
+
+void set_graphs(bool on) { graphs().enabled.store(on ? 1 : 0); }
+
+void graph_counts(int64_t& captured, int64_t& launched, int64_t& instantiated,
+                  int64_t& updated, int64_t& failed) {
+  auto& g = graphs();
+  captured = g.captured.load();
+  launched = g.launched.load();
+  instantiated = g.instantiated.load();
+  updated = g.updated.load();
+  failed = g.failed.load();
+}
+
+void install_graph_hooks() {
+  auto& h = scheduler::segment_hooks();
+  h.begin = begin_segment;
+  h.end = end_segment;
+}
+
+}  // namespace ember::cuda
