@@ -23,10 +23,13 @@
 //   even for donated buffers: they were not written); a key that fails
 //   twice is no longer captured.
 // EMBER_CUDA_GRAPHS=0 turns this off; so does EMBER_CUDA_PROFILE (per-op
-// timing needs direct launches).
+// timing needs direct launches). EMBER_CUDA_GRAPHS=always captures every
+// segment, even single tasks seen once: a test mode that runs every
+// primitive through capture.
 #include <cuda_runtime.h>
 
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -64,7 +67,7 @@ struct Graphs {
   std::mutex mtx;
   std::unordered_map<int, std::unique_ptr<StreamGraphs>> streams;
   std::atomic<uint64_t> capturing{0};
-  std::atomic<int> enabled{-1};
+  std::atomic<int> enabled{-1};  // 0 off, 1 on, 2 always
   std::atomic<int64_t> captured{0}, launched{0}, instantiated{0}, updated{0},
       failed{0};
 };
@@ -94,16 +97,21 @@ StreamGraphs& stream_graphs(int index) {
   return *p;
 }
 
-bool enabled() {
+int mode() {
   auto& g = graphs();
   int v = g.enabled.load(std::memory_order_relaxed);
   if (v < 0) {
     const char* e = std::getenv("EMBER_CUDA_GRAPHS");
-    bool on = !profiling && !(e && std::strcmp(e, "0") == 0);
-    g.enabled.compare_exchange_strong(v, on ? 1 : 0);
+    int m = 1;
+    if (profiling || (e && std::strcmp(e, "0") == 0)) {
+      m = 0;
+    } else if (e && std::strcmp(e, "always") == 0) {
+      m = 2;
+    }
+    g.enabled.compare_exchange_strong(v, m);
     v = g.enabled.load(std::memory_order_relaxed);
   }
-  return v == 1;
+  return v;
 }
 
 // Ends the current capture and launches what it recorded on the ember
@@ -146,6 +154,10 @@ bool finish_capture() {
   }
   if (graph) cudaGraphDestroy(graph);
   if (!ok) {
+    if (mode() == 2) {  // the test mode reports what broke the capture
+      std::fprintf(stderr, "[ember cuda graphs] capture lost: %s\n",
+                   cudaGetErrorString(err != cudaSuccess ? err : cudaGetLastError()));
+    }
     cudaGetLastError();  // clear the error the capture left
     e.failures += 1;
     g.failed.fetch_add(1);
@@ -155,8 +167,9 @@ bool finish_capture() {
 }
 
 bool begin_segment(Stream s, uint64_t key, size_t ntasks) {
-  if (s.device.type != DeviceType::gpu || ntasks < kMinTasks || s.index < 0 ||
-      s.index >= 64 || !enabled()) {
+  int m = mode();
+  if (s.device.type != DeviceType::gpu || m == 0 || s.index < 0 || s.index >= 64 ||
+      (ntasks < kMinTasks && m == 1)) {
     return false;
   }
   StreamGraphs& sg = stream_graphs(s.index);
@@ -168,7 +181,7 @@ bool begin_segment(Stream s, uint64_t key, size_t ntasks) {
   }
   Entry& e = sg.entries[key];
   e.seen += 1;
-  if (e.seen < 2 || e.failures >= kMaxFailures) return false;
+  if ((e.seen < 2 && m == 1) || e.failures >= kMaxFailures) return false;
   auto& g = graphs();
   // Set before capturing: a free that sees the bit is deferred.
   g.capturing.fetch_or(uint64_t(1) << s.index);
@@ -199,7 +212,9 @@ uint64_t capturing_streams() {
   return graphs().capturing.load(std::memory_order_acquire);
 }
 
-void set_graphs(bool on) { graphs().enabled.store(on ? 1 : 0); }
+void set_graphs(bool on) {
+  if (on != (mode() != 0)) graphs().enabled.store(on ? 1 : 0);
+}
 
 void graph_counts(int64_t& captured, int64_t& launched, int64_t& instantiated,
                   int64_t& updated, int64_t& failed) {
