@@ -12,8 +12,9 @@
 // groups at either end, if any, load their in-range columns one by one),
 // accumulating N values in Acc (float for f16/bf16).
 //
-// Blocks are 256 threads = TXg groups x TY row lanes (TXg <= 8: a warp reads
-// whole 128-byte lines of up to 4 rows). Rows are split into S contiguous
+// Blocks are 256 threads = TXg groups x TY row lanes (TXg = 8 when there
+// are 32 rows or more: a warp reads whole 128-byte lines of 4 rows; up to
+// 256 for fewer rows; fewer for rows narrower than 8 groups). Rows are split into S contiguous
 // chunks so that about one full wave of blocks is in flight; each block
 // combines its row lanes through shared memory in a fixed order and writes
 // Acc partials (S > 1) that a second kernel combines per column in a fixed
@@ -173,7 +174,11 @@ bool try_reduce_col_vec(const T* in, typename Op::out_t* out, const ReducePlan& 
   const int64_t R = a.nred, M = a.M;
   if (R <= 0 || M <= 0) return false;
   const int64_t NG = (M + shift + N - 1) / N;
-  const int TXg = int(std::min<int64_t>(8, reduce_detail::pow2_ceil(NG)));
+  // 8 groups (128 bytes) per row lane, more when there are fewer than 32
+  // rows (so that few row lanes idle), fewer when the row is narrower.
+  const int ty_want = int(std::min<int64_t>(32, reduce_detail::pow2_ceil(R)));
+  const int TXg = int(std::min<int64_t>(std::max(8, kThreads / ty_want),
+                                        reduce_detail::pow2_ceil(NG)));
   const int TY = kThreads / TXg;
   const int64_t ntiles = (NG + TXg - 1) / TXg;
   if (ntiles > INT_MAX) return false;
