@@ -52,6 +52,11 @@ def torch_bench(torch, name, n):
     if name == "sum":
         x = torch.randn(n, device=dev)
         return median_time(lambda: x.sum(), sync), 4 * n
+    if name in ("col_sum", "col_sum_3072"):
+        # Bias-gradient shape: bf16 (B * T, C) summed over the rows.
+        cols = 3072 if name.endswith("3072") else 768
+        x = torch.randn(8192, cols, device=dev, dtype=torch.bfloat16)
+        return median_time(lambda: torch.sum(x, 0), sync), 2 * x.numel()
     if name == "softmax":
         x = torch.randn(8192, 8192, device=dev)
         return median_time(lambda: torch.softmax(x, -1), sync), 8 * x.numel()
@@ -138,6 +143,11 @@ def ember_bench(mx, name, n):
         x = mx.random.normal((n,), stream=gpu)
         mx.eval(x)
         return median_time(lambda: run(mx.sum(x, stream=gpu)), sync), 4 * n
+    if name in ("col_sum", "col_sum_3072"):
+        cols = 3072 if name.endswith("3072") else 768
+        x = mx.random.normal((8192, cols), stream=gpu).astype(mx.bfloat16, stream=gpu)
+        mx.eval(x)
+        return median_time(lambda: run(mx.sum(x, axis=0, stream=gpu)), sync), 2 * 8192 * cols
     if name == "softmax":
         x = mx.random.normal((8192, 8192), stream=gpu)
         mx.eval(x)
@@ -236,6 +246,8 @@ WORKLOADS = [
     "copy",
     "add",
     "sum",
+    "col_sum",
+    "col_sum_3072",
     "softmax",
     "layer_norm",
     "layer_norm_fwd_bwd",

@@ -176,6 +176,89 @@ TEST(GpuReduce, NaNAndInfinities) {
   check_reduce(x, Reduce::Min, {0}, "min with one NaN", 0);
 }
 
+// ---- Leading-axis column sums (vectorized column kernels) ----
+
+namespace {
+
+// x[r0 : r0 + R * rstep : rstep, c0 : c0 + M] of a dense (R * |rstep| + r0 + 1,
+// W) buffer (negative rstep: rows walked backwards from the last one).
+array col_view(int R, int M, int W, int c0, int rstep, Dtype dt, uint64_t seed) {
+  Device cpu(Device::cpu);
+  int arows = R * std::abs(rstep) + 1;
+  array base = make({arows, W}, dt, Kind::Unit, seed);
+  // Negative rstep: start at the last row, stop at row 0 (excluded).
+  array v = rstep > 0 ? slice(base, {1, c0}, {1 + R * rstep, c0 + M}, {rstep, 1}, cpu)
+                      : slice(base, {arows - 1, c0}, {arows - 1 + R * rstep, c0 + M},
+                              {rstep, 1}, cpu);
+  v.eval();
+  return v;
+}
+
+void check_col_sum(const array& x, const std::vector<int>& axes, const std::string& ctx) {
+  Dtype dt = x.dtype();
+  // Long float32 sums: the CPU and GPU orders differ; error grows with R.
+  double tol = acc_tol(dt) * ((dt == float32 || dt == complex64) ? 20 : 1);
+  check_reduce(x, Reduce::Sum, axes, ctx, tol);
+}
+
+}  // namespace
+
+TEST(GpuReduce, LeadingAxisColumnSums) {
+  REQUIRE_GPU();
+  struct V {
+    int R, M, W, c0, rstep;
+  };
+  // Dense rows (W == M, c0 == 0) and column slices of wider rows: C odd or
+  // not a multiple of the vector width, first column off a 16-byte boundary,
+  // stepped and reversed rows, a single row, many rows.
+  const std::vector<V> views = {
+      {8192, 768, 768, 0, 1},   {4096, 3072, 3072, 0, 1}, {2048, 2304, 2304, 0, 1},
+      {1000, 64, 64, 0, 1},     {1000, 771, 771, 0, 1},   {1000, 771, 1024, 1, 1},
+      {1000, 13, 16, 0, 1},     {1000, 13, 32, 3, 1},     {777, 1, 64, 5, 1},
+      {1000, 40, 48, 7, 1},     {1, 768, 768, 0, 1},      {1, 37, 64, 3, 1},
+      {300, 96, 128, 0, 2},     {300, 95, 128, 1, -1},    {100003, 40, 40, 0, 1},
+      {1 << 18, 8, 8, 0, 1},    {5, 5000, 5120, 2, 1},
+  };
+  uint64_t seed = 900;
+  for (Dtype dt : {bfloat16, float16, float32, int32, int8, int64, uint8, bool_, float64,
+                   complex64}) {
+    for (const auto& v : views) {
+      if (int64_t(v.R) * v.W > (int64_t(1) << 22) && dt != bfloat16 && dt != float32) continue;
+      array x = col_view(v.R, v.M, v.W, v.c0, v.rstep, dt, ++seed);
+      std::ostringstream os;
+      os << "col sum view R=" << v.R << " M=" << v.M << " W=" << v.W << " c0=" << v.c0
+         << " rstep=" << v.rstep;
+      check_col_sum(x, {0}, ctx_str(os.str().c_str(), dt, x.shape(), {0}, Layout::Dense));
+    }
+  }
+  // (B, T, C) cotangents summed over (0, 1), as bias gradients are.
+  for (Dtype dt : {bfloat16, float32}) {
+    for (const Shape& shape : std::vector<Shape>{{8, 1024, 768}, {2, 333, 2304}, {3, 5, 7}}) {
+      array x = make(shape, dt, Kind::Unit, ++seed);
+      check_col_sum(x, {0, 1}, ctx_str("col sum", dt, shape, {0, 1}, Layout::Dense));
+    }
+  }
+  // Misaligned dense input (flat offset of one element).
+  for (Dtype dt : {bfloat16, float32, int32}) {
+    for (const Shape& shape : std::vector<Shape>{{4000, 64}, {3, 8}}) {
+      array x = make_layout(shape, dt, Kind::Unit, ++seed, Layout::Offset);
+      check_col_sum(x, {0}, ctx_str("col sum", dt, shape, {0}, Layout::Offset));
+    }
+  }
+}
+
+TEST(GpuReduce, LeadingAxisColumnSumsAreDeterministic) {
+  REQUIRE_GPU();
+  array x = make({8192, 768}, bfloat16, Kind::Signed, 4242);
+  array y = make({20000, 300}, float32, Kind::Signed, 4243);
+  Stream g = gpu_stream();
+  array a = sum(x, std::vector<int>{0}, false, g), b = sum(x, std::vector<int>{0}, false, g);
+  array c = sum(y, std::vector<int>{0}, false, g), d = sum(y, std::vector<int>{0}, false, g);
+  eval({a, b, c, d});
+  expect_match(a, b, 0, "bf16 col sum run twice");
+  expect_match(c, d, 0, "f32 col sum run twice");
+}
+
 // ---- ArgReduce ----
 
 TEST(GpuArgReduce, EveryDtypeAxisAndLayout) {

@@ -180,6 +180,189 @@ TEST(GpuSdpa, ForwardBackwardMatchCpu) {
   }
 }
 
+// ---- (B, T, H, D) ordered results ----
+//
+// When q is a (B, H, T, D) view of (B, T, H, D) memory (GPT-2's
+// reshape(B, T, H, D).transpose(0, 2, 1, 3) of a fused qkv projection), the
+// GPU writes the attention output in (B, T, H, D) order (strides
+// (T H D, D, H D, 1)), so that transposing back and reshaping to (B, T, H D)
+// is free; the fused backward does the same for dq, dk, dv of such q, k, v.
+
+// Columns [c0, c0 + H D) of a (B, T, W) buffer as a (B, H, T, D) view.
+array bthd_view(const array& buf, int c0, int H, int D) {
+  int B = buf.shape(0), T = buf.shape(1);
+  array sl = slice(buf, {0, 0, c0}, {B, T, c0 + H * D}, kCpu);
+  array t = transpose(reshape(sl, {B, T, H, D}, kCpu), {0, 2, 1, 3}, kCpu);
+  t.eval();
+  return t;
+}
+
+Strides bthd_strides(const Shape& s) {
+  int64_t H = s[1], T = s[2], D = s[3];
+  return {T * H * D, D, H * D, 1};
+}
+Strides row_strides4(const Shape& s) {
+  return {int64_t(s[1]) * s[2] * s[3], int64_t(s[2]) * s[3], s[3], 1};
+}
+
+struct BthdCase {
+  Shape4 s;
+  Dtype dt;
+  std::string mode;
+  int mask;       // as in check_case: 0 none, 3 additive broadcast, 2 boolean
+  bool q_bthd;    // q (and the output cotangent) as (B, T, H, D) views
+  bool kv_bthd;   // k and v as (B, T, H, D) views
+};
+
+// Values against the CPU; strides of the output (inference and training)
+// and, on the fused backward, of dq, dk, dv. Returns whether the backward
+// was fused.
+bool check_bthd(const BthdCase& c, uint64_t seed) {
+  const Shape4& s = c.s;
+  const Dtype dt = c.dt;
+  std::string what = describe(s, dt, c.mode, c.mask) + (c.q_bthd ? " q-bthd" : "") +
+                     (c.kv_bthd ? " kv-bthd" : "");
+  const int Cq = s.Nq * s.D, Ck = s.Nkv * s.D;
+  array q(0.0f), k(0.0f), v(0.0f), g(0.0f);
+  if (c.q_bthd) {
+    // A fused projection (B, Tq, Cq + 2 Ck) when k, v come from it too.
+    array buf = rand_array({s.B, s.Tq, Cq + 2 * Ck}, dt, seed, -2, 2);
+    q = bthd_view(buf, 0, s.Nq, s.D);
+    g = bthd_view(rand_array({s.B, s.Tq, Cq}, dt, seed + 3), 0, s.Nq, s.D);
+    if (c.kv_bthd && s.Tq == s.Tk) {
+      k = bthd_view(buf, Cq, s.Nkv, s.D);
+      v = bthd_view(buf, Cq + Ck, s.Nkv, s.D);
+    }
+  } else {
+    q = rand_array({s.B, s.Nq, s.Tq, s.D}, dt, seed, -2, 2);
+    g = rand_array({s.B, s.Nq, s.Tq, s.D}, dt, seed + 3);
+  }
+  if (k.ndim() != 4) {
+    if (c.kv_bthd) {
+      array kv = rand_array({s.B, s.Tk, 2 * Ck}, dt, seed + 1, -2, 2);
+      k = bthd_view(kv, 0, s.Nkv, s.D);
+      v = bthd_view(kv, Ck, s.Nkv, s.D);
+    } else {
+      k = rand_array({s.B, s.Nkv, s.Tk, s.D}, dt, seed + 1, -2, 2);
+      v = rand_array({s.B, s.Nkv, s.Tk, s.D}, dt, seed + 2);
+    }
+  }
+  std::optional<array> mask, mask32;
+  if (c.mask == 3) {
+    mask = rand_array({s.Tq, s.Tk}, dt, seed + 4, -3, 1);
+    mask32 = astype(*mask, float32, kCpu);
+  } else if (c.mask == 2) {
+    auto u = rand_array({s.Tq, s.Tk}, float32, seed + 4, 0, 1);
+    auto keep0 = less(arange(0, s.Tk, 1, int32, kCpu), array(1), kCpu);
+    mask = logical_or(less(u, array(0.7f), kCpu), keep0, kCpu);
+    mask32 = mask;
+  }
+  float scale = float(1.0 / std::sqrt(double(s.D)));
+  auto gpu_r = fwd_bwd(q, k, v, mask, c.mode, scale, g, gpu());
+  auto f32 = [&](const array& a) { return astype(a, float32, kCpu); };
+  auto cpu_r = fwd_bwd(f32(q), f32(k), f32(v), mask32, c.mode, scale, f32(g), kCpu);
+  const char* names[] = {"out", "dq", "dk", "dv"};
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(gpu_r.vals[i].dtype(), dt) << what << " " << names[i];
+    expect_rel(gpu_r.vals[i], cpu_r.vals[i], i == 0 ? out_tol(dt) : grad_tol(dt),
+               what + " " + names[i]);
+  }
+  // Inference (single output; cuDNN or the built-in kernels).
+  array inf = fast::scaled_dot_product_attention(q, k, v, scale, c.mode, mask,
+                                                 std::nullopt, gpu());
+  inf.eval();
+  expect_rel(inf, cpu_r.vals[0], out_tol(dt), what + " inference");
+  // The user's next step: back to (B, T, H D).
+  Shape oshape = inf.shape();
+  array merged = reshape(transpose(inf, {0, 2, 1, 3}, gpu()),
+                         {s.B, s.Tq, s.Nq * s.D}, gpu());
+  merged.eval();
+  array merged_cpu = reshape(transpose(cpu_r.vals[0], {0, 2, 1, 3}, kCpu),
+                             {s.B, s.Tq, s.Nq * s.D}, kCpu);
+  expect_rel(merged, merged_cpu, out_tol(dt), what + " transposed back");
+  if (!gpu_as_cpu()) {
+    const bool bthd_out = c.q_bthd && s.Nq > 1 && s.Tq > 1;
+    Strides want = bthd_out ? bthd_strides(oshape) : row_strides4(oshape);
+    EXPECT_EQ(inf.strides(), want) << what << ": inference output strides";
+    EXPECT_EQ(gpu_r.vals[0].strides(), want) << what << ": training output strides";
+    EXPECT_EQ(inf.flags().contiguous, true) << what << ": output is dense";
+    EXPECT_EQ(inf.flags().row_contiguous, !bthd_out) << what << ": row_contiguous flag";
+    if (bthd_out) {
+      // The transpose + reshape is a view of the attention's buffer.
+      EXPECT_TRUE(merged.flags().row_contiguous) << what;
+      EXPECT_EQ(merged.data_shared_ptr(), inf.data_shared_ptr())
+          << what << ": transpose + reshape copied the output";
+    }
+    if (gpu_r.fused) {
+      const Shape qs = q.shape(), ks = k.shape(), vs = v.shape();
+      EXPECT_EQ(gpu_r.vals[1].strides(),
+                (c.q_bthd && s.Nq > 1 && s.Tq > 1) ? bthd_strides(qs) : row_strides4(qs))
+          << what << ": dq strides";
+      EXPECT_EQ(gpu_r.vals[2].strides(),
+                (c.kv_bthd && s.Nkv > 1 && s.Tk > 1) ? bthd_strides(ks) : row_strides4(ks))
+          << what << ": dk strides";
+      EXPECT_EQ(gpu_r.vals[3].strides(),
+                (c.kv_bthd && s.Nkv > 1 && s.Tk > 1) ? bthd_strides(vs) : row_strides4(vs))
+          << what << ": dv strides";
+    }
+  }
+  return gpu_r.fused;
+}
+
+TEST(GpuSdpa, BthdLayoutOutputs) {
+  EMBER_REQUIRE_GPU();
+  uint64_t seed = 5000;
+  for (Dtype dt : {bfloat16, float16}) {
+    for (int D : {64, 128}) {
+      std::vector<BthdCase> cases = {
+          // GPT-2: q, k, v slices of one projection, causal.
+          {{2, 4, 4, 128, 128, D}, dt, "causal", 0, true, true},
+          // Contiguous (B, H, T, D) inputs keep row-contiguous results.
+          {{2, 4, 4, 128, 128, D}, dt, "causal", 0, false, false},
+          // Only q, or only k / v, in (B, T, H, D) order.
+          {{2, 4, 4, 128, 128, D}, dt, "", 0, true, false},
+          {{2, 4, 4, 128, 128, D}, dt, "causal", 0, false, true},
+          // GQA, Tq < Tk (bottom-right causal).
+          {{2, 4, 2, 64, 192, D}, dt, "causal", 0, true, true},
+          // Additive and boolean masks (boolean: composed backward).
+          {{2, 4, 2, 64, 128, D}, dt, "", 3, true, true},
+          {{1, 4, 4, 64, 64, D}, dt, "", 2, true, true},
+          // Odd length, one batch.
+          {{1, 2, 2, 100, 100, D}, dt, "causal", 0, true, true},
+          // Single head: (B, T, 1, D) is (B, 1, T, D); row-contiguous.
+          {{2, 1, 1, 64, 64, D}, dt, "causal", 0, true, true},
+      };
+      for (const auto& c : cases) check_bthd(c, seed += 10);
+    }
+  }
+  // float32 (built-in generic kernel forward, composed backward).
+  check_bthd({{2, 4, 4, 64, 64, 32}, float32, "causal", 0, true, true}, seed += 10);
+  // Decoding-like short query block (built-in kernels).
+  check_bthd({{2, 4, 4, 16, 80, 64}, bfloat16, "", 0, true, true}, seed += 10);
+}
+
+TEST(GpuSdpa, BthdLayoutFusedPathAndKernelSwitches) {
+  EMBER_REQUIRE_GPU();
+  if (gpu_as_cpu()) GTEST_SKIP() << "GPU tests on the CPU";
+  {
+    EnvGuard k("EMBER_SDPA_KERNEL", nullptr), vj("EMBER_SDPA_VJP", nullptr);
+    EXPECT_TRUE(check_bthd({{2, 12, 12, 256, 256, 64}, bfloat16, "causal", 0, true, true}, 71))
+        << "cuDNN fused attention not used (EMBER_DEBUG=1 says why)";
+    EXPECT_TRUE(check_bthd({{2, 4, 2, 128, 256, 128}, float16, "causal", 0, true, true}, 72))
+        << "GQA";
+  }
+  // The hand-written forward kernels write the (B, T, H, D) order too.
+  for (const char* kern : {"v1", "v2", "v2-nosplit", "generic"}) {
+    EnvGuard k("EMBER_SDPA_KERNEL", kern);
+    for (Dtype dt : {bfloat16, float16}) {
+      check_bthd({{2, 4, 4, 128, 128, 64}, dt, "causal", 0, true, true}, 73);
+      check_bthd({{1, 4, 2, 64, 160, 128}, dt, "", 3, true, true}, 74);
+      // Decoding: few queries, keys split over blocks (v2).
+      check_bthd({{1, 8, 8, 4, 1024, 64}, dt, "", 0, true, true}, 75);
+    }
+  }
+}
+
 TEST(GpuSdpa, LargerCausal) {
   EMBER_REQUIRE_GPU();
   check_case({2, 8, 8, 512, 512, 64}, bfloat16, "causal", 0, 7);

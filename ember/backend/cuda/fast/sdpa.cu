@@ -28,6 +28,14 @@
 // when the forward must give the row logsumexp for the fused backward
 // (ScaledDotProductAttentionVJP, cuDNN only).
 //
+// Output layout: when q is a (B, H, T, D) view of (B, T, H, D) memory (the
+// usual reshape(B, T, H, D).transpose(0, 2, 1, 3) of a projection), every
+// path writes the output in (B, T, H, D) order (strides (T H D, D, H D, 1))
+// so that the caller's transpose back + reshape to (B, T, H D) is free; the
+// fused backward writes dq, dk, dv in that order for q, k, v given so.
+// Otherwise outputs are row-contiguous. (cuDNN takes the output strides in
+// its graph; if it rejects them, a row-contiguous result is copied over.)
+//
 // EMBER_SDPA_KERNEL (read at each call): unset or "cudnn" = cuDNN, then
 // flash version 1; "v1" = flash version 1 (the fastest hand-written one on
 // the H200), "generic" = the generic kernel for every dtype / head dim,
@@ -43,6 +51,7 @@
 #include <limits>
 #include <optional>
 
+#include "ember/backend/common/utils.h"
 #include "ember/backend/cuda/copy.h"
 #include "ember/backend/cuda/cuda.h"
 #include "ember/backend/cuda/device/dtypes.cuh"
@@ -312,11 +321,11 @@ __global__ void __launch_bounds__(NW * 32)
     }
   }
   __syncthreads();
-  T* og = static_cast<T*>(p.out) + (int64_t(b) * p.Nq + h) * p.Tq * D;
+  T* og = static_cast<T*>(p.out) + b * p.o_sb + h * p.o_sh;
   for (int id = tid; id < BM * CH; id += NT) {
     int r = id / CH, c = id % CH;
     if (q0 + r < p.Tq) {
-      *reinterpret_cast<uint4*>(og + int64_t(q0 + r) * D + c * 8) =
+      *reinterpret_cast<uint4*>(og + int64_t(q0 + r) * p.o_st + c * 8) =
           *reinterpret_cast<const uint4*>(Qs + swz<D>(r, c));
     }
   }
@@ -423,7 +432,7 @@ __global__ void sdpa_generic(const AttnParams p) {
     }
     C inv = l > 0 ? C(1) / l : C(0);
     if (m == -inf && p.Tk > 0) inv = C(NAN);
-    T* orow = static_cast<T*>(p.out) + r * p.Dv;
+    T* orow = static_cast<T*>(p.out) + b * p.o_sb + h * p.o_sh + i * p.o_st;
     for (int d = lane; d < p.Dv; d += 32) orow[d] = cast_to<T>(acc[d] * inv);
     __syncwarp();
   }
@@ -452,6 +461,31 @@ void launch_generic(const AttnParams& p, cudaStream_t stream) {
 
 // ---------------------------------------------------------------------------
 // Host side.
+
+// x (B, H, T, D) is a transposed view of a (B, T, H, D) layout: unit feature
+// stride, heads adjacent within a token (head stride D), tokens further
+// apart than a whole row of heads (e.g. reshape(B, T, H, D).transpose(0, 2,
+// 1, 3) of a projection, or of a slice of a fused qkv projection).
+bool is_bthd_view(const array& x) {
+  if (x.ndim() != 4) return false;
+  int64_t H = x.shape(1), T = x.shape(2), D = x.shape(3);
+  return H > 1 && T > 1 && x.strides(3) == 1 && x.strides(1) == D &&
+         x.strides(2) >= H * D;
+}
+
+// Allocates an attention result of shape (B, H, T, D): in (B, T, H, D)
+// memory order when `bthd` (the caller's next transpose(0, 2, 1, 3) +
+// reshape(B, T, H * D) is then free), else row-contiguous.
+void allocate_attn(array& out, bool bthd, const Stream& s) {
+  if (!bthd || out.ndim() != 4 || out.size() == 0 || out.shape(1) <= 1 ||
+      out.shape(2) <= 1) {
+    cuda::allocate(out, s);
+    return;
+  }
+  int64_t H = out.shape(1), T = out.shape(2), D = out.shape(3);
+  Strides st = {T * H * D, D, H * D, 1};
+  cuda::allocate(out, s, out.size(), st, compute_flags(out.shape(), st, out.size()));
+}
 
 // q/k/v in the output dtype with unit feature stride (copied otherwise).
 array prepare_qkv(const array& x, Dtype dt, const Stream& s) {
@@ -512,6 +546,7 @@ void sdpa_builtin(const std::vector<array>& inputs, array& out, float scale_,
     default: p.low = double(std::numeric_limits<float>::lowest()); break;
   }
   p.out = cuda::gpu_ptr<void>(out);
+  p.o_sb = out.strides(0), p.o_sh = out.strides(1), p.o_st = out.strides(2);
   cudaStream_t stream = cuda::get_stream(s);
 
   // Kernel choice for comparisons on the device (see the top of the file).
@@ -525,7 +560,8 @@ void sdpa_builtin(const std::vector<array>& inputs, array& out, float scale_,
                                                            : 1;
   bool flash = version != 0 && (dt == float16 || dt == bfloat16) && p.D == p.Dv &&
                (p.D == 64 || p.D == 128) && (p.Tq + 127) / 128 <= 65535 &&
-               int64_t(p.B) * p.Nq <= INT32_MAX;
+               int64_t(p.B) * p.Nq <= INT32_MAX &&
+               flash_layout_ok(out, p.o_sb, p.o_sh, p.o_st);  // 16-byte row stores
   if (flash) {
     auto ok = [](const array& x) {
       return flash_layout_ok(x, x.strides(0), x.strides(1), x.strides(2));
@@ -630,7 +666,9 @@ void ScaledDotProductAttention::eval_gpu(const std::vector<array>& inputs,
                                          std::vector<array>& outputs) {
   auto& s = stream();
   array& out = outputs[0];
-  for (auto& o : outputs) cuda::allocate(o, s);
+  // q given as a (B, T, H, D) view: the output takes that layout too.
+  allocate_attn(out, is_bthd_view(inputs[0]), s);
+  for (size_t i = 1; i < outputs.size(); ++i) cuda::allocate(outputs[i], s);
   if (out.size() == 0) return;
   Dtype dt = out.dtype();
   // cuDNN: default (EMBER_SDPA_KERNEL unset or "cudnn"), and always when
@@ -645,9 +683,11 @@ void ScaledDotProductAttention::eval_gpu(const std::vector<array>& inputs,
                     (cuda::sdpa_cudnn::requested() && out.shape(2) >= 64)) &&
                    cuda::sdpa_cudnn::available();
   // Given layouts first; then (what the op's support check built)
-  // row-contiguous inputs and a full-shape bias.
-  for (int attempt = 0; try_cudnn && attempt < 2; ++attempt) {
-    bool dense = attempt == 1;
+  // row-contiguous inputs and a full-shape bias; then, for a (B, T, H, D)
+  // ordered output, also a row-contiguous output copied into it.
+  for (int attempt = 0; try_cudnn && attempt < 3; ++attempt) {
+    bool dense = attempt >= 1;
+    if (attempt == 2 && out.flags().row_contiguous) break;
     array q = cudnn_input(inputs[0], dt, s, dense);
     array k = cudnn_input(inputs[1], dt, s, dense);
     array v = cudnn_input(inputs[2], dt, s, dense);
@@ -660,8 +700,16 @@ void ScaledDotProductAttention::eval_gpu(const std::vector<array>& inputs,
       bias = cudnn_bias(inputs[3], d, dense, mask, s);
       mask.bias = &*bias;
     }
-    if (cuda::sdpa_cudnn::forward(s, dt, d, scale_, mask, q, k, v, out, lse)) {
-      return;
+    if (attempt < 2) {
+      if (cuda::sdpa_cudnn::forward(s, dt, d, scale_, mask, q, k, v, out, lse)) {
+        return;
+      }
+    } else {
+      array tmp = cuda::empty_gpu(out.shape(), dt, s);
+      if (cuda::sdpa_cudnn::forward(s, dt, d, scale_, mask, q, k, v, tmp, lse)) {
+        cuda::copy_gpu(tmp, out, s);
+        return;
+      }
     }
     // Inference falls back to the built-in kernels right away.
     if (!output_lse_) break;
@@ -678,7 +726,8 @@ void ScaledDotProductAttention::eval_gpu(const std::vector<array>& inputs,
 void ScaledDotProductAttentionVJP::eval_gpu(const std::vector<array>& inputs,
                                             std::vector<array>& outputs) {
   auto& s = stream();
-  for (auto& o : outputs) cuda::allocate(o, s);
+  // dq, dk, dv in the (B, T, H, D) order of q, k, v given as such views.
+  for (int i = 0; i < 3; ++i) allocate_attn(outputs[i], is_bthd_view(inputs[i]), s);
   bool empty = false;
   for (auto& o : outputs) empty = empty || o.size() == 0;
   Dtype dt = outputs[0].dtype();
@@ -704,10 +753,14 @@ void ScaledDotProductAttentionVJP::eval_gpu(const std::vector<array>& inputs,
     lse = c;
   }
   bool done = false;
+  bool dense_out = outputs[0].flags().row_contiguous && outputs[1].flags().row_contiguous &&
+                   outputs[2].flags().row_contiguous;
   // Given layouts first, then row-contiguous copies and a full-shape bias
-  // (the configuration the op's support check built).
-  for (int attempt = 0; !done && attempt < 2; ++attempt) {
-    bool dense = attempt == 1;
+  // (the configuration the op's support check built), then also
+  // row-contiguous gradients copied into (B, T, H, D) ordered outputs.
+  for (int attempt = 0; !done && attempt < 3; ++attempt) {
+    bool dense = attempt >= 1;
+    if (attempt == 2 && dense_out) break;
     array q = cudnn_input(inputs[0], dt, s, dense);
     array k = cudnn_input(inputs[1], dt, s, dense);
     array v = cudnn_input(inputs[2], dt, s, dense);
@@ -721,8 +774,21 @@ void ScaledDotProductAttentionVJP::eval_gpu(const std::vector<array>& inputs,
       bias = cudnn_bias(inputs[3], d, dense, mask, s);
       mask.bias = &*bias;
     }
-    done = cuda::sdpa_cudnn::backward(s, dt, d, scale_, mask, q, k, v, o, dout,
-                                      lse, outputs[0], outputs[1], outputs[2]);
+    if (attempt < 2) {
+      done = cuda::sdpa_cudnn::backward(s, dt, d, scale_, mask, q, k, v, o, dout, lse,
+                                        outputs[0], outputs[1], outputs[2]);
+    } else {
+      array dq = cuda::empty_gpu(outputs[0].shape(), dt, s);
+      array dk = cuda::empty_gpu(outputs[1].shape(), dt, s);
+      array dv = cuda::empty_gpu(outputs[2].shape(), dt, s);
+      done = cuda::sdpa_cudnn::backward(s, dt, d, scale_, mask, q, k, v, o, dout, lse,
+                                        dq, dk, dv);
+      if (done) {
+        cuda::copy_gpu(dq, outputs[0], s);
+        cuda::copy_gpu(dk, outputs[1], s);
+        cuda::copy_gpu(dv, outputs[2], s);
+      }
+    }
   }
   if (!done) {
     throw std::runtime_error(

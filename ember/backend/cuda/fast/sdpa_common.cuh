@@ -24,7 +24,9 @@ struct AttnParams {
   const void* q;
   const void* k;
   const void* v;
-  void* out;                     // row-contiguous (B, Nq, Tq, Dv)
+  void* out;                     // (B, Nq, Tq, Dv), strides o_s* below
+  int64_t o_sb, o_sh, o_st;      // output strides (feature stride is 1):
+                                 // row-contiguous, or (B, Tq, Nq, Dv) order
   int64_t q_sb, q_sh, q_st;      // element strides (feature stride is 1)
   int64_t k_sb, k_sh, k_st;
   int64_t v_sb, v_sh, v_st;

@@ -325,9 +325,11 @@ Strides4 strides_of(const array& x) {
           int64_t(x.strides(3))};
 }
 
-// Layouts of a graph: q, k, v, (o, dO for the backward) strides.
+// Layouts of a graph: q, k, v, (o, dO for the backward) input strides and
+// the output strides: the forward's O (out), the backward's dQ, dK, dV.
 struct Layout {
   Strides4 q, k, v, o, dout;
+  Strides4 out, dq, dk, dv;
 };
 
 std::shared_ptr<fe::graph::Tensor_attributes> tensor(
@@ -399,7 +401,7 @@ std::shared_ptr<fe::graph::Graph> build_graph(int direction, bool stats,
     O->set_output(true)
         .set_uid(kO)
         .set_dim({d.B, d.Nq, d.Tq, d.Dv})
-        .set_stride(row_strides(d.B, d.Nq, d.Tq, d.Dv))
+        .set_stride(L.out)
         .set_data_type(io);
     if (stats) {
       if (!S) {
@@ -426,17 +428,17 @@ std::shared_ptr<fe::graph::Graph> build_graph(int direction, bool stats,
     dQ->set_output(true)
         .set_uid(kDQ)
         .set_dim({d.B, d.Nq, d.Tq, d.D})
-        .set_stride(row_strides(d.B, d.Nq, d.Tq, d.D))
+        .set_stride(L.dq)
         .set_data_type(io);
     dK->set_output(true)
         .set_uid(kDK)
         .set_dim({d.B, d.Nkv, d.Tk, d.D})
-        .set_stride(row_strides(d.B, d.Nkv, d.Tk, d.D))
+        .set_stride(L.dk)
         .set_data_type(io);
     dV->set_output(true)
         .set_uid(kDV)
         .set_dim({d.B, d.Nkv, d.Tk, d.Dv})
-        .set_stride(row_strides(d.B, d.Nkv, d.Tk, d.Dv))
+        .set_stride(L.dv)
         .set_data_type(io);
   }
   EMBER_FE_TRY(g->validate());
@@ -491,7 +493,7 @@ std::shared_ptr<Entry> get_entry(int direction, bool stats, Dtype dt,
                               direction, stats, dev, int64_t(dt == float16),
                               d.B, d.Nq, d.Nkv, d.Tq, d.Tk, d.D, d.Dv,
                               m.kind, m.Bm, m.Hm, tune};
-  for (auto* s : {&L.q, &L.k, &L.v, &L.o, &L.dout}) {
+  for (auto* s : {&L.q, &L.k, &L.v, &L.o, &L.dout, &L.out, &L.dq, &L.dk, &L.dv}) {
     key.insert(key.end(), s->begin(), s->end());
     key.push_back(-1);
   }
@@ -711,10 +713,15 @@ bool supported(Dtype dt, const Dims& d, int mask_kind, float) {
   L.q = row_strides(d.B, d.Nq, d.Tq, d.D);
   L.k = row_strides(d.B, d.Nkv, d.Tk, d.D);
   L.v = row_strides(d.B, d.Nkv, d.Tk, d.Dv);
+  L.out = row_strides(d.B, d.Nq, d.Tq, d.Dv);
   auto f = get_entry(0, true, dt, d, m, L);
   if (!f || !f->graph) return false;
-  L.o = row_strides(d.B, d.Nq, d.Tq, d.Dv);
+  L.o = L.out;
   L.dout = L.o;
+  L.out.clear();
+  L.dq = L.q;
+  L.dk = L.k;
+  L.dv = L.v;
   auto b = get_entry(1, false, dt, d, m, L);
   return b && b->graph;
 }
@@ -724,7 +731,7 @@ bool forward(const Stream& s, Dtype dt, const Dims& d, float scale,
              array& out, array* lse) {
   if (!available() || !sizes_ok(dt, d)) return false;
   if (mask.kind == 1 && d.Tq > d.Tk) return false;
-  Layout L{strides_of(q), strides_of(k), strides_of(v), {}, {}};
+  Layout L{strides_of(q), strides_of(k), strides_of(v), {}, {}, strides_of(out), {}, {}, {}};
   auto e = get_entry(0, lse != nullptr, dt, d, mask, L);
   if (!e || !e->graph) return false;
   float sc = scale;
@@ -744,8 +751,9 @@ bool backward(const Stream& s, Dtype dt, const Dims& d, float scale,
               const array& lse, array& dq, array& dk, array& dv) {
   if (!available() || !sizes_ok(dt, d)) return false;
   if (mask.kind == 1 && d.Tq > d.Tk) return false;
-  Layout L{strides_of(q), strides_of(k), strides_of(v), strides_of(out),
-           strides_of(dout)};
+  Layout L{strides_of(q),   strides_of(k),   strides_of(v),
+           strides_of(out), strides_of(dout), {},
+           strides_of(dq),  strides_of(dk),  strides_of(dv)};
   auto e = get_entry(1, false, dt, d, mask, L);
   if (!e || !e->graph) return false;
   float sc = scale;

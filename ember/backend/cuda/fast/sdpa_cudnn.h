@@ -38,14 +38,16 @@ bool available();
 /// Cached; builds the graphs on first use.
 bool supported(Dtype dt, const Dims& d, int mask_kind, float scale);
 
-/// out (B, Nq, Tq, Dv) row-contiguous = attention of q, k, v (last stride 1,
-/// other strides positive), and lse (B, Nq, Tq) float32 row-contiguous when
-/// given. Returns false (nothing enqueued) if cuDNN can't run it.
+/// out (B, Nq, Tq, Dv; last stride 1, any positive other strides, e.g.
+/// row-contiguous or (B, Tq, Nq, Dv) order) = attention of q, k, v (last
+/// stride 1, other strides positive), and lse (B, Nq, Tq) float32
+/// row-contiguous when given. Returns false (nothing enqueued) if cuDNN can't run it.
 bool forward(const Stream& s, Dtype dt, const Dims& d, float scale,
              const Mask& mask, const array& q, const array& k, const array& v,
              array& out, array* lse);
 
-/// dq, dk, dv (row-contiguous, shapes of q, k, v) from q, k, v, out, d_out
+/// dq, dk, dv (shapes of q, k, v; last stride 1, any positive other
+/// strides) from q, k, v, out, d_out
 /// (last stride 1) and the forward's lse. Returns false (nothing enqueued)
 /// if cuDNN can't run it.
 bool backward(const Stream& s, Dtype dt, const Dims& d, float scale,

@@ -383,17 +383,18 @@ __global__ void __launch_bounds__(kThreads, 1) sdpa_flash2(const AttnParams p) {
   }
   __syncthreads();
   constexpr int CH = D / 8;
-  T* og = static_cast<T*>(p.out) + int64_t(blockIdx.x) * p.Tq * D;  // (b, h)
+  T* og = static_cast<T*>(p.out) + int64_t(blockIdx.x / p.Nq) * p.o_sb +
+          int64_t(blockIdx.x % p.Nq) * p.o_sh;  // (b, h)
   // Rows left in this block (re-derived here: nothing stays live across
   // the main loop for it).
   const int rows_left = p.Tq - int(gridDim.y - 1 - blockIdx.y) * kBM;
-  og += int64_t(p.Tq - rows_left) * D;
+  og += int64_t(p.Tq - rows_left) * p.o_st;
 #pragma unroll
   for (int i = 0; i < kBM * CH / kThreads; ++i) {
     const int id = threadIdx.x + i * kThreads;
     const int r = id / CH, c = id % CH;
     if (r < rows_left) {
-      *reinterpret_cast<uint4*>(og + r * D + c * 8) =
+      *reinterpret_cast<uint4*>(og + r * p.o_st + c * 8) =
           *reinterpret_cast<const uint4*>(Qs + swz<D>(r, c));
     }
   }
@@ -424,7 +425,9 @@ __global__ void sdpa_split_combine(const AttnParams p, int splits) {
   }
   float inv = L > 0.0f ? 1.0f / L : 0.0f;
   if (M == -INFINITY && p.Tk > 0) inv = NAN;
-  T* orow = static_cast<T*>(p.out) + r * D;
+  const int64_t bh = r / p.Tq;
+  T* orow = static_cast<T*>(p.out) + (bh / p.Nq) * p.o_sb + (bh % p.Nq) * p.o_sh +
+            (r - bh * p.Tq) * p.o_st;
 #pragma unroll
   for (int i = 0; i < PER; ++i) orow[lane + 32 * i] = cast_to<T>(acc[i] * inv);
 }
