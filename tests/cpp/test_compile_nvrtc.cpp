@@ -195,12 +195,12 @@ std::vector<std::string> check_group(const std::string& what, const VFn& f,
         c.tape(), true, std::vector<char>(cins.size(), 0), 1);
     b = nvrtc_compile(strided, name + "_strided");
     EXPECT_EQ(b.error, "") << what << " (strided kernel)\n" << strided;
-    // The rows kernel: every operand dense, then the operands cycling
-    // through the five modes (scalars stay scalars).
+    // The rows kernel: every operand dense (scalars as scalars), and the
+    // operands cycling through the five modes.
     for (int variant = 0; variant < 2; ++variant) {
       std::string modes;
       for (size_t i = 0; i < cins.size(); ++i)
-        modes += scalar[i] ? 's' : variant == 0 ? 'd' : "dcrgs"[i % 5];
+        modes += variant == 0 ? (scalar[i] ? 's' : 'd') : "gcrds"[i % 5];
       std::vector<char> not_dense;
       for (char m : modes) not_dense.push_back(m != 'd');
       int rvec = detail::fused_vec_width(c.tape(), not_dense);
