@@ -343,8 +343,20 @@ struct Fuser {
         used_outside = used_outside ||
                        (group[u] != g && !reads_through_clone(u, m));
       }
+      used_outside = used_outside || read_by_clone(tape[m].out, g);
       if (used_outside) outs->push_back(tape[m].out);
     }
+  }
+
+  // True if another kept group recomputes a cast of `slot` (so reads it).
+  bool read_by_clone(int slot, int g) const {
+    for (size_t gx = 0; gx < kept.size(); ++gx) {
+      if (int(gx) == g || !kept[gx]) continue;
+      for (int v : clones[gx]) {
+        if (tape[v].inputs[0] == slot) return true;
+      }
+    }
+    return false;
   }
 
   // True if node `u` belongs to a kept group that recomputes `m` (a cast)

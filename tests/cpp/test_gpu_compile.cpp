@@ -769,4 +769,16 @@ TEST(GpuCompile, WideningCastRecomputedInsideGroup) {
     EXPECT_FALSE(wide_in) << dtype_name(t);
     eval(out);
   }
+  // The cast's input is itself fused with the cast (another group): that
+  // group must also export the narrow value for the clone to read.
+  VFn f2 = [](const std::vector<array>& in) {
+    array u = in[0] * 2.0f + in[0];  // narrow
+    array xf = astype(u, float32);
+    array lse = logsumexp(xf, {1}, true);
+    return std::vector<array>{exp(xf - lse) - xf * 0.5f, lse};
+  };
+  for (Dtype t : {bfloat16, float16}) {
+    array x = make_input({5, 777}, t, Layout::dense, 58, -2, 2);
+    check(f2, {x}, std::string("recomputed cast of a fused value ") + dtype_name(t));
+  }
 }
