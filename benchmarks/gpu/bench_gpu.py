@@ -112,6 +112,22 @@ def torch_bench(torch, name, n):
             return torch.autograd.grad(o, (q, k, v), do)
 
         return median_time(f, sync), 3.5 * 4 * 4 * 16 * 2048 * 2048 * 64 / 2
+    if name in ("cross_entropy", "cross_entropy_via_f32"):
+        # GPT-2's loss: mean cross entropy of (8192, 50257) bf16 logits,
+        # forward + backward wrt the logits (via_f32: computed in float32,
+        # as autocast and the GPT-2 benchmark's bf16 mode do).
+        x = torch.randn(8192, 50257, device=dev, dtype=torch.bfloat16,
+                        requires_grad=True)
+        t = torch.randint(0, 50257, (8192,), device=dev)
+        up = name.endswith("f32")
+
+        def f():
+            loss = torch.nn.functional.cross_entropy(x.float() if up else x, t)
+            return loss, torch.autograd.grad(loss, x)
+
+        # Bytes: read the logits (forward), read them and write the
+        # gradient (backward), all in bf16.
+        return median_time(f, sync), 6 * x.numel()
     if name == "tiny_chain":
         x = torch.ones(16, device=dev)
 
@@ -228,6 +244,26 @@ def ember_bench(mx, name, n):
 
         f = lambda: run(mx.vjp(attn, [q, k, v], [do]))
         return median_time(f, sync), 3.5 * 4 * 4 * 16 * 2048 * 2048 * 64 / 2
+    if name in ("cross_entropy", "cross_entropy_via_f32"):
+        # value_and_grad of nn.losses.cross_entropy compiled, as the GPT-2
+        # script's compiled step: LogSumExp, a gather, and one fused kernel
+        # for the logits gradient (plus the float32 copy with via_f32).
+        import ember.nn as nn
+
+        x = mx.random.normal((8192, 50257), stream=gpu).astype(mx.bfloat16, stream=gpu)
+        t = mx.random.randint(0, 50257, (8192,), stream=gpu)
+        mx.eval(x, t)
+        up = name.endswith("f32")
+
+        def loss(a, b):
+            a = a.astype(mx.float32) if up else a
+            return nn.losses.cross_entropy(a, b, reduction="mean")
+
+        vg = mx.compile(mx.value_and_grad(loss))
+        with mx.stream(gpu):
+            mx.eval(vg(x, t))  # trace and compile outside the timing
+            f = lambda: run(vg(x, t))
+            return median_time(f, sync), 6 * 8192 * 50257
     if name == "tiny_chain":
         x = mx.ones((16,), stream=gpu)
         mx.eval(x)
@@ -256,6 +292,8 @@ WORKLOADS = [
     "gelu_tanh",
     "gelu_tanh_8x",
     "sdpa_causal_bf16_fwd_bwd",
+    "cross_entropy",
+    "cross_entropy_via_f32",
     "tiny_chain",
 ]
 

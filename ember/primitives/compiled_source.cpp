@@ -704,9 +704,141 @@ int fused_vec_width(const CompiledTape& t, const std::vector<char>& scalar) {
   return int(std::max<size_t>(16 / widest, 1));
 }
 
-std::string fused_kernel_source(const CompiledTape& t, bool strided,
-                                 const std::vector<char>& scalar, int vec,
-                                 FusedHalf mode) {
+namespace {
+
+// The rows kernel (see fused_rows_kernel_source): warps take tasks of up to
+// CH columns of one row r; column operands ('c') are read once per task,
+// dense operands ('d') by flat index r * C + c (as EmVec<T, vec> from the
+// first column whose flat index is a multiple of vec when m.vec_ok, so rows
+// of odd width keep aligned vector accesses), rows ('r') at column c,
+// general operands ('g') at r * rs + c * cs. `call`, `results`, `store` and
+// `entry` are kernel_source's helpers.
+template <typename Call, typename Results, typename Store, typename Entry>
+void rows_kernel(std::ostringstream& s, const CompiledTape& t,
+                 const std::string& modes, int vec, const Call& call,
+                 const Results& results, const Store& store,
+                 const Entry& entry) {
+  const size_t nin = t.num_inputs(), nout = t.outputs.size();
+  auto is_lit = [&](size_t i) { return t.literal(int(i)).has_value(); };
+  auto otype = [&](size_t j) { return t.value_dtype(t.outputs[j]); };
+  auto I = [](size_t i) { return std::to_string(i); };
+  const std::string V = std::to_string(vec);
+  // Value of input i at column `col`, flat index `flat`.
+  auto elem = [&](size_t i, const std::string& col, const std::string& flat) {
+    switch (modes[i]) {
+      case 'd': return "em_up(in" + I(i) + "[" + flat + "])";
+      case 'r': return "em_up(in" + I(i) + "[" + col + "])";
+      case 'g':
+        return "em_up(p" + I(i) + "[(long long)(" + col + ") * cs" + I(i) + "])";
+      case 'c': return "q" + I(i);
+      default: return "s" + I(i);
+    }
+  };
+  auto rname = [&](size_t j) { return "r" + I(j); };
+  s << "struct EmRows {\n  long long C, CH, nchunk, tasks, vec_ok;\n"
+    << "  long long rs[" << std::max<size_t>(nin, 1) << "];\n  long long cs["
+    << std::max<size_t>(nin, 1) << "];\n};\n\n";
+  s << "template <typename I>\n__device__ __forceinline__ void em_rows(";
+  for (size_t i = 0; i < nin; ++i)
+    s << "const " << ctype(t.input_dtypes[i]) << "* in" << i << ", ";
+  for (size_t j = 0; j < nout; ++j) s << ctype(otype(j)) << "* out" << j << ", ";
+  s << "I n, const EmRows& m) {\n"
+       "  const I C = (I)m.C, CH = (I)m.CH, nchunk = (I)m.nchunk;\n"
+       "  const I tasks = (I)m.tasks;\n"
+       "  const unsigned int lane = threadIdx.x & 31u;\n"
+       "  const I nw = ((I)gridDim.x * blockDim.x) >> 5;\n";
+  for (size_t i = 0; i < nin; ++i) {
+    if (is_lit(i)) continue;
+    if (modes[i] == 's')
+      s << "  const " << vtype(t.input_dtypes[i]) << " s" << i << " = em_up(in"
+        << i << "[0]);\n";
+    if (modes[i] == 'g') s << "  const long long cs" << i << " = m.cs[" << i << "];\n";
+  }
+  s << "  for (I task = ((I)blockIdx.x * blockDim.x + threadIdx.x) >> 5; "
+       "task < tasks; task += nw) {\n"
+       "    const I r = nchunk == 1 ? task : task / nchunk;\n"
+       "    const I c0 = (task - r * nchunk) * CH;\n"
+       "    const I c1 = C - c0 > CH ? c0 + CH : C;\n"
+       "    const I base = r * C;\n";
+  for (size_t i = 0; i < nin; ++i) {
+    if (is_lit(i)) continue;
+    if (modes[i] == 'c')
+      s << "    const " << vtype(t.input_dtypes[i]) << " q" << i << " = em_up(in"
+        << i << "[(long long)r * m.rs[" << i << "]]);\n";
+    if (modes[i] == 'g')
+      s << "    const " << ctype(t.input_dtypes[i]) << "* p" << i << " = in" << i
+        << " + (long long)r * m.rs[" << i << "];\n";
+  }
+  // One element at column `cc` (declared by the caller).
+  auto one = [&](const std::string& ind) {
+    return results(ind) + ind +
+           call([&](size_t i) { return elem(i, "cc", "base + cc"); }, rname) +
+           "\n" + store(ind, "base + cc");
+  };
+  s << "    I ct = c0;\n";
+  if (vec > 1) {
+    s << "    if (m.vec_ok) {\n"
+      << "      const I mis = (base + c0) % " << V << ";\n"
+      << "      I cv = mis ? c0 + (" << V << " - mis) : c0;\n"
+      << "      if (cv > c1) cv = c1;\n"
+      << "      if (c0 + lane < cv) {\n"
+      << "        const I cc = c0 + lane;\n"
+      << one("        ") << "      }\n"
+      << "      const I nv = (c1 - cv) / " << V << ";\n"
+      << "      for (I w = lane; w < nv; w += 32) {\n"
+      << "        const I cc = cv + w * " << V << ";\n"
+      << "        const I fi = base + cc;\n";
+    for (size_t i = 0; i < nin; ++i) {
+      if (modes[i] != 'd' || is_lit(i)) continue;
+      std::string T = ctype(t.input_dtypes[i]);
+      s << "        const EmVec<" << T << ", " << V << "> a" << i
+        << " = *reinterpret_cast<const EmVec<" << T << ", " << V << ">*>(in"
+        << i << " + fi);\n";
+    }
+    for (size_t j = 0; j < nout; ++j)
+      s << "        " << vtype(otype(j)) << " r" << j << "[" << V << "];\n";
+    s << "#pragma unroll\n        for (int k = 0; k < " << V << "; ++k) {\n"
+      << "          "
+      << call(
+             [&](size_t i) {
+               return modes[i] == 'd' ? "em_up(a" + I(i) + ".v[k])"
+                                      : elem(i, "cc + k", "fi + k");
+             },
+             [&](size_t j) { return "r" + I(j) + "[k]"; })
+      << "\n        }\n";
+    for (size_t j = 0; j < nout; ++j) {
+      Dtype o = otype(j);
+      std::string J = I(j);
+      if (is_half(o) && vec % 2 == 0) {
+        s << "        EmVec<unsigned int, " << vec / 2 << "> p_" << J << ";\n"
+          << "#pragma unroll\n        for (int k = 0; k < " << vec / 2
+          << "; ++k) p_" << J << ".v[k] = "
+          << (o == Dtype::float16 ? "em_pack_h2" : "em_pack_bf2") << "(r" << J
+          << "[2 * k], r" << J << "[2 * k + 1]);\n"
+          << "        *reinterpret_cast<EmVec<unsigned int, " << vec / 2
+          << ">*>(out" << J << " + fi) = p_" << J << ";\n";
+      } else {
+        std::string O = ctype(o);
+        s << "        EmVec<" << O << ", " << V << "> p_" << J << ";\n"
+          << "#pragma unroll\n        for (int k = 0; k < " << V << "; ++k) p_"
+          << J << ".v[k] = em_down<" << O << ">(r" << J << "[k]);\n"
+          << "        *reinterpret_cast<EmVec<" << O << ", " << V << ">*>(out"
+          << J << " + fi) = p_" << J << ";\n";
+      }
+    }
+    s << "      }\n      ct = cv + nv * " << V << ";\n    }\n";
+  }
+  s << "    for (I cc = ct + lane; cc < c1; cc += 32) {\n"
+    << one("      ") << "    }\n  }\n}\n\n";
+  entry("em_rows", "EmRows m", "m");
+}
+
+// The three kernels share em_body and the entry point; `kind` is 'f' (flat),
+// 's' (strided) or 'r' (rows, with per-input `modes`, see the header).
+std::string kernel_source(const CompiledTape& t, char kind,
+                          const std::vector<char>& scalar,
+                          const std::string& modes, int vec, FusedHalf mode) {
+  const bool strided = kind == 's';
   const size_t nin = t.num_inputs(), nout = t.outputs.size();
   std::ostringstream s;
   s << "// ember fused elementwise kernel:";
@@ -825,6 +957,11 @@ std::string fused_kernel_source(const CompiledTape& t, bool strided,
       << "(unsigned long long)n, " << arg << ");\n}\n";
   };
 
+  if (kind == 'r') {
+    rows_kernel(s, t, modes, vec, call, results, store, entry);
+    return s.str();
+  }
+
   if (strided) {
     s << "struct EmMeta {\n  long long ndim;\n  long long shape["
       << kFusedMaxDims << "];\n  long long strides[" << nin << "]["
@@ -929,6 +1066,39 @@ std::string fused_kernel_source(const CompiledTape& t, bool strided,
     << "\n" << store("    ", "i") << "  }\n}\n\n";
   entry("em_flat", "int vec_ok", "vec_ok");
   return s.str();
+}
+
+}  // namespace
+
+std::string fused_kernel_source(const CompiledTape& t, bool strided,
+                                 const std::vector<char>& scalar, int vec,
+                                 FusedHalf mode) {
+  return kernel_source(t, strided ? 's' : 'f', scalar, {}, vec, mode);
+}
+
+std::string fused_rows_kernel_source(const CompiledTape& t,
+                                      const std::string& modes, int vec,
+                                      FusedHalf mode) {
+  if (modes.size() != t.num_inputs()) {
+    throw std::invalid_argument(
+        "[Compiled] fused_rows_kernel_source: " + std::to_string(modes.size()) +
+        " input modes for " + std::to_string(t.num_inputs()) + " inputs.");
+  }
+  for (char m : modes) {
+    if (std::string("dscrg").find(m) == std::string::npos) {
+      throw std::invalid_argument(
+          std::string("[Compiled] fused_rows_kernel_source: unknown input mode '") +
+          m + "'.");
+    }
+  }
+  if (vec < 1 || vec > 16 || (vec & (vec - 1))) {
+    throw std::invalid_argument(
+        "[Compiled] fused_rows_kernel_source: vector width " +
+        std::to_string(vec) + " is not a power of two in [1, 16].");
+  }
+  std::vector<char> scalar(modes.size());
+  for (size_t i = 0; i < modes.size(); ++i) scalar[i] = modes[i] == 's';
+  return kernel_source(t, 'r', scalar, modes, vec, mode);
 }
 
 }  // namespace ember::detail

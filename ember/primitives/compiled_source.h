@@ -45,4 +45,20 @@ std::string fused_kernel_source(const CompiledTape& t, bool strided,
                                  const std::vector<char>& scalar, int vec,
                                  FusedHalf mode = kFusedHalfDefault);
 
+/// Source of the rows kernel for a layout that collapses to R x C (R rows
+/// of C columns, the output row-contiguous): the common broadcast patterns
+/// (a (R, 1) column such as a logsumexp, a (1, C) row such as a bias) cost
+/// no division per element. `modes[i]` says how input i is read at (r, c):
+/// 'd' dense, at the flat index r * C + c (vector accesses of `vec`
+/// elements when vec_ok); 's' one value (read once per thread); 'c' a
+/// column, at r * rs[i] (read once per task); 'r' a contiguous row, at c;
+/// 'g' general, at r * rs[i] + c * cs[i]. Parameters: the input pointers,
+/// the output pointers, `long long n` (= R * C), then `EmRows m` =
+/// {C, CH, nchunk, tasks, vec_ok, rs[num_inputs], cs[num_inputs]} as int64:
+/// a warp takes task t = (r, k), columns [k * CH, min(C, (k + 1) * CH)),
+/// with 1 <= CH <= C, nchunk = ceil(C / CH), tasks = R * nchunk.
+std::string fused_rows_kernel_source(const CompiledTape& t,
+                                      const std::string& modes, int vec,
+                                      FusedHalf mode = kFusedHalfDefault);
+
 }  // namespace ember::detail

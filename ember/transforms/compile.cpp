@@ -234,6 +234,12 @@ struct Fuser {
   std::vector<int> group;                // node -> group id or -1
   std::vector<int> stamp;                // visit marks of the DFS
   int epoch = 0;
+  // Per group: widening float casts (e.g. bfloat16 -> float32) recomputed
+  // inside the group from their narrower input instead of read from their
+  // materialized output, which another consumer (a reduction: logsumexp of
+  // upcast logits) needs, so that the cast cannot join the group itself.
+  std::vector<std::vector<int>> clones;
+  std::vector<char> kept;  // per group, while run() builds the Compiled nodes
 
   void build() {
     n = int(tape.size());
@@ -315,18 +321,62 @@ struct Fuser {
   // External input slots and output slots of a set of members.
   void io(const std::vector<int>& members, int g, std::vector<int>* ins,
           std::vector<int>* outs) {
+    const std::vector<int>* cl =
+        size_t(g) < clones.size() ? &clones[g] : nullptr;
+    auto cloned = [&](int p) {
+      return cl && std::find(cl->begin(), cl->end(), p) != cl->end();
+    };
+    auto add_in = [&](int s) {
+      if (std::find(ins->begin(), ins->end(), s) == ins->end()) ins->push_back(s);
+    };
     for (int m : members) {
       for (int s : tape[m].inputs) {
         int p = producer[s];
-        if ((p < 0 || group[p] != g) &&
-            std::find(ins->begin(), ins->end(), s) == ins->end()) {
-          ins->push_back(s);
+        if (p >= 0 && cloned(p)) {
+          add_in(tape[p].inputs[0]);  // the clone reads the cast's input
+        } else if (p < 0 || group[p] != g) {
+          add_in(s);
         }
       }
       bool used_outside = is_output[tape[m].out];
-      for (int u : users[m]) used_outside = used_outside || group[u] != g;
+      for (int u : users[m]) {
+        used_outside = used_outside ||
+                       (group[u] != g && !reads_through_clone(u, m));
+      }
+      used_outside = used_outside || read_by_clone(tape[m].out, g);
       if (used_outside) outs->push_back(tape[m].out);
     }
+  }
+
+  // True if another kept group recomputes a cast of `slot` (so reads it).
+  bool read_by_clone(int slot, int g) const {
+    for (size_t gx = 0; gx < kept.size(); ++gx) {
+      if (int(gx) == g || !kept[gx]) continue;
+      for (int v : clones[gx]) {
+        if (tape[v].inputs[0] == slot) return true;
+      }
+    }
+    return false;
+  }
+
+  // True if node `u` belongs to a kept group that recomputes `m` (a cast)
+  // instead of reading its result.
+  bool reads_through_clone(int u, int m) const {
+    int gu = group[u];
+    if (gu < 0 || size_t(gu) >= kept.size() || !kept[gu]) return false;
+    const auto& cl = clones[gu];
+    return std::find(cl.begin(), cl.end(), m) != cl.end();
+  }
+
+  // A cast to a wider float type of a float value: exact, and cheaper to
+  // redo from its input than to read back.
+  bool widening_cast(int v) const {
+    const auto& t = tape[v];
+    if (typeid(*t.prim) != typeid(AsType) || t.inputs.size() != 1) return false;
+    Dtype from = t.in_dtypes[0], to = t.dtypes[0];
+    return is_floating_point(from) && is_floating_point(to) &&
+           from != Dtype::complex64 && to != Dtype::complex64 &&
+           size_of(from) < size_of(to);
   }
 
   bool compatible(int v, int root) {
@@ -335,8 +385,36 @@ struct Fuser {
            tape[v].prim->stream() == tape[root].prim->stream();
   }
 
+  // Once group `g` is complete: the widening casts whose results it reads
+  // (from outside: the cast could not join, e.g. because a reduction that
+  // the group depends on also reads it) are recomputed inside from their
+  // narrower inputs. The group's dependencies only shrink (the cast's input
+  // was one already, through the cast), and the number of inputs does not
+  // grow. GPU groups only: the CPU runs a group's nodes one by one, where
+  // the clone would be one more pass.
+  void add_clones(const std::vector<int>& members, int g, int root) {
+    if (tape[root].prim->stream().device.type != Device::gpu) return;
+    for (int m : members) {
+      for (int s : tape[m].inputs) {
+        int v = producer[s];
+        if (v < 0 || group[v] == g || !widening_cast(v) || !candidate[v] ||
+            tape[v].shapes[0] != tape[root].shapes[0] ||
+            tape[v].prim->stream() != tape[root].prim->stream() ||
+            std::find(clones[g].begin(), clones[g].end(), v) != clones[g].end()) {
+          continue;
+        }
+        // (Convexity rules out a cast of a member's result read back by the
+        // group; checked anyway, since the clone must read an input.)
+        int u = producer[tape[v].inputs[0]];
+        if (u >= 0 && group[u] == g) continue;
+        clones[g].push_back(v);
+      }
+    }
+  }
+
   // Grows group `g` from `root` over producers and consumers.
   std::vector<int> grow(int root, int g) {
+    if (clones.size() <= size_t(g)) clones.resize(g + 1);
     std::vector<int> members{root};
     group[root] = g;
     int lo = root, hi = root;
@@ -364,6 +442,7 @@ struct Fuser {
         }
       }
     }
+    add_clones(members, g, root);
     return members;
   }
 
@@ -377,6 +456,19 @@ struct Fuser {
     std::unordered_map<int, int> value;  // slot -> value index
     TapeNode c;
     const TapeNode& first = tape[members[0]];
+    // Clones that a member reads (a clone found while growing may have
+    // lost its readers to no one, but keep the list exact).
+    std::vector<int> used_clones;
+    for (int v : clones[g]) {
+      bool read = false;
+      for (int m : members) {
+        const auto& mi = tape[m].inputs;
+        read = read || std::find(mi.begin(), mi.end(), tape[v].out) != mi.end();
+      }
+      if (read) used_clones.push_back(v);
+    }
+    std::vector<int> readers(used_clones);
+    readers.insert(readers.end(), members.begin(), members.end());
     for (int s : ins) {
       // A scalar constant, or a Broadcast of one, feeds the group as a literal.
       int src = s;
@@ -386,8 +478,8 @@ struct Fuser {
       ct->input_literals.push_back(
           ci >= 0 ? detail::literal_bits(constants[ci]) : std::nullopt);
       value.emplace(s, int(value.size()));
-      // Dtype and traced shape from a member that reads the slot.
-      for (int m : members) {
+      // Dtype and traced shape from a node of the group that reads the slot.
+      for (int m : readers) {
         const auto& t = tape[m];
         auto it = std::find(t.inputs.begin(), t.inputs.end(), s);
         if (it == t.inputs.end()) continue;
@@ -398,7 +490,7 @@ struct Fuser {
         break;
       }
     }
-    for (int m : members) {
+    for (int m : readers) {  // clones first: they read only inputs
       const auto& t = tape[m];
       CompiledTape::Node node{t.prim, {}, t.dtypes[0]};
       for (int s : t.inputs) node.inputs.push_back(value.at(s));
@@ -434,6 +526,7 @@ struct Fuser {
     // (a -> b and b' -> a' with no path b -> b'): the sort then finds a
     // cycle, and the groups on it are left unfused.
     for (;;) {
+      kept = keep;
       std::vector<TapeNode> nodes;
       std::vector<int> pos, gid;  // old position (stable order), group
       std::vector<int> remap(num_slots, -1);

@@ -6,7 +6,9 @@
 // CPU): GELU (tanh and erf forms) on every float dtype, power with literal
 // and non-literal exponents on floats and integers, integer semantics,
 // mixed dtypes with several outputs, comparisons and selects; each in the
-// contiguous kernel (with and without scalar operands) and the strided one.
+// contiguous kernel (with and without scalar operands), the strided one and
+// the rows kernel (row/column broadcasts), with the cross-entropy gradient
+// group (softmax minus a one-hot from an iota row and a target column).
 //
 // EMBER_FUSED_DUMP=<dir> also writes each source (<name>.cu) and its sm_90
 // cubin (<name>.cubin) there, to read the SASS (nvdisasm) of a kernel.
@@ -193,6 +195,20 @@ std::vector<std::string> check_group(const std::string& what, const VFn& f,
         c.tape(), true, std::vector<char>(cins.size(), 0), 1);
     b = nvrtc_compile(strided, name + "_strided");
     EXPECT_EQ(b.error, "") << what << " (strided kernel)\n" << strided;
+    // The rows kernel: every operand dense (scalars as scalars), and the
+    // operands cycling through the five modes.
+    for (int variant = 0; variant < 2; ++variant) {
+      std::string modes;
+      for (size_t i = 0; i < cins.size(); ++i)
+        modes += variant == 0 ? (scalar[i] ? 's' : 'd') : "gcrds"[i % 5];
+      std::vector<char> not_dense;
+      for (char m : modes) not_dense.push_back(m != 'd');
+      int rvec = detail::fused_vec_width(c.tape(), not_dense);
+      std::string rows = detail::fused_rows_kernel_source(c.tape(), modes, rvec);
+      b = nvrtc_compile(rows, name + "_rows_" + modes);
+      EXPECT_EQ(b.error, "") << what << " (rows kernel " << modes << ")\n"
+                             << rows;
+    }
   }
   return ptx;
 }
@@ -308,4 +324,89 @@ TEST(CompileNvrtc, IntegerBoolAndMixedGroups) {
     check_group(std::string("floats_") + dtype_name(t), floats,
                 {rand_input({4, 4}, t, 9)}, false, /*also_rounded=*/true);
   }
+}
+
+// The backward group of cross entropy (nn.losses.cross_entropy's vjp):
+// g * exp(x - lse) + where(iota == target, -g, 0) with lse, g and the
+// targets as (N, 1) columns and the iota as a (1, V) row, V odd; the rows
+// kernel reads the columns once per task and divides once per task.
+TEST(CompileNvrtc, RowsKernelCrossEntropyGradient) {
+  SKIP_WITHOUT_NVRTC();
+  for (Dtype t : {float32, bfloat16, float16}) {
+    VFn f = [](const std::vector<array>& in) {
+      const array& x = in[0];
+      array lse = logsumexp(x, {1}, true);
+      array g = in[1];  // (N, 1)
+      array iota = reshape(arange(double(x.shape(1)), int32), {1, x.shape(1)});
+      array tgt = reshape(in[2], {x.shape(0), 1});
+      array grad = g * exp(x - lse) + where(equal(iota, tgt), -g, array(0.0f, x.dtype()));
+      return std::vector<array>{grad};
+    };
+    const int N = 6, V = 257;
+    std::vector<array> ins = {rand_input({N, V}, t, 21), rand_input({N, 1}, t, 22),
+                              rand_input({N}, int32, 23, 0, V)};
+    ModeGuard g(true);
+    detail::CompiledFunction cf;
+    auto outs = cf(f, ins);
+    auto nodes = compiled_nodes(outs);
+    ASSERT_GE(nodes.size(), 1u) << dtype_name(t);
+    for (auto& node : nodes) {
+      const auto& c = static_cast<const Compiled&>(node.primitive());
+      std::string modes;
+      std::vector<char> not_dense;
+      std::vector<array> cins = node.inputs();
+      eval(cins);
+      for (auto& a : cins) {
+        // Classify as Compiled::eval_gpu would: full, column, row.
+        const Shape& sh = a.shape();
+        char m = 'g';
+        if (a.strides().size() == 2 && sh.size() == 2) {
+          if (a.strides()[1] == 0 && a.strides()[0] == 0) m = 's';
+          else if (a.strides()[1] == 0) m = 'c';
+          else if (a.strides()[0] == 0) m = 'r';
+          else m = 'd';
+        }
+        modes += m;
+        not_dense.push_back(m != 'd');
+      }
+      int vec = detail::fused_vec_width(c.tape(), not_dense);
+      std::string src = detail::fused_rows_kernel_source(c.tape(), modes, vec);
+      Built b = nvrtc_compile(src, std::string("xent_grad_rows_") + dtype_name(t));
+      ASSERT_EQ(b.error, "") << modes << "\n" << src;
+      // Divisions: the task's row only, once per index width (the 64-bit
+      // division comes with a 32-bit fast path); the strided kernel has
+      // two per dim and width.
+      size_t divs = 0;
+      for (const char* op : {"div.u32", "div.u64", "rem.u32", "rem.u64",
+                             "div.s32", "div.s64", "rem.s32", "rem.s64"}) {
+        for (size_t p = b.ptx.find(op); p != std::string::npos;
+             p = b.ptx.find(op, p + 1)) {
+          ++divs;
+        }
+      }
+      EXPECT_LE(divs, 3u) << dtype_name(t) << " " << modes;
+      if (modes.find('c') != std::string::npos) {
+        EXPECT_NE(src.find("q"), std::string::npos);
+      }
+    }
+  }
+}
+
+TEST(CompileNvrtc, RowsKernelRejectsBadModes) {
+  array x = rand_input({4, 300}, float32, 1);
+  ModeGuard g(true);
+  detail::CompiledFunction cf;
+  auto outs = cf([](const std::vector<array>& in) {
+    return std::vector<array>{exp(in[0]) * 2.0f + in[0]};
+  }, {x});
+  auto nodes = compiled_nodes(outs);
+  ASSERT_EQ(nodes.size(), 1u);
+  const auto& c = static_cast<const Compiled&>(nodes[0].primitive());
+  size_t nin = c.tape().num_inputs();
+  EXPECT_THROW(detail::fused_rows_kernel_source(c.tape(), std::string(nin + 1, 'd'), 4),
+               std::invalid_argument);
+  EXPECT_THROW(detail::fused_rows_kernel_source(c.tape(), std::string(nin, 'x'), 4),
+               std::invalid_argument);
+  EXPECT_THROW(detail::fused_rows_kernel_source(c.tape(), std::string(nin, 'd'), 3),
+               std::invalid_argument);
 }

@@ -7,6 +7,7 @@
 // compiles (no group falls back to the unfused kernels).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -530,4 +531,254 @@ TEST(GpuCompile, MixedDevicesAroundFusedGroup) {
   array ref = on_cpu(
       [&] { return sum(astype(f({exp(a * 0.25)})[0], float32) * 1.0f); });
   expect_match(post, ref, "cpu -> fused gpu -> cpu", 5e-2);
+}
+
+// ---- The rows kernel: layouts that collapse to R x C with (R, 1) columns,
+// (1, C) rows, scalars and dense or 2-d strided operands ----
+
+namespace {
+
+// True if the Compiled node `p` ran the rows kernel for some ordering of
+// one of `options` (one mode letter per kernel input).
+bool ran_rows_kernel(const std::shared_ptr<Primitive>& p,
+                     const std::vector<std::string>& options) {
+  auto* c = dynamic_cast<const Compiled*>(p.get());
+  if (!c) return false;
+  for (std::string modes : options) {
+    std::sort(modes.begin(), modes.end());
+    do {
+      if (c->cached("r" + modes)) return true;
+    } while (std::next_permutation(modes.begin(), modes.end()));
+  }
+  return false;
+}
+
+// A column-broadcast softmax-like chain with a row operand and a scalar:
+// {exp(x - col) * row + s, x * col}.
+std::vector<array> col_row_fn(const std::vector<array>& in) {
+  const array& x = in[0];
+  return {exp(x - in[1]) * in[2] + in[3], x * in[1]};
+}
+
+}  // namespace
+
+TEST(GpuCompile, RowsKernelColumnAndRowBroadcasts) {
+  if (!have_gpu()) GTEST_SKIP() << "no GPU";
+  ModeGuard g(true);
+  for (Dtype t : {float32, float16, bfloat16}) {
+    for (Shape sh : {Shape{3, 128}, Shape{5, 129}, Shape{17, 257},
+                     Shape{2, 50257}, Shape{64, 1000}, Shape{1, 4099},
+                     Shape{9, 2051}}) {
+      for (Layout l : all_layouts()) {
+        std::string what = std::string(dtype_name(t)) + " " + shape_str(sh) +
+                           " " + layout_name(l);
+        array x = make_input(sh, t, l, 40, -3, 3);
+        array col = make_input({sh[0], 1}, t, Layout::dense, 41, -1, 1);
+        array row = make_input({sh[1]}, t, Layout::dense, 42, -1, 1);
+        array s = make_input({}, t, Layout::dense, 43);
+        check(col_row_fn, {x, col, row, s}, what);
+      }
+    }
+  }
+}
+
+TEST(GpuCompile, RowsKernelIsTakenForColumnRowScalarPatterns) {
+  if (!have_gpu()) GTEST_SKIP() << "no GPU";
+  ModeGuard g(true);
+  // Odd width: the dense operand's rows start at every alignment.
+  for (Dtype t : {float32, bfloat16}) {
+    array x = make_input({7, 50257}, t, Layout::dense, 44);
+    array col = make_input({7, 1}, t, Layout::dense, 45, -1, 1);
+    array row = make_input({50257}, t, Layout::dense, 46, -1, 1);
+    array s = make_input({}, t, Layout::dense, 47);
+    detail::CompiledFunction cf;
+    std::vector<array> out;
+    {
+      StreamContext c(kGpu);
+      out = cf(col_row_fn, {x, col, row, s});
+    }
+    ASSERT_TRUE(out[0].has_primitive());
+    auto prim = out[0].primitive_ptr();
+    eval(out);
+    // The column may feed the group once (merged broadcasts) or twice.
+    EXPECT_TRUE(ran_rows_kernel(prim, {"dcrs", "dccrs"})) << dtype_name(t);
+    std::vector<array> ref;
+    {
+      StreamContext c(kCpu);
+      ref = col_row_fn({x, col, row, s});
+    }
+    for (size_t k = 0; k < out.size(); ++k)
+      expect_match(out[k], ref[k], std::string("rows ") + dtype_name(t),
+                   t == bfloat16 ? 4 * default_tol(t) : -1);
+  }
+}
+
+TEST(GpuCompile, RowsKernelOneDimStridedAndEmpty) {
+  if (!have_gpu()) GTEST_SKIP() << "no GPU";
+  ModeGuard g(true);
+  VFn f = [](const std::vector<array>& in) {
+    return std::vector<array>{sigmoid(in[0]) * in[1] - in[0]};
+  };
+  // 1-d: a strided or reversed operand with a dense one (one row).
+  for (Layout l : {Layout::strided, Layout::reversed}) {
+    for (int n : {128, 1001, 70001}) {
+      array a = make_input({n}, float32, l, 48);
+      array b = make_input({n}, float32, Layout::dense, 49);
+      check(f, {a, b}, std::string("1-d ") + layout_name(l) + " " +
+                           std::to_string(n));
+    }
+  }
+  // Empty layouts with broadcast operands.
+  for (Shape sh : {Shape{0, 300}, Shape{300, 0}}) {
+    array x = make_input(sh, bfloat16, Layout::dense, 50);
+    array col = make_input({sh[0], 1}, bfloat16, Layout::dense, 51);
+    array row = make_input({sh[1]}, bfloat16, Layout::dense, 52);
+    array s = make_input({}, bfloat16, Layout::dense, 53);
+    detail::CompiledFunction cf;
+    StreamContext c(kGpu);
+    auto out = cf(col_row_fn, {x, col, row, s});
+    eval(out);
+    EXPECT_EQ(out[0].shape(), sh);
+    EXPECT_EQ(out[1].shape(), sh);
+  }
+}
+
+// The logits gradient of nn.losses.cross_entropy (its custom vjp): one
+// fused group g * exp(x - lse) + where(class == target, -g, 0) with lse,
+// g and the targets as columns and the class index as a row, V odd; also
+// through astype (float32 math on bfloat16 logits, as under autocast).
+TEST(GpuCompile, CrossEntropyGradientGroup) {
+  if (!have_gpu()) GTEST_SKIP() << "no GPU";
+  ModeGuard g(true);
+  auto grad_fn = [](bool upcast) {
+    return [upcast](const std::vector<array>& in) {
+      array x = upcast ? astype(in[0], float32) : in[0];
+      const int N = x.shape(0), V = x.shape(1);
+      array lse = logsumexp(x, {1}, true);
+      array gl = reshape(astype(in[1], x.dtype()), {N, 1});
+      array cls = reshape(arange(double(V), int32), {1, V});
+      array tgt = reshape(in[2], {N, 1});
+      array zero = zeros({}, x.dtype());
+      array dx = gl * exp(x - lse) + where(equal(cls, tgt), negative(gl), zero);
+      return std::vector<array>{upcast ? astype(dx, in[0].dtype()) : dx};
+    };
+  };
+  for (Dtype t : {float32, bfloat16, float16}) {
+    for (Shape sh : {Shape{4, 50257}, Shape{33, 1000}, Shape{1, 128}}) {
+      array x = make_input(sh, t, Layout::dense, 54, -6, 6);
+      array gl = make_input({sh[0]}, float32, Layout::dense, 55, 0.1, 1);
+      array tg = make_input({sh[0]}, int32, Layout::dense, 56, 0, double(sh[1]));
+      for (bool up : {false, true}) {
+        if (up && t == float32) continue;
+        std::string what = std::string(dtype_name(t)) + " " + shape_str(sh) +
+                           (up ? " via float32" : "");
+        // The CPU rounds x - lse to the half type before the exp (a few
+        // percent of a probability); the one-hot term (|g| >= 0.1) is
+        // still far outside the tolerance.
+        check(grad_fn(up), {x, gl, tg}, what,
+              t == float32 ? 1e-5 : 4 * default_tol(t));
+      }
+    }
+  }
+}
+
+// More than 2^31 elements: the rows kernel's 64-bit index variant (odd
+// width, so every row start has another alignment). Exact small-integer
+// values: x[r][c] = r % 7 + c % 5, col[r] = r % 3, out = x * col + 1.
+TEST(GpuCompile, RowsKernelBeyondInt32Elements) {
+  if (!have_gpu()) GTEST_SKIP() << "no GPU";
+  ModeGuard g(true);
+  const int R = 65537, C = 32771;  // R * C = 2147713027 > 2^31 - 1
+  StreamContext sc(kGpu);
+  array ri = reshape(arange(double(R), int32), {R, 1});
+  array ci = reshape(arange(double(C), int32), {1, C});
+  array x = astype(remainder(ri, array(7)), bfloat16) +
+            astype(remainder(ci, array(5)), bfloat16);
+  array col = astype(remainder(ri, array(3)), bfloat16);
+  eval(x, col);
+  detail::CompiledFunction cf;
+  VFn f = [](const std::vector<array>& in) {
+    return std::vector<array>{in[0] * in[1] + 1.0f};
+  };
+  auto out = cf(f, {x, col});
+  ASSERT_TRUE(out[0].has_primitive());
+  auto prim = out[0].primitive_ptr();
+  eval(out);
+  EXPECT_TRUE(ran_rows_kernel(prim, {"dcs", "dc"}));
+  for (int r : {0, 1, 2, R / 2, R - 2, R - 1}) {
+    // A copy of the row (a small buffer) read on the host.
+    array row = astype(slice(out[0], {r, 0}, {r + 1, C}), float32);
+    auto p = host_values(row);
+    ASSERT_EQ(p.size(), size_t(C));
+    int bad = 0;
+    for (int c = 0; c < C && bad < 5; ++c) {
+      double want = double((r % 7 + c % 5) * (r % 3) + 1);
+      if (p[c] != want) {
+        ADD_FAILURE() << "row " << r << " col " << c << ": got " << p[c]
+                      << " want " << want;
+        ++bad;
+      }
+    }
+  }
+}
+
+// A widening cast whose result a reduction also reads (float32 logits from
+// bfloat16 ones, whose logsumexp the group reads) is recomputed inside the
+// group from the narrow input: the kernel reads 2 bytes per element
+// instead of 4. Same values (the cast is exact).
+TEST(GpuCompile, WideningCastRecomputedInsideGroup) {
+  if (!have_gpu()) GTEST_SKIP() << "no GPU";
+  ModeGuard g(true);
+  VFn f = [](const std::vector<array>& in) {
+    array xf = astype(in[0], float32);
+    array lse = logsumexp(xf, {1}, true);
+    return std::vector<array>{astype(exp(xf - lse) * 2.0f - xf, in[0].dtype()),
+                              lse};
+  };
+  for (Dtype t : {bfloat16, float16}) {
+    array x = make_input({6, 1001}, t, Layout::dense, 57);
+    check(f, {x}, std::string("recomputed cast ") + dtype_name(t));
+    detail::CompiledFunction cf;
+    std::vector<array> out;
+    {
+      StreamContext c(kGpu);
+      out = cf(f, {x});
+    }
+    ASSERT_TRUE(out[0].has_primitive());
+    auto prim = out[0].primitive_ptr();
+    auto* c = dynamic_cast<const Compiled*>(prim.get());
+    ASSERT_NE(c, nullptr);
+    const CompiledTape& tp = c->tape();
+    bool narrow_in = false, wide_in = false, cast_of_input = false;
+    for (Dtype d : tp.input_dtypes) {
+      narrow_in = narrow_in || d == t;
+    }
+    for (const array& a : out[0].inputs()) {
+      // The materialized cast read back would be an input made by AsType.
+      wide_in = wide_in || (a.has_primitive() &&
+                            a.primitive().name() == std::string("AsType"));
+    }
+    for (auto& n : tp.nodes) {
+      cast_of_input = cast_of_input ||
+                      (n.prim->name() == std::string("AsType") &&
+                       n.inputs.size() == 1 &&
+                       n.inputs[0] < int(tp.num_inputs()) && n.dtype == float32);
+    }
+    EXPECT_TRUE(narrow_in) << dtype_name(t);
+    EXPECT_TRUE(cast_of_input) << dtype_name(t);
+    EXPECT_FALSE(wide_in) << dtype_name(t);
+    eval(out);
+  }
+  // The cast's input is itself fused with the cast (another group): that
+  // group must also export the narrow value for the clone to read.
+  VFn f2 = [](const std::vector<array>& in) {
+    array u = in[0] * 2.0f + in[0];  // narrow
+    array xf = astype(u, float32);
+    array lse = logsumexp(xf, {1}, true);
+    return std::vector<array>{exp(xf - lse) - xf * 0.5f, lse};
+  };
+  for (Dtype t : {bfloat16, float16}) {
+    array x = make_input({5, 777}, t, Layout::dense, 58, -2, 2);
+    check(f2, {x}, std::string("recomputed cast of a fused value ") + dtype_name(t));
+  }
 }

@@ -68,6 +68,58 @@ def _same_shape(name, what, a, b):
         )
 
 
+def _target_classes(targets, num_classes):
+    """The class each target selects along the class axis, as the scatter
+    of take_along_axis's gradient resolves it (negative indices count from
+    the end, anything else out of range selects nothing: -1), in int32 (int64
+    when the class axis has 2**31 entries or more)."""
+    idx_dtype = mx.int32 if num_classes < 2**31 else mx.int64
+    if mx.issubdtype(targets.dtype, mx.signedinteger):
+        t = targets.astype(mx.int64)  # t + num_classes must not wrap
+        t = mx.where(t < 0, t + num_classes, t)
+        valid = (t >= 0) & (t < num_classes)
+    else:
+        t = targets
+        valid = t < num_classes
+    return mx.where(valid, t.astype(idx_dtype), mx.array(-1, idx_dtype))
+
+
+def _lse_and_score(logits, targets, ax):
+    """``(logsumexp(logits, ax), logits at the target indices along ax)``.
+
+    The vjp is one elementwise expression over the logits,
+    ``g_lse * exp(logits - lse) + where(class == target, g_score, 0)``, with
+    the (reduced) cotangents, ``lse`` and the targets broadcast along ``ax``
+    and the class index a row along it, so that ``compile`` fuses the whole
+    logits gradient into one kernel that reads the logits once and writes
+    the gradient once (the gradient of take_along_axis alone would scatter
+    into a zero array of the logits' size, a full extra write and read).
+    """
+
+    @mx.custom_function
+    def lse_and_score(x, t):
+        score = mx.take_along_axis(x, mx.expand_dims(t, ax), axis=ax)
+        return mx.logsumexp(x, axis=ax), mx.squeeze(score, ax)
+
+    @lse_and_score.vjp
+    def lse_and_score_vjp(primals, cotangents, outputs):
+        x, t = primals
+        g_lse, g_score = cotangents
+        num_classes = x.shape[ax]
+        row = [1] * x.ndim
+        row[ax] = num_classes
+        cls = _target_classes(t, num_classes)
+        classes = mx.arange(num_classes, dtype=cls.dtype).reshape(row)
+        hit = classes == mx.expand_dims(cls, ax)
+        g_lse = mx.expand_dims(g_lse, ax)
+        g_score = mx.expand_dims(g_score, ax)
+        lse = mx.expand_dims(outputs[0], ax)
+        dx = g_lse * mx.exp(x - lse) + mx.where(hit, g_score, mx.zeros((), g_score.dtype))
+        return dx, mx.zeros_like(t)
+
+    return lse_and_score(logits, targets)
+
+
 def cross_entropy(
     logits, targets, weights=None, axis=-1, label_smoothing=0.0, reduction="none"
 ):
@@ -119,10 +171,9 @@ def cross_entropy(
         )
     if probs:
         score = mx.sum(logits * targets, axis=ax)
+        lse = mx.logsumexp(logits, axis=ax)
     else:
-        score = mx.take_along_axis(logits, mx.expand_dims(targets, ax), axis=ax)
-        score = mx.squeeze(score, ax)
-    lse = mx.logsumexp(logits, axis=ax)
+        lse, score = _lse_and_score(logits, targets, ax)
     if label_smoothing > 0:
         loss = (
             lse
