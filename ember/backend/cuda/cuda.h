@@ -22,6 +22,10 @@ cudaStream_t get_stream(const Stream& s);
 /// that outlives a call (e.g. a workspace) is allocated on.
 cudaStream_t base_stream(const Stream& s);
 
+/// Drops the calling thread's capture of a segment of `s`, if any, at its end;
+/// the segment then runs again without capture (for work that must not be
+/// captured, such as autotuning's timed runs; nothing of the capture runs).
+void redo_without_capture(const Stream& s);
 /// Turns the capture of repeated segments into CUDA graphs on or off (the
 /// default is EMBER_CUDA_GRAPHS: on unless "0").
 void set_graphs(bool on);

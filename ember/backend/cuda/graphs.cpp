@@ -15,9 +15,9 @@
 //   of its tasks) is seen; from the second time it is captured, and the
 //   graph either updates the executable graph cached for the key
 //   (cudaGraphExecUpdate: new pointers and sizes) or is instantiated anew.
-// - Autotuning (a host wait on timed runs) is skipped while capturing
-//   (stream_capturing in matmul.h); plans are tuned on their first, direct
-//   run.
+// - Autotuning (a host wait on timed runs) cannot be captured: it asks for
+//   the segment to be dropped and run again directly (can_time in matmul.h,
+//   redo_without_capture), where it tunes.
 // - If capture fails (an API call invalidated it), nothing of the segment
 //   has run, and the scheduler runs its tasks again without capture (safe
 //   even for donated buffers: they were not written); a key that fails
@@ -69,7 +69,7 @@ struct Graphs {
   std::atomic<uint64_t> capturing{0};
   std::atomic<int> enabled{-1};  // 0 off, 1 on, 2 always
   std::atomic<int64_t> captured{0}, launched{0}, instantiated{0}, updated{0},
-      failed{0};
+      failed{0}, redone{0};
 };
 
 Graphs& graphs() {
@@ -81,6 +81,7 @@ Graphs& graphs() {
 struct Current {
   int index = -1;  // ember stream; -1 when not in a captured segment
   bool active = false;
+  bool redo = false;  // drop the capture; the segment runs again directly
   StreamGraphs* sg = nullptr;
   Entry* entry = nullptr;
 };
@@ -124,6 +125,13 @@ bool finish_capture() {
   g.capturing.fetch_and(~(uint64_t(1) << cur.index));
   cur.active = false;
   bool ok = err == cudaSuccess && graph != nullptr;
+  if (ok && cur.redo) {
+    // Dropped on request (redo_without_capture): not a failure.
+    cudaGraphDestroy(graph);
+    g.redone.fetch_add(1);
+    release_deferred();
+    return false;
+  }
   if (ok) {
     size_t nodes = 0;
     ok = cudaGraphGetNodes(graph, nullptr, &nodes) == cudaSuccess;
@@ -191,7 +199,7 @@ bool begin_segment(Stream s, uint64_t key, size_t ntasks) {
     release_deferred();
     return false;
   }
-  cur = Current{s.index, true, &sg, &e};
+  cur = Current{s.index, true, false, &sg, &e};
   g.captured.fetch_add(1);
   return true;
 }
@@ -203,6 +211,10 @@ bool end_segment(Stream s) {
 }
 
 }  // namespace
+
+void redo_without_capture(const Stream& s) {
+  if (cur.active && cur.index == s.index) cur.redo = true;
+}
 
 cudaStream_t capture_stream(int index) {
   return cur.active && cur.index == index ? cur.sg->capture : nullptr;

@@ -302,12 +302,13 @@ std::string algo_name(const cublasLtMatmulAlgo_t& algo) {
 // caller holds plan.tune_mtx. Candidates that return an error are skipped.
 // Nothing happens while the stream is being captured into a CUDA graph (a
 // host wait there is invalid): the plan stays untuned and the caller uses
-// the heuristic's first algorithm. When the product reads C (beta != 0),
+// the heuristic's first algorithm (ember's own capture is then dropped and
+// the segment runs again directly, which tunes; see can_time). When the product reads C (beta != 0),
 // the runs write a copy of C (same address alignment) so that the real C is
 // read only by the final product.
 void tune(Plan& plan, const Call& call, void* c, const PlanKey& key,
           Dtype dtype, bool reads_c, const Stream& s) {
-  if (stream_capturing(s)) return;
+  if (!can_time(s)) return;
   g_tune_considered.fetch_add(1);
   int n = int(plan.algos.size());
   if (n < 2) {
@@ -393,10 +394,12 @@ void gemm_autotune_counts(int64_t& considered, int64_t& timed) {
   timed = g_tune_timed.load();
 }
 
-bool stream_capturing(const Stream& s) {
+bool can_time(const Stream& s) {
   cudaStreamCaptureStatus capture = cudaStreamCaptureStatusNone;
   EMBER_CUDA_CHECK(cudaStreamIsCapturing(get_stream(s), &capture));
-  return capture != cudaStreamCaptureStatusNone;
+  if (capture == cudaStreamCaptureStatusNone) return true;
+  redo_without_capture(s);
+  return false;
 }
 
 std::vector<float> time_candidates(const Stream& s, int n,

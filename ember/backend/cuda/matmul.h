@@ -42,9 +42,11 @@ void set_autotune(bool enabled);
 /// them that had two or more candidates and were timed.
 void gemm_autotune_counts(int64_t& considered, int64_t& timed);
 
-/// Autotuning helpers (cuBLASLt here, cuDNN attention plans). Whether the
-/// CUDA stream of `s` is being captured into a CUDA graph (no timing then).
-bool stream_capturing(const Stream& s);
+/// Autotuning helpers (cuBLASLt here, cuDNN attention plans). Whether work
+/// on `s` can be timed now: not while it is being captured into a CUDA
+/// graph. When the capture is ember's own (graphs.cpp), the segment is then
+/// run again without capture, and the tuning happens in that run.
+bool can_time(const Stream& s);
 /// Times n candidates on the CUDA stream of `s`: one warm-up run of each
 /// (run(i) enqueues candidate i and returns false if it refused), then 3
 /// rounds that run every candidate that warmed up once, each run between two

@@ -551,7 +551,7 @@ std::shared_ptr<Entry> get_entry(int direction, bool stats, Dtype dt,
 // stream. Leaves e untuned while the stream is being captured.
 void tune_entry(const Stream& s, Entry& e, cudnnHandle_t h,
                 std::unordered_map<int64_t, void*>& pack) {
-  if (stream_capturing(s)) return;
+  if (!can_time(s)) return;
   g_tune_considered.fetch_add(1);
   auto& g = *e.graph;
   struct Candidate {
