@@ -36,7 +36,7 @@ for t in test_gpu_*; do
 done
 grep -E "FAILED|Failure|exception|rror" "$OUT/gpu_tests.log" | grep -v "^\[  FAILED  \] [0-9]* test" | head -80 >>"$OUT/summary.log"
 if [ "${CTEST:-1}" = 1 ]; then
-  timeout 200 ctest -j 8 --timeout 60 -E "test_gpu_" --output-on-failure >"$OUT/ctest_default_gpu.log" 2>&1
+  timeout 200 ctest -j 8 --timeout 150 -E "test_gpu_" --output-on-failure >"$OUT/ctest_default_gpu.log" 2>&1
   grep -E "tests passed|\(Failed\)|\(SEGFAULT\)|Timeout|Not Run" "$OUT/ctest_default_gpu.log" | tee -a "$OUT/summary.log"
 fi
 cd ..
