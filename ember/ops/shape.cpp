@@ -4,6 +4,7 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "ember/backend/common/views.h"
 #include "ember/ops/binary.h"
 #include "ember/ops/copy.h"
 #include "ember/ops/reduce.h"
@@ -37,8 +38,16 @@ array broadcast_to(const array& a, const Shape& shape, StreamOrDevice s) {
                                 shape_str(a.shape()) + " to shape " +
                                 shape_str(shape) + ".");
   }
-  return array(shape, a.dtype(), std::make_shared<Broadcast>(to_stream(s), shape),
-               {a});
+  array out(shape, a.dtype(), std::make_shared<Broadcast>(to_stream(s), shape), {a});
+  if (a.is_available() && a.data_shared_ptr() && !detail::in_tracing()) {
+    // An evaluated array outside any transformation is broadcast at once:
+    // the view needs no work, and as a node it would cost a task of the
+    // stream per op (the scalar of `y + 1`, of `x * 0.5`).
+    broadcast_view(a, out);
+    out.set_status(Status::available);
+    out.detach();
+  }
+  return out;
 }
 
 std::vector<array> broadcast_arrays(const std::vector<array>& inputs,

@@ -706,6 +706,34 @@ int fused_vec_width(const CompiledTape& t, const std::vector<char>& scalar) {
 
 namespace {
 
+// Stores each output's `vec` results r<j>[0 .. vec) as one vector at
+// out<j> + idx (float16/bfloat16 packed in pairs), indented by `pad`.
+template <typename OutType>
+void vector_stores(std::ostringstream& s, const std::string& pad,
+                   const std::string& idx, int vec, size_t nout,
+                   const OutType& otype) {
+  for (size_t j = 0; j < nout; ++j) {
+    Dtype o = otype(j);
+    std::string J = std::to_string(j);
+    if (is_half(o) && vec % 2 == 0) {
+      s << pad << "EmVec<unsigned int, " << vec / 2 << "> pk_" << J << ";\n"
+        << "#pragma unroll\n" << pad << "for (int k = 0; k < " << vec / 2
+        << "; ++k) pk_" << J << ".v[k] = "
+        << (o == Dtype::float16 ? "em_pack_h2" : "em_pack_bf2") << "(r" << J
+        << "[2 * k], r" << J << "[2 * k + 1]);\n"
+        << pad << "*reinterpret_cast<EmVec<unsigned int, " << vec / 2
+        << ">*>(out" << J << " + " << idx << ") = pk_" << J << ";\n";
+    } else {
+      std::string O = ctype(o);
+      s << pad << "EmVec<" << O << ", " << vec << "> pk_" << J << ";\n"
+        << "#pragma unroll\n" << pad << "for (int k = 0; k < " << vec << "; ++k) pk_"
+        << J << ".v[k] = em_down<" << O << ">(r" << J << "[k]);\n"
+        << pad << "*reinterpret_cast<EmVec<" << O << ", " << vec << ">*>(out"
+        << J << " + " << idx << ") = pk_" << J << ";\n";
+    }
+  }
+}
+
 // The rows kernel (see fused_rows_kernel_source): warps take tasks of up to
 // CH columns of one row r; column operands ('c') are read once per task,
 // dense operands ('d') by flat index r * C + c (as EmVec<T, vec> from the
@@ -806,26 +834,7 @@ void rows_kernel(std::ostringstream& s, const CompiledTape& t,
              },
              [&](size_t j) { return "r" + I(j) + "[k]"; })
       << "\n        }\n";
-    for (size_t j = 0; j < nout; ++j) {
-      Dtype o = otype(j);
-      std::string J = I(j);
-      if (is_half(o) && vec % 2 == 0) {
-        s << "        EmVec<unsigned int, " << vec / 2 << "> p_" << J << ";\n"
-          << "#pragma unroll\n        for (int k = 0; k < " << vec / 2
-          << "; ++k) p_" << J << ".v[k] = "
-          << (o == Dtype::float16 ? "em_pack_h2" : "em_pack_bf2") << "(r" << J
-          << "[2 * k], r" << J << "[2 * k + 1]);\n"
-          << "        *reinterpret_cast<EmVec<unsigned int, " << vec / 2
-          << ">*>(out" << J << " + fi) = p_" << J << ";\n";
-      } else {
-        std::string O = ctype(o);
-        s << "        EmVec<" << O << ", " << V << "> p_" << J << ";\n"
-          << "#pragma unroll\n        for (int k = 0; k < " << V << "; ++k) p_"
-          << J << ".v[k] = em_down<" << O << ">(r" << J << "[k]);\n"
-          << "        *reinterpret_cast<EmVec<" << O << ", " << V << ">*>(out"
-          << J << " + fi) = p_" << J << ";\n";
-      }
-    }
+    vector_stores(s, "        ", "fi", vec, nout, otype);
     s << "      }\n      ct = cv + nv * " << V << ";\n    }\n";
   }
   s << "    for (I cc = ct + lane; cc < c1; cc += 32) {\n"
@@ -1035,26 +1044,7 @@ std::string kernel_source(const CompiledTape& t, char kind,
              },
              [&](size_t j) { return "r" + std::to_string(j) + "[k]"; })
       << "\n      }\n";
-    for (size_t j = 0; j < nout; ++j) {
-      Dtype o = otype(j);
-      std::string J = std::to_string(j);
-      if (is_half(o) && vec % 2 == 0) {
-        s << "      EmVec<unsigned int, " << vec / 2 << "> p" << J << ";\n"
-          << "#pragma unroll\n      for (int k = 0; k < " << vec / 2
-          << "; ++k) p" << J << ".v[k] = "
-          << (o == Dtype::float16 ? "em_pack_h2" : "em_pack_bf2") << "(r" << J
-          << "[2 * k], r" << J << "[2 * k + 1]);\n"
-          << "      *reinterpret_cast<EmVec<unsigned int, " << vec / 2
-          << ">*>(out" << J << " + base) = p" << J << ";\n";
-      } else {
-        std::string O = ctype(o);
-        s << "      EmVec<" << O << ", " << vec << "> p" << J << ";\n"
-          << "#pragma unroll\n      for (int k = 0; k < " << vec << "; ++k) p"
-          << J << ".v[k] = em_down<" << O << ">(r" << J << "[k]);\n"
-          << "      *reinterpret_cast<EmVec<" << O << ", " << vec << ">*>(out"
-          << J << " + base) = p" << J << ";\n";
-      }
-    }
+    vector_stores(s, "      ", "base", vec, nout, otype);
     s << "    }\n    start = nv * " << vec << ";\n  }\n";
   }
   s << "  for (I i = start + tid; i < n; i += step) {\n"

@@ -294,7 +294,8 @@ TEST(Shape, ViewPrimitiveRules) {
     for (int i = 0; i < 6; ++i) rref.push_back(i * 2 + k);
   expect_values(ro[0], rref);
 
-  array b = broadcast_to(iota({3}), {2, 3});
+  // (Of an unevaluated input: an evaluated one is broadcast at once.)
+  array b = broadcast_to(add(iota({3}), array(0.0f)), {2, 3});
   auto [bo, bax] = b.primitive().vmap({iota({3, 4})}, {1});
   EXPECT_EQ(bo[0].shape(), (Shape{4, 2, 3}));
   std::vector<double> bref;
@@ -315,7 +316,8 @@ std::vector<double> ref_build(const Shape& out_shape, F f) {
 }  // namespace
 
 TEST(Shape, BroadcastRules) {
-  array x = iota({3, 1});
+  // An unevaluated input keeps the Broadcast node (its rules are tested).
+  array x = add(iota({3, 1}), array(0.0f));
   array b = broadcast_to(x, {2, 3, 4});
   array ct = iota({2, 3, 4});
   auto g = b.primitive().vjp({x}, {ct}, {0}, {b});
@@ -335,6 +337,24 @@ TEST(Shape, BroadcastRules) {
   EXPECT_EQ(arrs[1].shape(), (Shape{3, 4}));
   EXPECT_THROW(broadcast_to(iota({3}), {4}), std::invalid_argument);
   EXPECT_THROW(broadcast_arrays({iota({3}), iota({4})}), std::invalid_argument);
+}
+
+TEST(Shape, BroadcastOfEvaluatedArrayIsImmediateView) {
+  // Outside transformations an evaluated array is broadcast at once (no
+  // node, nothing to schedule): the scalar of `y + 1` costs no task.
+  array x = iota({3, 1});
+  array b = broadcast_to(x, {2, 3, 4});
+  EXPECT_TRUE(b.is_available());
+  EXPECT_FALSE(b.has_primitive());
+  EXPECT_TRUE(shares_buffer(b, x));
+  expect_values(b, ref_build({2, 3, 4}, [](auto i) { return double(i[1]); }));
+  array y = add(iota({2, 3}), array(1.0f));  // the scalar is such a view
+  expect_values(y, {1, 2, 3, 4, 5, 6});
+  // Inside a transformation the node stays, so gradients flow through it.
+  auto [v, g] = vjp([](const array& s) { return broadcast_to(s, {2, 3}); },
+                    array(2.0f), ones({2, 3}));
+  expect_values(v, {2, 2, 2, 2, 2, 2});
+  expect_values(g, {6.0});
 }
 
 TEST(Shape, Concatenate) {
