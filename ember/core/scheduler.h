@@ -46,6 +46,7 @@ class Submission {
 /// the segment's tasks run; when it returns true, the tasks' completion is
 /// published only after end(), which issues the batched work and returns
 /// false if it was lost (the worker then runs the tasks again, unbatched).
+/// The hooks must not throw.
 struct SegmentHooks {
   bool (*begin)(Stream s, uint64_t key, size_t ntasks) = nullptr;
   bool (*end)(Stream s) = nullptr;

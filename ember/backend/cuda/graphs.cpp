@@ -115,6 +115,15 @@ int mode() {
   return v;
 }
 
+// Runs the deferred frees; an error there (a failed event record) leaves
+// them deferred rather than escaping into the scheduler's worker.
+void release_deferred_quietly() {
+  try {
+    release_deferred();
+  } catch (...) {
+  }
+}
+
 // Ends the current capture and launches what it recorded on the ember
 // stream's CUDA stream. Returns false if the captured work was lost.
 bool finish_capture() {
@@ -129,7 +138,7 @@ bool finish_capture() {
     // Dropped on request (redo_without_capture): not a failure.
     cudaGraphDestroy(graph);
     g.redone.fetch_add(1);
-    release_deferred();
+    release_deferred_quietly();
     return false;
   }
   if (ok) {
@@ -170,11 +179,11 @@ bool finish_capture() {
     e.failures += 1;
     g.failed.fetch_add(1);
   }
-  release_deferred();
+  release_deferred_quietly();
   return ok;
 }
 
-bool begin_segment(Stream s, uint64_t key, size_t ntasks) {
+bool begin_capture(Stream s, uint64_t key, size_t ntasks) {
   int m = mode();
   if (s.device.type != DeviceType::gpu || m == 0 || s.index < 0 || s.index >= 64 ||
       (ntasks < kMinTasks && m == 1)) {
@@ -196,12 +205,23 @@ bool begin_segment(Stream s, uint64_t key, size_t ntasks) {
   if (cudaStreamBeginCapture(sg.capture, cudaStreamCaptureModeRelaxed) != cudaSuccess) {
     cudaGetLastError();
     g.capturing.fetch_and(~(uint64_t(1) << s.index));
-    release_deferred();
+    release_deferred_quietly();
     return false;
   }
   cur = Current{s.index, true, false, &sg, &e};
   g.captured.fetch_add(1);
   return true;
+}
+
+// The hooks must not throw (they run outside any task): an error before the
+// capture began runs the segment directly; one while ending it counts as a
+// lost capture only if nothing was launched.
+bool begin_segment(Stream s, uint64_t key, size_t ntasks) {
+  try {
+    return begin_capture(s, key, ntasks);
+  } catch (...) {
+    return false;
+  }
 }
 
 bool end_segment(Stream s) {
