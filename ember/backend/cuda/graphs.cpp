@@ -92,8 +92,11 @@ StreamGraphs& stream_graphs(int index) {
   std::lock_guard<std::mutex> lk(g.mtx);
   auto& p = g.streams[index];
   if (!p) {
-    p = std::make_unique<StreamGraphs>();
-    EMBER_CUDA_CHECK(cudaStreamCreateWithFlags(&p->capture, cudaStreamNonBlocking));
+    // Created before it is kept: a failure here must not leave an entry
+    // whose capture stream is null (the legacy default stream).
+    auto sg = std::make_unique<StreamGraphs>();
+    EMBER_CUDA_CHECK(cudaStreamCreateWithFlags(&sg->capture, cudaStreamNonBlocking));
+    p = std::move(sg);
   }
   return *p;
 }
