@@ -275,7 +275,7 @@ void free_after(void* p, size_t bytes, int last, uint64_t streams) {
     }
   }
   cudaStream_t ls = stream_by_index(last);
-  uint64_t others = streams & ~(uint64_t(1) << last);
+  uint64_t others = last < 64 ? streams & ~(uint64_t(1) << last) : streams;
   while (others) {
     int i = std::countr_zero(others);
     others &= others - 1;
