@@ -23,6 +23,11 @@ thread_local bool in_parallel_region = false;
 
 // One worker thread per stream runs its tasks in order. `done` counts
 // completed tasks; waiters spin briefly, then sleep on the condition variable.
+// Two locks: a Submission holds `submit_mtx_` for its whole life (so the
+// sequence numbers of one Submission are consecutive and in queue order)
+// and collects tasks in a chunk of its own; handing a chunk over takes
+// `mtx_` (the ready queue, sleeping, waiters) only briefly, so the worker
+// starts on the first chunk while the rest is still being pushed.
 class StreamWorker {
  public:
   struct Queued {
@@ -40,23 +45,29 @@ class StreamWorker {
     thread_.join();
   }
 
-  // Batched submission: the caller holds the queue lock while it pushes
-  // several tasks, so the worker wakes once per batch instead of per task.
-  std::unique_lock<std::mutex> lock() { return std::unique_lock<std::mutex>(mtx_); }
-  uint64_t push_locked(Task task) {
-    if (task.barrier && !queue_.empty()) queue_.back().seg_end = true;
-    queue_.push_back({std::move(task), false});
-    uint64_t seq = ++submitted_;
-    pending_.store(seq, std::memory_order_release);
-    return seq;
+  // Batched submission: the caller holds the submit lock while it pushes
+  // tasks into its chunk (sequence numbers are assigned then) and hands
+  // the chunk over as a segment; the worker wakes once per chunk.
+  std::unique_lock<std::mutex> lock() {
+    return std::unique_lock<std::mutex>(submit_mtx_);
   }
-  // Ends the segment at the last queued task (call with the lock held).
-  void end_segment_locked() {
-    if (!queue_.empty()) queue_.back().seg_end = true;
+  uint64_t push_locked(std::deque<Queued>& chunk, Task task) {
+    if (task.barrier && !chunk.empty()) chunk.back().seg_end = true;
+    chunk.push_back({std::move(task), false});
+    return ++submitted_;
   }
-  void unlock_and_wake(std::unique_lock<std::mutex>& lk) {
-    bool wake = sleeping_;
-    lk.unlock();
+  // Queues the chunk (its last task ends a segment) and wakes the worker.
+  void hand_over(std::deque<Queued>& chunk) {
+    if (chunk.empty()) return;
+    chunk.back().seg_end = true;
+    bool wake;
+    {
+      std::lock_guard<std::mutex> lk(mtx_);
+      for (auto& q : chunk) queue_.push_back(std::move(q));
+      ready_.fetch_add(chunk.size(), std::memory_order_release);
+      wake = sleeping_;
+    }
+    chunk.clear();
     if (wake) cv_.notify_one();
   }
 
@@ -98,7 +109,7 @@ class StreamWorker {
 
 
   uint64_t submitted() {
-    std::lock_guard<std::mutex> lk(mtx_);
+    std::lock_guard<std::mutex> lk(submit_mtx_);
     return submitted_;
   }
 
@@ -111,11 +122,11 @@ class StreamWorker {
         if (queue_.empty()) {
           // Spin a little (without the lock) before sleeping: eval usually
           // queues more soon.
-          uint64_t taken = submitted_;
+          uint64_t taken = ready_.load(std::memory_order_acquire);
           lk.unlock();
           auto start = std::chrono::steady_clock::now();
           for (int i = 0;; ++i) {
-            if (pending_.load(std::memory_order_acquire) != taken) break;
+            if (ready_.load(std::memory_order_acquire) != taken) break;
             if ((i & 63) == 63 && std::chrono::steady_clock::now() - start >
                                       std::chrono::microseconds(20)) {
               break;
@@ -179,12 +190,13 @@ class StreamWorker {
     }
   }
 
-  std::mutex mtx_;
+  std::mutex submit_mtx_;  // held by a Submission; guards submitted_
+  std::mutex mtx_;         // guards queue_, sleeping_, stop_; waiters sleep on it
   std::condition_variable cv_;
   std::condition_variable done_cv_;
   std::deque<Queued> queue_;
   uint64_t submitted_ = 0;
-  std::atomic<uint64_t> pending_{0};  // mirrors submitted_ for lock-free spins
+  std::atomic<uint64_t> ready_{0};  // tasks handed over, for lock-free spins
   std::atomic<uint64_t> done_{0};
   std::atomic<int> waiters_{0};
   std::atomic<uint64_t> wake_at_{UINT64_MAX};  // earliest seq a sleeper awaits
@@ -290,7 +302,8 @@ ThreadPool& pool() {
 
 struct Submission::Impl {
   StreamWorker* worker;
-  std::unique_lock<std::mutex> lk;
+  std::unique_lock<std::mutex> lk;  // the worker's submit lock
+  std::deque<StreamWorker::Queued> chunk;
   size_t pushed = 0;
 };
 
@@ -309,17 +322,15 @@ uint64_t Submission::push(Task task) {
   // bookkeeping on the tasks queued so far (their outputs' events), so the
   // worker may run them now.
   if (impl_->pushed > 0 && impl_->pushed % kSubmitChunk == 0) {
-    impl_->worker->end_segment_locked();
-    impl_->worker->unlock_and_wake(impl_->lk);
-    impl_->lk.lock();
+    impl_->worker->hand_over(impl_->chunk);
   }
   ++impl_->pushed;
-  return impl_->worker->push_locked(std::move(task));
+  return impl_->worker->push_locked(impl_->chunk, std::move(task));
 }
 
 Submission::~Submission() {
-  impl_->worker->end_segment_locked();
-  impl_->worker->unlock_and_wake(impl_->lk);
+  impl_->worker->hand_over(impl_->chunk);
+  impl_->lk.unlock();
   delete impl_;
 }
 

@@ -136,6 +136,24 @@ TEST_F(SegmentTest, SplitAtHandOversAndBarriers) {
   EXPECT_NE(fake_.keys[5], fake_.keys[0]);
 }
 
+TEST_F(SegmentTest, WorkerStartsWhileTheSubmissionGoesOn) {
+  // The first 64 tasks are handed over when the 65th is pushed: the worker
+  // runs them while the Submission is still alive (it used to hold the
+  // queue's lock until its end).
+  std::atomic<bool> ran{false};
+  bool started_early = false;
+  {
+    scheduler::Submission sub(stream_);
+    sub.push(task([&ran] { ran = true; }));
+    for (int i = 1; i < 65; ++i) sub.push(task([] {}));
+    for (int i = 0; i < 5000 && !ran.load(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    started_early = ran.load();
+  }
+  EXPECT_TRUE(started_early);
+}
+
 TEST_F(SegmentTest, GroupedSegmentIsPublishedAfterEnd) {
   fake_.group = true;
   fake_.hold = true;
