@@ -123,6 +123,7 @@ def test_sigint_in_subprocess():
     # clean interpreter exit (no hang on worker threads, no crash).
     script = textwrap.dedent(
         f"""
+        import sys
         import time
         import numpy as np
         import ember.core as mx
@@ -139,24 +140,34 @@ def test_sigint_in_subprocess():
         t = time.perf_counter()
         mx.eval(chain(8))
         per_step = (time.perf_counter() - t) / 8
-        out = chain(int(min(1000, max(16, 1.5 / max(per_step, 1e-4)))))
+        out = chain(int(min(20000, max(16, 1.5 / max(per_step, 1e-5)))))
         print("ready", flush=True)
         try:
             mx.eval(out)
             print("completed", flush=True)
         except KeyboardInterrupt:
             print("interrupted", flush=True)
+        # Wait for the parent's go-ahead, sent after the signal: a fast
+        # machine may finish the eval first, and a signal that came during
+        # interpreter shutdown would kill the process.
+        while True:
+            try:
+                sys.stdin.readline()
+                break
+            except KeyboardInterrupt:
+                pass
         ok = np.array_equal(np.array(chain(3)), x[:, perm][:, perm][:, perm])
         print("recomputed", ok, flush=True)
         """
     )
-    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert proc.stdout.readline().strip() == "ready"
         time.sleep(0.3)
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=300)
+        time.sleep(0.2)
+        out, err = proc.communicate("go\n", timeout=300)
     finally:
         if proc.poll() is None:
             proc.kill()
