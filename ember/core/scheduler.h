@@ -22,11 +22,12 @@ struct Task {
   bool barrier = false;
 };
 
-/// Holds a stream's queue while several tasks are pushed; the worker starts
-/// on them when the Submission is destroyed, and on long batches every 64
-/// tasks, when the next push begins (so a task may run once the caller has
-/// pushed the one after it). Never wait on anything while one is alive.
-/// The tasks handed over at once form a segment (also split at barriers).
+/// Holds a stream's submit lock while several tasks are pushed (other
+/// Submissions to the stream wait, so sequence numbers follow queue order);
+/// tasks are handed to the worker every 64, when the next push begins (so a
+/// task may run once the caller has pushed the one after it), and when the
+/// Submission is destroyed. Never wait on anything while one is alive. The
+/// tasks handed over at once form a segment (also split at barriers).
 class Submission {
  public:
   explicit Submission(Stream s);
