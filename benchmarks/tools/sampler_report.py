@@ -1,6 +1,6 @@
 """Summarizes a sampler.c profile: self and inclusive share per function.
 
-Usage: python3 sampler_report.py PROFILE [--top N] [--threads N]
+Usage: python3 sampler_report.py PROFILE [--top N] [--threads N] [--match S]
 Frames are symbolized with addr2line (binutils); where that finds nothing the
 nearest dynamic symbol that the sampler recorded is used.
 """
@@ -81,6 +81,8 @@ def main():
     ap.add_argument("--top", type=int, default=40)
     ap.add_argument("--threads", type=int, default=6,
                     help="also break down the N threads with the most samples")
+    ap.add_argument("--match", action="append", default=[],
+                    help="also break down threads with a frame containing S")
     args = ap.parse_args()
     by_tid = collections.defaultdict(list)
     for line in open(args.profile):
@@ -97,7 +99,13 @@ def main():
     busy = {t: sum(1 for st in v if st and not is_idle(names[st[0]])) for t, v in by_tid.items()}
     print("busy samples per thread: " + ", ".join(
         f"{t}:{c}" for t, c in sorted(busy.items(), key=lambda kv: -kv[1])[:12]))
-    for tid in sorted(busy, key=lambda t: -busy[t])[: args.threads]:
+    # (Stripped system libraries can make waits look busy; --match picks
+    # threads by what they run instead.)
+    chosen = sorted(busy, key=lambda t: -busy[t])[: args.threads]
+    for s in args.match:
+        chosen += [t for t in by_tid if t not in chosen and any(
+            s in names[f] for st in by_tid[t] for f in st)]
+    for tid in chosen:
         table(f"thread {tid} ({busy[tid]} busy)", by_tid[tid], names, args.top)
 
 

@@ -92,7 +92,7 @@ ArrayDesc::~ArrayDesc() {
 }
 
 array::array(const void* data, Shape shape, Dtype dtype)
-    : desc_(std::make_shared<ArrayDesc>(std::move(shape), dtype)) {
+    : desc_(pool::make_shared<ArrayDesc>(std::move(shape), dtype)) {
   size_t n = nbytes();
   set_data(allocator::malloc(std::max<size_t>(n, 1)));
   if (n) std::memcpy(raw_data(), data, n);
@@ -100,9 +100,9 @@ array::array(const void* data, Shape shape, Dtype dtype)
 
 array::array(void* data, Shape shape, Dtype dtype,
              std::function<void(void*)> deleter)
-    : desc_(std::make_shared<ArrayDesc>(std::move(shape), dtype)) {
+    : desc_(pool::make_shared<ArrayDesc>(std::move(shape), dtype)) {
   Buffer b{data, nbytes()};
-  desc_->data = std::make_shared<Data>(
+  desc_->data = pool::make_shared<Data>(
       b, [d = std::move(deleter)](Buffer buf) {
         if (d) d(buf.ptr);
       });
@@ -111,14 +111,14 @@ array::array(void* data, Shape shape, Dtype dtype,
 }
 
 array::array(Buffer buffer, Shape shape, Dtype dtype)
-    : desc_(std::make_shared<ArrayDesc>(std::move(shape), dtype)) {
+    : desc_(pool::make_shared<ArrayDesc>(std::move(shape), dtype)) {
   set_data(buffer);
 }
 
 array::array(Shape shape, Dtype dtype, std::shared_ptr<Primitive> primitive,
              std::vector<array> inputs)
-    : desc_(std::make_shared<ArrayDesc>(std::move(shape), dtype)) {
-  auto node = std::make_shared<Node>();
+    : desc_(pool::make_shared<ArrayDesc>(std::move(shape), dtype)) {
+  auto node = pool::make_shared<Node>();
   node->primitive = std::move(primitive);
   node->inputs = std::move(inputs);
   node->outputs.push_back(desc_);
@@ -136,14 +136,14 @@ std::vector<array> array::make_arrays(std::vector<Shape> shapes,
                                       std::vector<Dtype> dtypes,
                                       std::shared_ptr<Primitive> primitive,
                                       std::vector<array> inputs) {
-  auto node = std::make_shared<Node>();
+  auto node = pool::make_shared<Node>();
   node->primitive = std::move(primitive);
   node->inputs = std::move(inputs);
   bool tracer = false;
   for (auto& in : node->inputs) tracer = tracer || in.is_tracer();
   std::vector<array> outs;
   for (size_t i = 0; i < shapes.size(); ++i) {
-    auto d = std::make_shared<ArrayDesc>(shapes[i], dtypes[i]);
+    auto d = pool::make_shared<ArrayDesc>(shapes[i], dtypes[i]);
     d->node = node;
     d->position = uint32_t(i);
     d->status = Status::unscheduled;
@@ -237,7 +237,7 @@ std::vector<array> array::outputs() const {
     auto d = node.outputs[i].lock();
     if (!d) {
       // Recreate an output the user dropped so the primitive can write it.
-      d = std::make_shared<ArrayDesc>(node.out_shapes[i], node.out_dtypes[i]);
+      d = pool::make_shared<ArrayDesc>(node.out_shapes[i], node.out_dtypes[i]);
       d->node = desc_->node;
       d->position = uint32_t(i);
       d->status = desc_->status.load();
@@ -284,7 +284,7 @@ size_t array::buffer_size() const { return desc_->data->buffer.size; }
 Stream array::event_stream() const { return desc_->event_stream; }
 uint64_t array::event_seq() const { return desc_->event_seq; }
 
-void array::set_data(Buffer buffer) { set_data(std::make_shared<Data>(buffer)); }
+void array::set_data(Buffer buffer) { set_data(pool::make_shared<Data>(buffer)); }
 
 void array::set_data(std::shared_ptr<Data> data) {
   desc_->data = std::move(data);
@@ -301,7 +301,7 @@ void array::set_data(std::shared_ptr<Data> data) {
 
 void array::set_data(Buffer buffer, size_t data_size, Strides strides,
                      Flags flags) {
-  set_data(std::make_shared<Data>(buffer), data_size, std::move(strides), flags);
+  set_data(pool::make_shared<Data>(buffer), data_size, std::move(strides), flags);
 }
 
 void array::set_data(std::shared_ptr<Data> data, size_t data_size,

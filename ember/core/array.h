@@ -16,6 +16,7 @@
 #include "ember/core/allocator.h"
 #include "ember/core/device.h"
 #include "ember/core/dtype.h"
+#include "ember/core/pool.h"
 
 namespace ember {
 
@@ -295,14 +296,14 @@ void convert_into(const T* src, size_t n, Dtype dtype, void* dst);
 
 template <typename T, typename>
 array::array(T val, Dtype dtype)
-    : desc_(std::make_shared<ArrayDesc>(Shape{}, dtype)) {
+    : desc_(pool::make_shared<ArrayDesc>(Shape{}, dtype)) {
   set_data(allocator::malloc(size_of(dtype)));
   detail::convert_into(&val, 1, dtype, raw_data());
 }
 
 template <typename T>
 array::array(std::initializer_list<T> data, Dtype dtype)
-    : desc_(std::make_shared<ArrayDesc>(Shape{ShapeElem(data.size())}, dtype)) {
+    : desc_(pool::make_shared<ArrayDesc>(Shape{ShapeElem(data.size())}, dtype)) {
   set_data(allocator::malloc(data.size() * size_of(dtype)));
   detail::convert_into(data.begin(), data.size(), dtype, raw_data());
 }
@@ -313,7 +314,7 @@ array::array(std::initializer_list<T> data, Shape shape, Dtype dtype)
 
 template <typename T>
 array::array(const std::vector<T>& data, Shape shape, Dtype dtype)
-    : desc_(std::make_shared<ArrayDesc>(std::move(shape), dtype)) {
+    : desc_(pool::make_shared<ArrayDesc>(std::move(shape), dtype)) {
   if (data.size() != size()) {
     throw std::invalid_argument(
         "[array] Data size " + std::to_string(data.size()) +

@@ -7,7 +7,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <condition_variable>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -30,6 +29,8 @@ thread_local bool in_parallel_region = false;
 // starts on the first chunk while the rest is still being pushed.
 class StreamWorker {
  public:
+  static constexpr int kGpuSpinUs = 2000;
+
   struct Queued {
     Task task;
     bool seg_end = false;  // the last task of its segment
@@ -51,19 +52,24 @@ class StreamWorker {
   std::unique_lock<std::mutex> lock() {
     return std::unique_lock<std::mutex>(submit_mtx_);
   }
-  uint64_t push_locked(std::deque<Queued>& chunk, Task task) {
+  uint64_t next_seq_locked() const { return submitted_ + 1; }
+  uint64_t push_locked(std::vector<Queued>& chunk, Task task) {
     if (task.barrier && !chunk.empty()) chunk.back().seg_end = true;
     chunk.push_back({std::move(task), false});
     return ++submitted_;
   }
   // Queues the chunk (its last task ends a segment) and wakes the worker.
-  void hand_over(std::deque<Queued>& chunk) {
+  void hand_over(std::vector<Queued>& chunk) {
     if (chunk.empty()) return;
     chunk.back().seg_end = true;
     bool wake;
     {
       std::lock_guard<std::mutex> lk(mtx_);
-      for (auto& q : chunk) queue_.push_back(std::move(q));
+      if (queue_.empty()) {
+        queue_.swap(chunk);  // no moves; buffers circulate without allocating
+      } else {
+        for (auto& q : chunk) queue_.push_back(std::move(q));
+      }
       ready_.fetch_add(chunk.size(), std::memory_order_release);
       wake = sleeping_;
     }
@@ -115,21 +121,28 @@ class StreamWorker {
 
  private:
   void run() {
-    std::deque<Queued> batch;
+    std::vector<Queued> batch;
     while (true) {
       {
         std::unique_lock<std::mutex> lk(mtx_);
         if (queue_.empty()) {
-          // Spin a little (without the lock) before sleeping: eval usually
-          // queues more soon.
+          // Spin (without the lock) before sleeping: eval usually queues
+          // more soon, and waking a sleeping thread costs tens of us on some
+          // hosts. A GPU stream's worker spins longer, yielding the core:
+          // its host work is short launches, and the next eval usually comes
+          // once the caller has waited for the GPU work just launched (the
+          // wake-up would otherwise delay every eval's first kernel).
           uint64_t taken = ready_.load(std::memory_order_acquire);
           lk.unlock();
           auto start = std::chrono::steady_clock::now();
+          auto limit = std::chrono::microseconds(
+              stream_.device.type == DeviceType::gpu ? kGpuSpinUs : 20);
           for (int i = 0;; ++i) {
             if (ready_.load(std::memory_order_acquire) != taken) break;
-            if ((i & 63) == 63 && std::chrono::steady_clock::now() - start >
-                                      std::chrono::microseconds(20)) {
-              break;
+            if ((i & 63) == 63) {
+              auto spent = std::chrono::steady_clock::now() - start;
+              if (spent > limit) break;
+              if (spent > std::chrono::microseconds(20)) std::this_thread::yield();
             }
           }
           lk.lock();
@@ -158,7 +171,7 @@ class StreamWorker {
     }
   }
 
-  void run_segment(std::deque<Queued>& batch, size_t b, size_t e, uint64_t key) {
+  void run_segment(std::vector<Queued>& batch, size_t b, size_t e, uint64_t key) {
     auto& hooks = segment_hooks();
     bool grouped = hooks.begin && hooks.begin(stream_, key, e - b);
     for (size_t k = b; k < e; ++k) {
@@ -194,7 +207,7 @@ class StreamWorker {
   std::mutex mtx_;         // guards queue_, sleeping_, stop_; waiters sleep on it
   std::condition_variable cv_;
   std::condition_variable done_cv_;
-  std::deque<Queued> queue_;
+  std::vector<Queued> queue_;
   uint64_t submitted_ = 0;
   std::atomic<uint64_t> ready_{0};  // tasks handed over, for lock-free spins
   std::atomic<uint64_t> done_{0};
@@ -303,7 +316,7 @@ ThreadPool& pool() {
 struct Submission::Impl {
   StreamWorker* worker;
   std::unique_lock<std::mutex> lk;  // the worker's submit lock
-  std::deque<StreamWorker::Queued> chunk;
+  std::vector<StreamWorker::Queued> chunk;
   size_t pushed = 0;
 };
 
@@ -326,6 +339,10 @@ uint64_t Submission::push(Task task) {
   }
   ++impl_->pushed;
   return impl_->worker->push_locked(impl_->chunk, std::move(task));
+}
+
+uint64_t Submission::next_seq() const {
+  return impl_->worker->next_seq_locked();
 }
 
 Submission::~Submission() {

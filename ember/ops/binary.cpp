@@ -28,9 +28,10 @@ template <typename P>
 array make_binary(const array& a, const array& b, Dtype in_dtype,
                   Dtype out_dtype, StreamOrDevice s) {
   auto st = to_stream(s);
-  auto [x, y] = detail::binary_operands(a, b, in_dtype, st);
-  auto shape = x.shape();
-  return array(std::move(shape), out_dtype, std::make_shared<P>(st),
+  Shape shape = broadcast_shapes(a.shape(), b.shape());
+  array x = broadcast_to(astype(a, in_dtype, st), shape, st);
+  array y = broadcast_to(astype(b, in_dtype, st), shape, st);
+  return array(std::move(shape), out_dtype, pool::make_shared<P>(st),
                {std::move(x), std::move(y)});
 }
 template <typename P>

@@ -20,7 +20,7 @@ array make_unary(const array& a, Dtype in_dtype, Dtype out_dtype,
   auto st = to_stream(s);
   array in = astype(a, in_dtype, st);
   auto shape = in.shape();
-  return array(std::move(shape), out_dtype, std::make_shared<P>(st),
+  return array(std::move(shape), out_dtype, pool::make_shared<P>(st),
                {std::move(in)});
 }
 template <typename P>

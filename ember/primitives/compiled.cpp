@@ -128,7 +128,7 @@ void Compiled::eval_unfused(const std::vector<array>& inputs,
     for (int s : n.inputs) {
       if (s >= nin && last[s] == int(k)) v[s] = array(std::shared_ptr<ArrayDesc>());
     }
-    outs.assign(1, array(std::make_shared<ArrayDesc>(shape, n.dtype)));
+    outs.assign(1, array(pool::make_shared<ArrayDesc>(shape, n.dtype)));
     run(*n.prim, ins, outs);
     v[nin + k] = std::move(outs[0]);
   }

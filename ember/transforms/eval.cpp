@@ -140,7 +140,15 @@ void schedule(std::vector<array>& tape) {
         task.key = work_key(*node->primitive, node->inputs, outputs);
       }
       task.barrier = !waits.empty();
-      task.run = [node, outputs, waits = std::move(waits)]() mutable {
+      uint64_t seq = sub.next_seq();
+      for (auto& o : outputs) {
+        o.set_event(stream, seq);
+        if (!keep_graph) o.detach();
+      }
+      // Release inputs on the worker so their buffers can be reused.
+      if (!keep_graph) task.finish = [node] { node->inputs.clear(); };
+      task.run = [node = std::move(node), outputs = std::move(outputs),
+                  waits = std::move(waits)]() mutable {
         try {
           for (auto& [s, q] : waits) scheduler::wait_for(s, q);
           for (auto& o : outputs) o.set_error(nullptr);  // a second run
@@ -150,13 +158,7 @@ void schedule(std::vector<array>& tape) {
           for (auto& o : outputs) o.set_error(e);
         }
       };
-      // Release inputs on the worker so their buffers can be reused.
-      if (!keep_graph) task.finish = [node] { node->inputs.clear(); };
-      uint64_t seq = sub.push(std::move(task));
-      for (auto& o : outputs) {
-        o.set_event(stream, seq);
-        if (!keep_graph) o.detach();
-      }
+      sub.push(std::move(task));
       // Drop the tape's reference so that inputs can be donated.
       a = array(std::shared_ptr<ArrayDesc>());
     }

@@ -465,7 +465,7 @@ void release_deferred() {
 namespace {
 // A fresh device-only Data of `n` bytes, produced on stream `s`.
 std::shared_ptr<Data> device_data(size_t n, const Stream& s) {
-  auto d = std::make_shared<Data>(Buffer{nullptr, n});
+  auto d = pool::make_shared<Data>(Buffer{nullptr, n});
   d->device_ptr = device_malloc(n, stream_by_index(s.index));
   d->device_last_stream = s.index;
   d->valid.store(Data::kDevice);

@@ -372,14 +372,20 @@ void launch_unary(const In* in, Out* out, const Shape& shape,
   int64_t n = 1;
   for (auto s : shape) n *= s;
   if (n == 0) return;
+  auto flat = [&](bool in_scalar) {
+    unary_contiguous<<<elementwise_blocks(n / vec_width<In, Out>() + 1),
+                       kThreads, 0, stream>>>(in, out, n, n == 1 || in_scalar, op);
+    check_launch(name);
+  };
+  // One dense or scalar-broadcast axis (the common case): no collapsing.
+  if (shape.size() == 1 && out_strides[0] == 1 &&
+      (in_strides[0] == 1 || in_strides[0] == 0)) {
+    return flat(in_strides[0] == 0);
+  }
   auto [cs, cst] = collapse_contiguous_dims(shape, {in_strides, out_strides});
   if (n == 1 || (cs.size() == 1 && cst[1][0] == 1 &&
                  (cst[0][0] == 1 || cst[0][0] == 0))) {
-    unary_contiguous<<<elementwise_blocks(n / vec_width<In, Out>() + 1),
-                       kThreads, 0, stream>>>(in, out, n,
-                                              n == 1 || cst[0][0] == 0, op);
-    check_launch(name);
-    return;
+    return flat(cst[0][0] == 0);
   }
   for_each_piece<2>(cs, cst, [&](const StridedMeta<2>& m,
                                  const std::array<int64_t, 2>& off,
@@ -401,18 +407,25 @@ void launch_binary(const A* a, const B* b, Out* out, const Shape& shape,
   int64_t n = 1;
   for (auto s : shape) n *= s;
   if (n == 0) return;
-  auto [cs, cst] =
-      collapse_contiguous_dims(shape, {a_strides, b_strides, out_strides});
-  if (n == 1 || (cs.size() == 1 && cst[2][0] == 1 &&
-                 (cst[0][0] == 1 || cst[0][0] == 0) &&
-                 (cst[1][0] == 1 || cst[1][0] == 0))) {
+  auto flat = [&](bool a_scalar, bool b_scalar) {
     constexpr int N = vec_width<A, Out>() < vec_width<B, Out>()
                           ? vec_width<A, Out>()
                           : vec_width<B, Out>();
     binary_contiguous<<<elementwise_blocks(n / N + 1), kThreads, 0, stream>>>(
-        a, b, out, n, n == 1 || cst[0][0] == 0, n == 1 || cst[1][0] == 0, op);
+        a, b, out, n, n == 1 || a_scalar, n == 1 || b_scalar, op);
     check_launch(name);
-    return;
+  };
+  auto unit = [](int64_t st) { return st == 1 || st == 0; };
+  // One dense or scalar-broadcast axis (the common case): no collapsing.
+  if (shape.size() == 1 && out_strides[0] == 1 && unit(a_strides[0]) &&
+      unit(b_strides[0])) {
+    return flat(a_strides[0] == 0, b_strides[0] == 0);
+  }
+  auto [cs, cst] =
+      collapse_contiguous_dims(shape, {a_strides, b_strides, out_strides});
+  if (n == 1 || (cs.size() == 1 && cst[2][0] == 1 && unit(cst[0][0]) &&
+                 unit(cst[1][0]))) {
+    return flat(cst[0][0] == 0, cst[1][0] == 0);
   }
   for_each_piece<3>(cs, cst, [&](const StridedMeta<3>& m,
                                  const std::array<int64_t, 3>& off,
