@@ -63,6 +63,39 @@ array int_scalar(const PyInt& v, Dtype d) {
   return v.is_unsigned ? array(v.u, d) : array(v.i, d);
 }
 
+// The 0-d arrays that Python scalars become in binary operations (`y + 1`)
+// are kept per thread and reused: arrays are immutable values and a cached
+// one is never donated (the cache holds a reference), so sharing it is
+// invisible, while making one costs a buffer, descriptors and, on the GPU,
+// a constant lookup per op. Direct-mapped: a colliding value replaces the
+// slot's entry.
+struct ScalarSlot {
+  uint64_t bits = 0;
+  int kind = -1;  // 0: signed int, 1: unsigned int, 2: float, 3: bool
+  Dtype dtype = Dtype::float32;
+  std::optional<array> value;
+};
+
+template <typename Make>
+array cached_scalar(uint64_t bits, int kind, Dtype d, Make make) {
+  constexpr size_t kSlots = 64;
+  thread_local ScalarSlot slots[kSlots];
+  uint64_t h = (bits ^ (uint64_t(kind) << 56) ^ (uint64_t(d) << 48)) * 0x9e3779b97f4a7c15ULL;
+  ScalarSlot& s = slots[h >> 58];
+  if (s.value && s.bits == bits && s.kind == kind && s.dtype == d) return *s.value;
+  array a = make();
+  s.bits = bits;
+  s.kind = kind;
+  s.dtype = d;
+  s.value = a;
+  return a;
+}
+
+array weak_int(const PyInt& v, Dtype d) {
+  return cached_scalar(v.is_unsigned ? v.u : uint64_t(v.i), v.is_unsigned ? 1 : 0,
+                       d, [&] { return int_scalar(v, d); });
+}
+
 // Default dtype of a lone Python int: int32, int64 outside the int32 range.
 Dtype default_int_dtype(const PyInt& v) {
   if (v.is_unsigned) return Dtype::uint64;
@@ -440,10 +473,13 @@ array to_array(nb::handle obj, std::optional<Dtype> dtype) {
 
 array to_array_weak(nb::handle obj, Dtype other, const char* op) {
   if (nb::isinstance<array>(obj)) return nb::cast<array>(obj);
-  if (is_bool(obj)) return array(obj.ptr() == Py_True, other);
+  if (is_bool(obj)) {
+    bool b = obj.ptr() == Py_True;
+    return cached_scalar(b, 3, other, [&] { return array(b, other); });
+  }
   if (is_int(obj)) {
     auto v = read_int_checked(obj);
-    if (other == Dtype::bool_) return int_scalar(v, default_int_dtype(v));
+    if (other == Dtype::bool_) return weak_int(v, default_int_dtype(v));
     if (is_integral(other) && size_of(other) <= 4) {
       int64_t lo = 0, hi = 0;
       dispatch_all(other, [&](auto tag) {
@@ -460,11 +496,14 @@ array to_array_weak(nb::handle obj, Dtype other, const char* op) {
             " would result in overflow.");
       }
     }
-    return int_scalar(v, other);
+    return weak_int(v, other);
   }
   if (is_float(obj)) {
     double v = PyFloat_AS_DOUBLE(obj.ptr());
-    return array(v, is_floating_point(other) ? other : Dtype::float32);
+    Dtype d = is_floating_point(other) ? other : Dtype::float32;
+    uint64_t bits;
+    std::memcpy(&bits, &v, sizeof(bits));
+    return cached_scalar(bits, 2, d, [&] { return array(v, d); });
   }
   if (is_complex_obj(obj)) return scalar_default(obj, std::nullopt);
   if (is_seq(obj)) return to_array(obj);

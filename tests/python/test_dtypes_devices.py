@@ -183,3 +183,34 @@ def test_clear_streams():
     assert mx.random.state[0].tolist() == fresh[0] != mx.random.key(5).tolist()
     mx.clear_streams()  # nothing left to drop
     assert (mx.array([1.0]) + 1).item() == 2.0
+
+
+def test_python_scalars_reused_as_operands_are_never_overwritten():
+    # Python scalars in binary ops become 0-d arrays that are cached per
+    # thread and reused; an op may write its result into a donated input
+    # buffer, which a cached scalar must never be.
+    for dev in [mx.cpu] + ([mx.gpu] if mx.is_available(mx.gpu) else []):
+        with mx.stream(dev):
+            z = mx.zeros(())
+            mx.eval(z)
+            for _ in range(3):
+                r = z - 1.5  # the scalar is the only input free to donate
+                mx.eval(r)
+                assert r.item() == -1.5
+                assert (z + 1.5).item() == 1.5
+                r = mx.add(z, 2) * 3
+                assert r.item() == 6
+                assert (z + 2).item() == 2
+    # Weak typing still follows the array's dtype for each cached value.
+    a = mx.array([1, 2], dtype=mx.int8)
+    assert (a + 1).dtype == mx.int8
+    assert (a + 1.0).dtype == mx.float32
+    h = mx.array([1.0], dtype=mx.float16)
+    assert (h + 1).dtype == mx.float16
+    assert (h + 1.0).dtype == mx.float16
+    assert (mx.array([True]) + True).dtype == mx.bool_
+    assert (mx.array([True]) + 1).dtype == mx.int32
+    # Many distinct values (more than the cache holds) stay correct.
+    x = mx.zeros((4,))
+    for v in range(300):
+        assert (x + v).tolist() == [float(v)] * 4
