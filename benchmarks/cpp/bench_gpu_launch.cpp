@@ -73,6 +73,17 @@ void BM_CpuTinyAddChain(benchmark::State& state) {
 }
 BENCHMARK(BM_CpuTinyAddChain)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
+// One tiny CPU op and a wait: the round trip through the stream worker (a
+// hand-over the spinning worker misses shows up here as its spin time).
+void BM_CpuSingleOpLatency(benchmark::State& state) {
+  array x(std::vector<float>(16, 1.0f), {16});
+  for (auto _ : state) {
+    array y = add(x, x, kCpu);
+    eval(y);
+  }
+}
+BENCHMARK(BM_CpuSingleOpLatency)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
 // Only building the graph of the CPU chain (no eval): separates the cost of
 // recording ops from the cost of running them.
 void BM_CpuTinyAddGraphBuild(benchmark::State& state) {

@@ -62,6 +62,7 @@ class StreamWorker {
   void hand_over(std::vector<Queued>& chunk) {
     if (chunk.empty()) return;
     chunk.back().seg_end = true;
+    size_t n = chunk.size();
     bool wake;
     {
       std::lock_guard<std::mutex> lk(mtx_);
@@ -70,7 +71,7 @@ class StreamWorker {
       } else {
         for (auto& q : chunk) queue_.push_back(std::move(q));
       }
-      ready_.fetch_add(chunk.size(), std::memory_order_release);
+      ready_.fetch_add(n, std::memory_order_release);  // seen by a spinning worker
       wake = sleeping_;
     }
     chunk.clear();
