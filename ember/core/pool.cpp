@@ -1,5 +1,7 @@
 #include "ember/core/pool.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <mutex>
 
@@ -29,7 +31,14 @@ struct Shared {
 };
 
 Shared& shared() {
-  static Shared* s = new Shared();  // outlives every thread's cache
+  // Outlives every thread's cache. A fork waits until no thread is inside
+  // the lock, so the child never inherits it held.
+  static Shared* s = [] {
+    auto* p = new Shared();
+    pthread_atfork([] { shared().mtx.lock(); }, [] { shared().mtx.unlock(); },
+                   [] { shared().mtx.unlock(); });
+    return p;
+  }();
   return *s;
 }
 

@@ -11,6 +11,9 @@
 #include <thread>
 #include <vector>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "ember/ember.h"
 #include "ember/core/pool.h"
 
@@ -103,6 +106,45 @@ TEST(Pool, WeakPointersAndLargeObjects) {
   auto big = pool::make_shared<std::array<char, 4096>>();
   (*big)[4095] = 1;
   EXPECT_EQ((*big)[4095], 1);
+}
+
+// A fork while another thread moves batches through the shared lock: the
+// child must not inherit the lock held (it would hang on its first batch).
+TEST(Pool, ForkedChildCanAllocate) {
+  auto churn = [] {
+    std::vector<void*> v;
+    for (int i = 0; i < 300; ++i) v.push_back(pool::allocate(256));
+    for (void* p : v) pool::deallocate(p, 256);
+  };
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 2; ++i) {
+    threads.emplace_back([&] {
+      while (!stop.load()) churn();
+    });
+  }
+  for (int k = 0; k < 200; ++k) {
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      churn();
+      _exit(0);
+    }
+    int status = 0;
+    bool done = false;
+    for (int ms = 0; ms < 10000 && !done; ++ms) {
+      done = waitpid(pid, &status, WNOHANG) == pid;
+      if (!done) usleep(1000);
+    }
+    if (!done) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+    }
+    EXPECT_TRUE(done) << "forked child hung";
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  stop = true;
+  for (auto& t : threads) t.join();
 }
 
 TEST(TaskFn, InlineAndHeapClosuresRunMoveAndDestroy) {
