@@ -30,14 +30,15 @@ struct Allocator {
   Allocator() = default;
   template <typename U>
   Allocator(const Allocator<U>&) noexcept {}
+  static constexpr bool kPooled = sizeof(T) <= kMaxBlock && alignof(T) <= 16;
   T* allocate(size_t n) {
-    if (n == 1 && sizeof(T) <= kMaxBlock && alignof(T) <= 16) {
+    if (n == 1 && kPooled) {
       return static_cast<T*>(pool::allocate(sizeof(T)));
     }
     return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t(alignof(T))));
   }
   void deallocate(T* p, size_t n) noexcept {
-    if (n == 1 && sizeof(T) <= kMaxBlock && alignof(T) <= 16) {
+    if (n == 1 && kPooled) {
       pool::deallocate(p, sizeof(T));
       return;
     }

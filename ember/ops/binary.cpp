@@ -14,11 +14,12 @@
 namespace ember {
 
 namespace detail {
-std::pair<array, array> binary_operands(const array& a, const array& b,
-                                        Dtype dtype, Stream s) {
+BinaryOperands binary_operands(const array& a, const array& b, Dtype dtype,
+                               Stream s) {
   Shape shape = broadcast_shapes(a.shape(), b.shape());
-  return {broadcast_to(astype(a, dtype, s), shape, s),
-          broadcast_to(astype(b, dtype, s), shape, s)};
+  array x = broadcast_to(astype(a, dtype, s), shape, s);
+  array y = broadcast_to(astype(b, dtype, s), shape, s);
+  return {std::move(x), std::move(y), std::move(shape)};
 }
 }  // namespace detail
 
@@ -28,9 +29,7 @@ template <typename P>
 array make_binary(const array& a, const array& b, Dtype in_dtype,
                   Dtype out_dtype, StreamOrDevice s) {
   auto st = to_stream(s);
-  Shape shape = broadcast_shapes(a.shape(), b.shape());
-  array x = broadcast_to(astype(a, in_dtype, st), shape, st);
-  array y = broadcast_to(astype(b, in_dtype, st), shape, st);
+  auto [x, y, shape] = detail::binary_operands(a, b, in_dtype, st);
   return array(std::move(shape), out_dtype, pool::make_shared<P>(st),
                {std::move(x), std::move(y)});
 }
@@ -96,8 +95,7 @@ std::vector<array> divmod(const array& a, const array& b, StreamOrDevice s) {
   Dtype t = promoted(a, b);
   reject_complex(t, "divmod");
   auto st = to_stream(s);
-  auto [x, y] = detail::binary_operands(a, b, t, st);
-  auto shape = x.shape();
+  auto [x, y, shape] = detail::binary_operands(a, b, t, st);
   return array::make_arrays({shape, shape}, {t, t},
                             std::make_shared<DivMod>(st), {x, y});
 }

@@ -91,9 +91,14 @@ array operator<<(const array& a, const array& b);
 array operator>>(const array& a, const array& b);
 
 namespace detail {
-/// Promotes, casts and broadcasts two operands for a binary op.
-std::pair<array, array> binary_operands(const array& a, const array& b,
-                                        Dtype dtype, Stream s);
+/// Casts and broadcasts two operands for a binary op; also returns the
+/// broadcast shape (the output's, so callers need not copy it).
+struct BinaryOperands {
+  array a, b;
+  Shape shape;
+};
+BinaryOperands binary_operands(const array& a, const array& b, Dtype dtype,
+                               Stream s);
 
 /// A C++ scalar paired with an array of dtype `d`, weakly typed (§1.2):
 /// bool → d; int → d (int32 when d is bool; overflow of ≤4-byte int dtypes
