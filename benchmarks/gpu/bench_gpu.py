@@ -11,9 +11,14 @@ alternate which framework goes first; the figure is the median over rounds.
 The tiny-op chain instead measures the
 host cost per op of 1000 dependent ops. A workload ember cannot run yet is
 reported with the error instead of a time.
+
+Where the PyPI `mlx` with its CUDA backend (`mlx-cuda-13`) imports and has a
+GPU, it runs the same workloads through the same code as ember (ember's API is
+MLX's), as a third column; `--no-mlx` leaves it out.
 """
 
 import argparse
+import importlib
 import statistics
 import sys
 import time
@@ -248,7 +253,7 @@ def ember_bench(mx, name, n):
         # value_and_grad of nn.losses.cross_entropy compiled, as the GPT-2
         # script's compiled step: LogSumExp, a gather, and one fused kernel
         # for the logits gradient (plus the float32 copy with via_f32).
-        import ember.nn as nn
+        nn = importlib.import_module(mx.__name__.rsplit(".", 1)[0] + ".nn")
 
         x = mx.random.normal((8192, 50257), stream=gpu).astype(mx.bfloat16, stream=gpu)
         t = mx.random.randint(0, 50257, (8192,), stream=gpu)
@@ -313,7 +318,8 @@ def main():
     ap.add_argument("--only", default="")
     ap.add_argument("--out", default="")
     ap.add_argument("--rounds", type=int, default=3,
-                    help="rounds per workload; the order of the frameworks alternates")
+                    help="rounds per workload; the order of the frameworks rotates")
+    ap.add_argument("--no-mlx", action="store_true", help="leave out the PyPI mlx")
     args = ap.parse_args()
     names = [w for w in WORKLOADS if not args.only or w in args.only.split(",")]
     n = 1 << 28
@@ -323,6 +329,15 @@ def main():
     import ember.core as mx
 
     card = torch.cuda.get_device_name(0)
+    mlx = None
+    if not args.no_mlx:
+        try:
+            import mlx.core as mlx  # noqa: F811
+
+            if not mlx.is_available(mlx.gpu):
+                mlx = None
+        except Exception:  # noqa: BLE001
+            mlx = None
 
     def run_torch(name):
         try:
@@ -341,30 +356,49 @@ def main():
         finally:
             mx.clear_cache()
 
+    def run_mlx(name):
+        try:
+            return ember_bench(mlx, name, n) + ("",)
+        except Exception as e:  # noqa: BLE001
+            print(f"mlx {name} failed: {str(e).splitlines()[0][:120]}", file=sys.stderr)
+            return None, None, ""
+        finally:
+            mlx.clear_cache()
+
+    runners = {"torch": run_torch, "ember": run_ember}
+    if mlx is not None:
+        runners["mlx"] = run_mlx
     rows = []
     for name in names:
-        # Rounds alternate which framework goes first, so that neither always
-        # runs on a card the other has just heated (matmul is power-limited).
-        tts, tes, work, err = [], [], None, ""
+        # Rounds rotate which framework goes first, so that none always runs
+        # on a card another has just heated (matmul is power-limited).
+        times = {fw: [] for fw in runners}
+        work, err = None, ""
+        order = list(runners)
         for r in range(args.rounds):
-            order = [run_torch, run_ember] if r % 2 == 0 else [run_ember, run_torch]
-            for fn in order:
-                t, w, e = fn(name)
+            for fw in order[r % len(order):] + order[:r % len(order)]:
+                t, w, e = runners[fw](name)
                 work = work if work is not None else w
                 if t is not None:
-                    (tts if fn is run_torch else tes).append(t)
+                    times[fw].append(t)
                 if e:
                     err = e
-        tt = statistics.median(tts) if tts else None
-        te = statistics.median(tes) if tes else None
-        rs = f"{tt / te:.2f}x" if te is not None and tt is not None else "-"
-        row = f"| {name} | {fmt(tt, work, name)} | {fmt(te, work, name)} | {rs} | {err} |"
+        med = {fw: statistics.median(ts) if ts else None for fw, ts in times.items()}
+        tt, te, tm = med["torch"], med["ember"], med.get("mlx")
+
+        def ratio(a, b):
+            return f"{a / b:.2f}x" if a is not None and b is not None else "-"
+
+        row = (f"| {name} | {fmt(tt, work, name)} | {fmt(te, work, name)} | {ratio(tt, te)} | "
+               f"{fmt(tm, work, name)} | {ratio(tm, te)} | {err} |")
         print(row, flush=True)
         rows.append(row)
+    mlx_text = f"mlx {mlx.__version__}" if mlx is not None else "mlx not run"
     header = (
-        f"GPU: {card}; torch {torch.__version__}; medians over {args.rounds} rounds "
-        "(alternating which framework runs first); ratio = torch time / ember time "
-        "(> 1 means ember is faster)\n\n| workload | PyTorch | ember | ratio | note |\n|---|---|---|---|---|"
+        f"GPU: {card}; torch {torch.__version__}; {mlx_text}; medians over {args.rounds} "
+        "rounds (rotating which framework runs first); ratio = other time / ember time "
+        "(> 1 means ember is faster)\n\n| workload | PyTorch | ember | PyTorch / ember | "
+        "MLX | MLX / ember | note |\n|---|---|---|---|---|---|---|"
     )
     text = header + "\n" + "\n".join(rows) + "\n"
     if args.out:

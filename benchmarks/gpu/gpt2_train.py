@@ -3,7 +3,7 @@
 Usage:
     python3 benchmarks/gpu/gpt2_train.py [--device gpu|cpu] [--layers 12] [--d 768]
         [--heads H] [--vocab 50257] [--batch 8] [--seq 1024] [--steps 10] [--warmup 3]
-        [--dtype f32,bf16,bf16-pure] [--only ember|torch] [--out FILE]
+        [--dtype f32,bf16,bf16-pure] [--only ember|torch] [--impl ember|mlx] [--out FILE]
 
 The model is GPT-2 small: learned token and position embeddings, pre-LayerNorm
 blocks (causal self-attention through the fused scaled-dot-product-attention of
@@ -52,10 +52,31 @@ import statistics
 import sys
 import time
 
-import ember.core as mx
-import ember.nn as nn
-import ember.optimizers as optim
-from ember.utils import tree_flatten
+
+def _impl(argv):
+    """``--impl`` is read before the imports below (the model classes subclass its nn.Module)."""
+    for i, a in enumerate(argv):
+        if a == "--impl" and i + 1 < len(argv):
+            return argv[i + 1]
+        if a.startswith("--impl="):
+            return a.split("=", 1)[1]
+    return "ember"
+
+
+# ``--impl mlx`` runs the ember code path on the PyPI mlx (ember's API is MLX's),
+# for a side-by-side run on the same card; its rows are labelled MLX.
+IMPL = _impl(sys.argv[1:])
+if IMPL == "mlx":
+    import mlx.core as mx
+    import mlx.nn as nn
+    import mlx.optimizers as optim
+    from mlx.utils import tree_flatten
+else:
+    import ember.core as mx
+    import ember.nn as nn
+    import ember.optimizers as optim
+    from ember.utils import tree_flatten
+NAME = "MLX" if IMPL == "mlx" else "ember"
 
 H100_BF16_PEAK = 989e12
 PRECISIONS = ("f32", "bf16", "bf16-pure")
@@ -464,7 +485,7 @@ def report(results, cfg, args, card, torch_version):
     tokens = args.batch * args.seq
     fpt = cfg.flops_per_token(args.seq)
     lines = [
-        f"GPT-2 training step on {card} ({args.device}); ember vs PyTorch "
+        f"GPT-2 training step on {card} ({args.device}); {NAME} vs PyTorch "
         f"{torch_version or '(not run)'} eager",
         "",
         f"Model {cfg}; batch {args.batch} x {args.seq} = {tokens} tokens/step; "
@@ -473,8 +494,8 @@ def report(results, cfg, args, card, torch_version):
         "bf16 = f32 master weights with bf16 matmul/attention/GELU (ember: casts in every "
         "Linear; PyTorch: autocast); bf16-pure = all parameters and optimizer state in bf16.",
         "",
-        "| precision | ember tokens/s | PyTorch tokens/s | ember / PyTorch | ember MFU | "
-        "PyTorch MFU | ember peak GiB | PyTorch peak GiB | ember loss | PyTorch loss | note |",
+        f"| precision | {NAME} tokens/s | PyTorch tokens/s | {NAME} / PyTorch | {NAME} MFU | "
+        f"PyTorch MFU | {NAME} peak GiB | PyTorch peak GiB | {NAME} loss | PyTorch loss | note |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for prec in args.precisions:
@@ -482,7 +503,7 @@ def report(results, cfg, args, card, torch_version):
         t = results.get(("torch", prec), {})
         ratio = f"{e['tps'] / t['tps']:.2f}x" if "tps" in e and "tps" in t else "-"
         note = "; ".join(
-            f"{fw}: {r['error']}" for fw, r in (("ember", e), ("torch", t)) if "error" in r
+            f"{fw}: {r['error']}" for fw, r in ((NAME, e), ("torch", t)) if "error" in r
         )
         lines.append(
             f"| {prec} | {_fmt_tps(e)} | {_fmt_tps(t)} | {ratio} | {_fmt_mfu(e)} | "
@@ -500,8 +521,8 @@ def report(results, cfg, args, card, torch_version):
         best, prec = max(ember_bf16)
         lines += [
             "",
-            f"Best ember bf16 ({prec}) / PyTorch bf16 autocast: {best / ref['tps']:.2f}x "
-            "(issue #6 asks for >= 1.00x).",
+            f"Best {NAME} bf16 ({prec}) / PyTorch bf16 autocast: {best / ref['tps']:.2f}x"
+            + (" (issue #6 asks for >= 1.00x)." if IMPL == "ember" else "."),
         ]
     return "\n".join(lines) + "\n"
 
@@ -527,8 +548,12 @@ def parse_args(argv=None):
     ap.add_argument(
         "--compile", action="store_true", help="ember: mx.compile the whole step (fuses)"
     )
+    ap.add_argument("--impl", choices=("ember", "mlx"), default="ember",
+                    help="run the ember column on the PyPI mlx instead (labelled MLX)")
     ap.add_argument("--out", default="")
     args = ap.parse_args(argv)
+    if args.impl != IMPL:
+        ap.error("--impl must be given on the command line (it selects the imports)")
     args.precisions = [p.strip() for p in args.dtype.split(",") if p.strip()]
     bad = [p for p in args.precisions if p not in PRECISIONS]
     if bad or not args.precisions:
@@ -589,7 +614,8 @@ def main(argv=None):
                 r = {"tps": tokens / t, "loss": loss, "peak": peak}
                 r["mfu"] = r["tps"] * fpt / H100_BF16_PEAK
                 print(
-                    f"{fw} {prec}: {r['tps']:.0f} tokens/s ({t * 1e3:.1f} ms/step), "
+                    f"{NAME if fw == 'ember' else fw} {prec}: {r['tps']:.0f} tokens/s "
+                    f"({t * 1e3:.1f} ms/step), "
                     f"loss {loss:.4f}",
                     flush=True,
                 )

@@ -249,9 +249,10 @@ std::shared_ptr<FusedKernel> cached_rows_kernel(const Compiled& c,
 
 void launch(const FusedKernel& k, int64_t work, std::vector<void*>& args,
             const Stream& s) {
-  int64_t cap = int64_t(std::max(sm_count(), 1)) * 32;
+  // One pass over the work (see elementwise_blocks: looping blocks left
+  // bandwidth unused); threads loop only past the grid size limit.
   int64_t blocks = std::min<int64_t>(
-      std::max<int64_t>((work + kFusedThreads - 1) / kFusedThreads, 1), cap);
+      std::max<int64_t>((work + kFusedThreads - 1) / kFusedThreads, 1), 0x7fffffff);
   CUresult r = driver().LaunchKernel(k.fn, unsigned(blocks), 1, 1, kFusedThreads, 1,
                               1, 0, static_cast<CUstream>(get_stream(s)),
                               args.data(), nullptr);

@@ -2,8 +2,9 @@
 //
 // Layouts, picked on the host after collapsing contiguous dims:
 // - contiguous: every operand dense with the same strides (or a scalar);
-//   one flat grid-stride loop with 16-byte vector loads/stores when every
-//   pointer is aligned (else a scalar loop), plus a scalar tail.
+//   one flat grid-stride loop (a grid that covers it in one pass, see
+//   elementwise_blocks) with 16-byte vector loads/stores when every pointer
+//   is aligned (else a scalar loop), plus a scalar tail.
 // - general: any strides (0 for broadcast, negative for reversed views);
 //   each thread handles kChunk consecutive elements of the innermost dim, so
 //   the index divisions (32-bit when the sizes allow) are paid once per chunk.
@@ -30,6 +31,7 @@ namespace ember::cuda {
 inline constexpr int kMaxDims = 10;
 inline constexpr int kThreads = 256;
 inline constexpr int kChunk = 4;
+inline constexpr int64_t kMaxGridBlocks = 0x7fffffff;  // gridDim.x limit
 
 /// Dtype of a device element type.
 template <typename T>
@@ -313,11 +315,12 @@ __global__ void binary_general(const A* __restrict__ a, const B* __restrict__ b,
 
 // ----------------------------------------------------------------- host ----
 
-/// Blocks for a grid-stride loop over `work` items: enough to fill every SM
-/// a few times over, never more than the work needs.
+/// Blocks for a grid-stride loop over `work` items, one item per thread: the
+/// grid covers the work in one pass (threads loop only past the grid size
+/// limit). On an H200 a 2^28 float32 add moved 4410 GB/s this way (PyTorch
+/// 4350), against 4140-4225 with 32-64 looping blocks per SM.
 inline unsigned elementwise_blocks(int64_t work, int threads = kThreads) {
-  int64_t cap = int64_t(std::max(sm_count(), 1)) * 32;
-  return num_blocks(work, threads, cap);
+  return num_blocks(work, threads, kMaxGridBlocks);
 }
 
 /// StridedMeta of dims [first, first + kMaxDims) of a collapsed layout.
