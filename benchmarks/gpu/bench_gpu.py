@@ -339,35 +339,29 @@ def main():
         except Exception:  # noqa: BLE001
             mlx = None
 
-    def run_torch(name):
-        try:
-            return torch_bench(torch, name, n) + ("",)
-        except Exception as e:  # noqa: BLE001
-            print(f"torch {name} failed: {e}", file=sys.stderr)
-            return None, None, ""
-        finally:
-            torch.cuda.empty_cache()
+    def runner(fw, bench, lib, clear):
+        # Returns (time, work, error); an ember error goes into the table's
+        # note, the others' to stderr.
+        def run(name):
+            try:
+                return bench(lib, name, n) + ("",)
+            except Exception as e:  # noqa: BLE001
+                msg = str(e).splitlines()[0][:120] if str(e) else type(e).__name__
+                if fw == "ember":
+                    return None, None, msg[:80]
+                print(f"{fw} {name} failed: {msg}", file=sys.stderr)
+                return None, None, ""
+            finally:
+                clear()
 
-    def run_ember(name):
-        try:
-            return ember_bench(mx, name, n) + ("",)
-        except Exception as e:  # noqa: BLE001
-            return None, None, str(e).splitlines()[0][:80]
-        finally:
-            mx.clear_cache()
+        return run
 
-    def run_mlx(name):
-        try:
-            return ember_bench(mlx, name, n) + ("",)
-        except Exception as e:  # noqa: BLE001
-            print(f"mlx {name} failed: {str(e).splitlines()[0][:120]}", file=sys.stderr)
-            return None, None, ""
-        finally:
-            mlx.clear_cache()
-
-    runners = {"torch": run_torch, "ember": run_ember}
+    runners = {
+        "torch": runner("torch", torch_bench, torch, torch.cuda.empty_cache),
+        "ember": runner("ember", ember_bench, mx, mx.clear_cache),
+    }
     if mlx is not None:
-        runners["mlx"] = run_mlx
+        runners["mlx"] = runner("mlx", ember_bench, mlx, mlx.clear_cache)
     rows = []
     for name in names:
         # Rounds rotate which framework goes first, so that none always runs
