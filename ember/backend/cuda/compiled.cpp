@@ -251,9 +251,8 @@ void launch(const FusedKernel& k, int64_t work, std::vector<void*>& args,
             const Stream& s) {
   // One pass over the work (see elementwise_blocks: looping blocks left
   // bandwidth unused); threads loop only past the grid size limit.
-  int64_t blocks = std::min<int64_t>(
-      std::max<int64_t>((work + kFusedThreads - 1) / kFusedThreads, 1), 0x7fffffff);
-  CUresult r = driver().LaunchKernel(k.fn, unsigned(blocks), 1, 1, kFusedThreads, 1,
+  unsigned blocks = num_blocks(work, kFusedThreads, kMaxGridBlocks);
+  CUresult r = driver().LaunchKernel(k.fn, blocks, 1, 1, kFusedThreads, 1,
                               1, 0, static_cast<CUstream>(get_stream(s)),
                               args.data(), nullptr);
   if (r != CUDA_SUCCESS) {

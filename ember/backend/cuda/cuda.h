@@ -70,6 +70,9 @@ class Scratch {
 /// Throws "[op] CUDA kernel launch failed: ..." if the last launch failed.
 void check_launch(const char* op);
 
+/// gridDim.x limit: a grid capped here covers any work in one pass.
+inline constexpr int64_t kMaxGridBlocks = 0x7fffffff;
+
 /// Blocks of `threads` covering n items (capped for grid-stride loops).
 inline unsigned num_blocks(int64_t n, int threads = 256,
                            int64_t max_blocks = 65535LL * 16) {

@@ -31,7 +31,6 @@ namespace ember::cuda {
 inline constexpr int kMaxDims = 10;
 inline constexpr int kThreads = 256;
 inline constexpr int kChunk = 4;
-inline constexpr int64_t kMaxGridBlocks = 0x7fffffff;  // gridDim.x limit
 
 /// Dtype of a device element type.
 template <typename T>

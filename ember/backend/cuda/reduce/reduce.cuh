@@ -14,7 +14,8 @@
 //    combine through shared memory; the reduced range is split over S
 //    blocks writing partials when there are too few column tiles.
 // Partials (Acc) are combined by reduce_finalize (a group of lanes per
-// output), or reduce_finalize_block (a block per output) past 256 splits. Memory traffic: one read of the input (+ partials, tiny), one
+// output), or by reduce_finalize_block (a block per output) past 256
+// splits. Memory traffic: one read of the input (+ partials, tiny), one
 // write of the output.
 #pragma once
 
