@@ -3,8 +3,9 @@
 // op in float32 on the same (dtype-rounded) inputs: bf16/f16/f32, head dims
 // 64 and 128, no mask / causal (Tq == Tk, Tq < Tk bottom-right, Tq > Tk) /
 // additive masks (broadcast and full) / boolean masks, GQA, strided q, and
-// EMBER_SDPA_KERNEL / EMBER_SDPA_VJP switches, and cuDNN plan autotuning
-// (tuned results equal untuned ones). CudnnFusedPathIsTaken fails
+// EMBER_SDPA_KERNEL / EMBER_SDPA_VJP switches, cuDNN plan autotuning
+// (tuned results equal untuned ones) and cuDNN calls replayed from CUDA
+// graphs (equal to direct calls). CudnnFusedPathIsTaken fails
 // when cuDNN did not load or rejected the main configuration (run it with
 // EMBER_DEBUG=1 to see why).
 #include <gtest/gtest.h>
@@ -24,6 +25,8 @@
 namespace ember::cuda {
 __attribute__((weak)) bool autotune_enabled();
 __attribute__((weak)) void set_autotune(bool enabled);
+__attribute__((weak)) void set_graphs(bool on);
+__attribute__((weak)) void call_graph_counts(int64_t& captured, int64_t& replayed);
 namespace sdpa_cudnn {
 __attribute__((weak)) void autotune_counts(int64_t& considered, int64_t& timed);
 }
@@ -482,6 +485,57 @@ TEST(GpuSdpa, AutotuneMatchesUntuned) {
                  what + " cached choice " + names[i]);
     }
   }
+}
+
+TEST(GpuSdpa, CudnnCallsReplayFromGraphs) {
+  EMBER_REQUIRE_GPU();
+  if (gpu_as_cpu() || &cuda::call_graph_counts == nullptr ||
+      &cuda::set_graphs == nullptr) {
+    GTEST_SKIP() << "no CUDA backend";
+  }
+  EnvGuard kern("EMBER_SDPA_KERNEL", nullptr), vj("EMBER_SDPA_VJP", nullptr);
+  struct Restore {
+    ~Restore() { cuda::set_graphs(true); }
+  } restore;
+  Shape4 sh{2, 4, 4, 256, 256, 64};
+  auto [B, Nq, Nkv, Tq, Tk, D] = sh;
+  auto q = rand_array({B, Nq, Tq, D}, bfloat16, 70, -2, 2);
+  auto k = rand_array({B, Nkv, Tk, D}, bfloat16, 71, -2, 2);
+  auto v = rand_array({B, Nkv, Tk, D}, bfloat16, 72);
+  auto g = rand_array({B, Nq, Tq, D}, bfloat16, 73);
+  auto infer = [&](float scale) {
+    auto o = fast::scaled_dot_product_attention(q, k, v, scale, "causal",
+                                                std::nullopt, std::nullopt, gpu());
+    o.eval();
+    synchronize(gpu());  // an idle stream: where replays are used
+    return o;
+  };
+  // Direct calls (graphs off) are the reference.
+  cuda::set_graphs(false);
+  auto want = fwd_bwd(q, k, v, std::nullopt, "causal", 0.125f, g, gpu());
+  auto want_a = infer(0.125f), want_b = infer(0.25f);
+  ASSERT_TRUE(want.fused) << "cuDNN fused path not taken (EMBER_DEBUG=1 says why)";
+  cuda::set_graphs(true);
+  int64_t c0 = 0, r0 = 0, c1 = 0, r1 = 0;
+  cuda::call_graph_counts(c0, r0);
+  const char* names[] = {"out", "dq", "dk", "dv"};
+  for (int it = 0; it < 6; ++it) {
+    // Results are dropped each time, so the buffers (and the graphs' keys)
+    // come back; the scale alternates (it is part of the key).
+    auto got = fwd_bwd(q, k, v, std::nullopt, "causal", 0.125f, g, gpu());
+    synchronize(gpu());
+    for (int i = 0; i < 4; ++i) {
+      expect_rel(got.vals[i], want.vals[i], i == 0 ? 1e-6 : grad_tol(bfloat16),
+                 std::string("replayed ") + names[i]);
+    }
+    expect_rel(infer(0.125f), want_a, 1e-6, "replayed inference, scale 1/8");
+    expect_rel(infer(0.25f), want_b, 1e-6, "replayed inference, scale 1/4");
+  }
+  cuda::call_graph_counts(c1, r1);
+  EXPECT_GE(c1 - c0, 2) << "no cuDNN call was captured";
+  EXPECT_GE(r1 - r0, 4) << "no captured cuDNN call was replayed";
+  std::printf("[ replay ] cuDNN calls captured %lld, replayed %lld\n",
+              (long long)(c1 - c0), (long long)(r1 - r0));
 }
 
 TEST(GpuSdpa, InferenceAndMixedGraphs) {

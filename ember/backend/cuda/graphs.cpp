@@ -261,6 +261,125 @@ void graph_counts(int64_t& captured, int64_t& launched, int64_t& instantiated,
   failed = g.failed.load();
 }
 
+// ---- CallGraphs (declared in cuda.h) ----
+
+namespace {
+
+std::atomic<int64_t> g_call_captured{0}, g_call_replayed{0};
+
+// 0 off, 1 replay whenever cached, 2 replay only on an idle stream.
+int call_mode() {
+  static const int m = [] {
+    const char* e = std::getenv("EMBER_CUDA_CALL_GRAPHS");
+    if (e && std::strcmp(e, "0") == 0) return 0;
+    if (e && std::strcmp(e, "1") == 0) return 1;
+    return 2;
+  }();
+  return mode() == 0 ? 0 : m;
+}
+
+// Keys kept per CallGraphs (seen or captured) before it is emptied.
+constexpr size_t kMaxCallKeys = 256;
+
+// The calling thread's stream for capturing calls (never launched on).
+cudaStream_t call_capture_stream() {
+  thread_local cudaStream_t cs = nullptr;
+  thread_local int device = -1;
+  int dev = 0;
+  EMBER_CUDA_CHECK(cudaGetDevice(&dev));
+  if (cs == nullptr || device != dev) {
+    EMBER_CUDA_CHECK(cudaStreamCreateWithFlags(&cs, cudaStreamNonBlocking));
+    device = dev;
+  }
+  return cs;
+}
+
+}  // namespace
+
+CallGraphs::~CallGraphs() { clear(); }
+
+void CallGraphs::clear() {
+  for (auto& [k, slot] : slots_) {
+    if (slot.exec) cudaGraphExecDestroy(slot.exec);
+  }
+  slots_.clear();
+}
+
+void CallGraphs::run(cudaStream_t s, const std::vector<uint64_t>& key,
+                     const std::function<void(cudaStream_t)>& call) {
+  int m = call_mode();
+  cudaStreamCaptureStatus status = cudaStreamCaptureStatusNone;
+  if (m == 0 || cudaStreamIsCapturing(s, &status) != cudaSuccess ||
+      status != cudaStreamCaptureStatusNone) {
+    cudaGetLastError();
+    call(s);
+    return;
+  }
+  if (slots_.size() >= kMaxCallKeys && slots_.find(key) == slots_.end()) clear();
+  Slot& slot = slots_[key];
+  slot.seen += 1;
+  if (slot.exec) {
+    bool idle = true;
+    if (m == 2) {
+      cudaError_t q = cudaStreamQuery(s);
+      idle = q == cudaSuccess;
+      if (q == cudaErrorNotReady) cudaGetLastError();
+    }
+    if (idle) {
+      if (cudaGraphLaunch(slot.exec, s) == cudaSuccess) {
+        g_call_replayed.fetch_add(1);
+        return;
+      }
+      cudaGetLastError();
+      cudaGraphExecDestroy(slot.exec);
+      slot.exec = nullptr;
+      slot.failures += 1;
+    }
+    call(s);
+    return;
+  }
+  if (slot.seen < 2 || slot.failures >= kMaxFailures) {
+    call(s);
+    return;
+  }
+  // Capture on a private stream: nothing of the call runs until the graph
+  // is launched on `s`; if anything fails, the call runs directly.
+  cudaStream_t cs = call_capture_stream();
+  if (cudaStreamBeginCapture(cs, cudaStreamCaptureModeRelaxed) != cudaSuccess) {
+    cudaGetLastError();
+    slot.failures += 1;
+    call(s);
+    return;
+  }
+  bool threw = false;
+  try {
+    call(cs);
+  } catch (...) {
+    threw = true;
+  }
+  cudaGraph_t graph = nullptr;
+  cudaError_t err = cudaStreamEndCapture(cs, &graph);
+  cudaGraphExec_t exec = nullptr;
+  bool ok = !threw && err == cudaSuccess && graph != nullptr &&
+            cudaGraphInstantiate(&exec, graph, 0) == cudaSuccess &&
+            cudaGraphLaunch(exec, s) == cudaSuccess;
+  if (graph) cudaGraphDestroy(graph);
+  if (ok) {
+    slot.exec = exec;
+    g_call_captured.fetch_add(1);
+    return;
+  }
+  cudaGetLastError();
+  if (exec) cudaGraphExecDestroy(exec);
+  slot.failures += 1;
+  call(s);  // runs (or throws) as it would have without graphs
+}
+
+void call_graph_counts(int64_t& captured, int64_t& replayed) {
+  captured = g_call_captured.load();
+  replayed = g_call_replayed.load();
+}
+
 void install_graph_hooks() {
   auto& h = scheduler::segment_hooks();
   h.begin = begin_segment;

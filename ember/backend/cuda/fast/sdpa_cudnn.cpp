@@ -25,7 +25,9 @@
 // so one graph serves every scale. Each thread (ember stream worker, or the
 // caller's thread for the support check made when the op is built) has its
 // own handle; plans are executed only with the handle they were built with.
-// Workspace comes from cuda::Scratch (freed in stream order).
+// Workspace comes from cuda::Scratch (freed in stream order). Executions
+// with the same plan, pointers and scale are replayed from a CUDA graph when
+// the stream is idle (cuda::CallGraphs: it skips the execute's host work).
 //
 // Autotuning (cuda::autotune_enabled(), EMBER_CUDA_AUTOTUNE=0 turns it off):
 // graphs of at least 2^33 flops (forward: 2 B Nq (D + Dv) times the visible
@@ -292,6 +294,7 @@ struct Entry {
   bool tune = false;      // time the candidates at the first execution
   bool tuned = false;
   std::string label;      // "forward B.. Nq.. ..., mask .., bf16" (notes)
+  CallGraphs replay;      // executions replayed from CUDA graphs
 };
 
 // Autotuning: the smallest graph timed (2^33 flops: a forward of about
@@ -639,17 +642,21 @@ void tune_entry(const Stream& s, Entry& e, cudnnHandle_t h,
 }
 
 void execute(const Stream& s, Entry& e, std::unordered_map<int64_t, void*>& pack,
-             const char* what) {
+             float scale, const char* what) {
   cudnnHandle_t h = thread_handle();
   if (h == nullptr) {
     throw std::runtime_error(std::string("[") + what +
                              "] cuDNN handle could not be created.");
   }
   std::lock_guard<std::mutex> lock(e.exec);
-  if (fe::detail::set_stream(h, get_stream(s)) != CUDNN_STATUS_SUCCESS) {
-    throw std::runtime_error(std::string("[") + what +
-                             "] cudnnSetStream failed.");
-  }
+  auto set_stream = [&](cudaStream_t cs) {
+    if (fe::detail::set_stream(h, cs) != CUDNN_STATUS_SUCCESS) {
+      throw std::runtime_error(std::string("[") + what +
+                               "] cudnnSetStream failed.");
+    }
+  };
+  cudaStream_t stream = get_stream(s);
+  set_stream(stream);
   if (e.tune && !e.tuned && autotune_enabled()) tune_entry(s, e, h, pack);
   std::unique_ptr<Scratch> ws;
   void* wp = nullptr;
@@ -657,11 +664,28 @@ void execute(const Stream& s, Entry& e, std::unordered_map<int64_t, void*>& pack
     ws = std::make_unique<Scratch>(size_t(e.workspace), s);
     wp = ws->get();
   }
-  auto st = e.graph->execute_plan_at_index(h, pack, wp, e.plan);
-  if (!st.is_good()) {
-    throw std::runtime_error(std::string("[") + what +
-                             "] cuDNN execution failed: " + st.get_message());
+  // What the plan's launches depend on: the plan, every device pointer and
+  // the scale (passed by value, so baked into a captured graph).
+  std::vector<uint64_t> key = {uint64_t(e.plan), uint64_t(uintptr_t(wp))};
+  for (int64_t uid = kQ; uid <= kScale; ++uid) {
+    auto it = pack.find(uid);
+    uint64_t v = ~uint64_t(0);
+    if (it != pack.end()) {
+      uint32_t bits = 0;
+      if (uid == kScale) std::memcpy(&bits, &scale, sizeof(bits));
+      v = uid == kScale ? bits : uint64_t(uintptr_t(it->second));
+    }
+    key.push_back(v);
   }
+  e.replay.run(stream, key, [&](cudaStream_t cs) {
+    if (cs != stream) set_stream(cs);
+    auto st = e.graph->execute_plan_at_index(h, pack, wp, e.plan);
+    if (cs != stream) set_stream(stream);
+    if (!st.is_good()) {
+      throw std::runtime_error(std::string("[") + what +
+                               "] cuDNN execution failed: " + st.get_message());
+    }
+  });
 }
 
 bool sizes_ok(Dtype dt, const Dims& d) {
@@ -741,7 +765,7 @@ bool forward(const Stream& s, Dtype dt, const Dims& d, float scale,
       {kScale, &sc}};
   if (lse) pack[kStats] = gpu_ptr<void>(*lse);
   if (mask.kind == 2) pack[kBias] = gpu_ptr<void>(*mask.bias);
-  execute(s, *e, pack, "scaled_dot_product_attention");
+  execute(s, *e, pack, sc, "scaled_dot_product_attention");
   return true;
 }
 
@@ -764,7 +788,7 @@ bool backward(const Stream& s, Dtype dt, const Dims& d, float scale,
       {kDQ, gpu_ptr<void>(dq)},   {kDK, gpu_ptr<void>(dk)},
       {kDV, gpu_ptr<void>(dv)},   {kScale, &sc}};
   if (mask.kind == 2) pack[kBias] = gpu_ptr<void>(*mask.bias);
-  execute(s, *e, pack, "scaled_dot_product_attention_vjp");
+  execute(s, *e, pack, sc, "scaled_dot_product_attention_vjp");
   return true;
 }
 
