@@ -183,15 +183,8 @@ bool try_reduce_col_vec(const T* in, typename Op::out_t* out, const ReducePlan& 
   const int64_t ntiles = (NG + TXg - 1) / TXg;
   if (ntiles > INT_MAX) return false;
   // One full wave of blocks; at least 8 rows per row lane.
-  static const int occ = [] {
-    int b = 0;
-    if (cudaOccupancyMaxActiveBlocksPerMultiprocessor(&b, col_vec_partial<T, Op>, kThreads,
-                                                      0) != cudaSuccess) {
-      (void)cudaGetLastError();
-      b = 0;
-    }
-    return std::max(b, 1);
-  }();
+  static const int occ =
+      reduce_detail::resident_blocks(col_vec_partial<T, Op>, kThreads, 1);
   const int64_t target = int64_t(std::max(sm_count(), 1)) * occ;
   int64_t S = 1;
   if (ntiles < target) {
