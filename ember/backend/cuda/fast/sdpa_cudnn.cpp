@@ -696,15 +696,21 @@ bool sizes_ok(Dtype dt, const Dims& d) {
 
 }  // namespace
 
+namespace {
+// The frontend resolves CUDA runtime calls in a libcudart it dlopens itself;
+// point it at the major version ember links (unless set). This runs while
+// libember loads: a setenv once ember's threads run could race with their
+// getenv calls (glibc may free the environment array being read).
+const bool cudart_name_set = [] {
+  std::string name = "libcudart.so." + std::to_string(CUDART_VERSION / 1000);
+  ::setenv("CUDNN_FRONTEND_CUDART_LIB_NAME", name.c_str(), 0);
+  return true;
+}();
+}  // namespace
+
 bool available() {
   static const bool ok = [] {
-    // The frontend resolves CUDA runtime calls in a libcudart it dlopens
-    // itself; point it at the major version ember runs with (unless set).
-    int rt = 0;
-    if (cudaRuntimeGetVersion(&rt) == cudaSuccess && rt >= 1000) {
-      std::string name = "libcudart.so." + std::to_string(rt / 1000);
-      ::setenv("CUDNN_FRONTEND_CUDART_LIB_NAME", name.c_str(), 0);
-    }
+    (void)cudart_name_set;
     void* h = load_cudnn();
     if (h == nullptr) return false;
     fe::cudnn_dlhandle = h;
