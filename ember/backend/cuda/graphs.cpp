@@ -23,7 +23,8 @@
 //   even for donated buffers: they were not written); a key that fails
 //   twice is no longer captured.
 // EMBER_CUDA_GRAPHS=0 turns this off; so does EMBER_CUDA_PROFILE (per-op
-// timing needs direct launches). EMBER_CUDA_GRAPHS=always captures every
+// timing needs direct launches). CallGraphs (cuda.h, at the end of this
+// file) replays single library calls with a large host cost the same way. EMBER_CUDA_GRAPHS=always captures every
 // segment, even single tasks seen once: a test mode that runs every
 // primitive through capture.
 #include <cuda_runtime.h>
@@ -344,8 +345,14 @@ void CallGraphs::run(cudaStream_t s, const std::vector<uint64_t>& key,
   }
   // Capture on a private stream: nothing of the call runs until the graph
   // is launched on `s`; if anything fails, the call runs directly.
-  cudaStream_t cs = call_capture_stream();
-  if (cudaStreamBeginCapture(cs, cudaStreamCaptureModeRelaxed) != cudaSuccess) {
+  cudaStream_t cs = nullptr;
+  try {
+    cs = call_capture_stream();
+  } catch (...) {
+    cs = nullptr;
+  }
+  if (cs == nullptr ||
+      cudaStreamBeginCapture(cs, cudaStreamCaptureModeRelaxed) != cudaSuccess) {
     cudaGetLastError();
     slot.failures += 1;
     call(s);
