@@ -110,6 +110,61 @@ TEST(Sort, StableNanLastAndDtypes) {
   expect_values(sort(i), {-100, -3, 7});
 }
 
+// Lines of at least 128 take the radix sort: every real dtype against the
+// stable reference, with ties, +0/-0 (kept in input order, sign bits
+// included), NaNs and infinities, along contiguous and strided axes.
+TEST(Sort, LongLinesRadixMatchesStableSort) {
+  std::mt19937 gen(7);
+  const int r = 3, c = 300;
+  for (Dtype dt : {float32, float64, float16, bfloat16, int8, uint8, int16, uint16,
+                   int32, uint32, int64, uint64, bool_}) {
+    std::vector<double> v(r * c);
+    bool fl = dt == float32 || dt == float64 || dt == float16 || dt == bfloat16;
+    for (int i = 0; i < r * c; ++i) {
+      int k = int(gen() % 16);
+      if (dt == bool_) {
+        v[i] = double(k % 2);
+      } else if (!fl) {
+        bool sgn = dt == int8 || dt == int16 || dt == int32 || dt == int64;
+        v[i] = double(int(gen() % 200) - (sgn ? 100 : 0));
+      } else if (k == 0) {
+        v[i] = NAN;
+      } else if (k == 1) {
+        v[i] = -0.0;
+      } else if (k == 2) {
+        v[i] = 0.0;
+      } else if (k == 3) {
+        v[i] = k % 2 ? INFINITY : -INFINITY;
+      } else if (k == 4) {
+        v[i] = -INFINITY;
+      } else {
+        v[i] = double(int(gen() % 64) - 32) / 4.0;  // ties, exact in every dtype
+      }
+    }
+    array a = make(v, {r, c}, dt);
+    std::string what = std::string("dtype ") + dtype_name(dt);
+    auto check = [&](const array& got, const std::vector<double>& want, const char* how) {
+      auto g = to_vector(got);
+      ASSERT_EQ(g.size(), want.size()) << what << " " << how;
+      for (size_t i = 0; i < g.size(); ++i) {
+        bool same = (std::isnan(g[i]) && std::isnan(want[i])) ||
+                    (g[i] == want[i] && std::signbit(g[i]) == std::signbit(want[i]));
+        ASSERT_TRUE(same) << what << " " << how << " index " << i << ": " << g[i]
+                          << " vs " << want[i];
+      }
+    };
+    check(sort(a, 1), ref_sort(v, r, c, true, false), "sort rows");
+    check(argsort(a, 1), ref_sort(v, r, c, true, true), "argsort rows");
+    // Strided lines: the transposed (c, r) view sorted along axis 0.
+    std::vector<double> tv(v.size());
+    for (int i = 0; i < r; ++i) {
+      for (int j = 0; j < c; ++j) tv[j * r + i] = v[i * c + j];
+    }
+    check(sort(transpose(a), 0), ref_sort(tv, c, r, false, false), "sort strided");
+    check(argsort(transpose(a), 0), ref_sort(tv, c, r, false, true), "argsort strided");
+  }
+}
+
 TEST(Sort, PartitionAndTopk) {
   auto v = random_values(4 * 9, 3);
   array a = make(v, {4, 9});
