@@ -426,6 +426,54 @@ TEST(Reduce, ArgMaxArgMin) {
   }
 }
 
+// Contiguous lines of 16 or more (float32 takes 8-lane running extremes):
+// lengths around the 16-element step, ties spread over lanes (first index),
+// +0/-0 ties, NaNs in the body, the first 16 and the tail, other dtypes
+// through the generic loop, against a scalar reference.
+TEST(Reduce, ArgMaxArgMinLongLines) {
+  std::mt19937 gen(11);
+  auto ref = [](const std::vector<double>& v, bool is_max) {
+    size_t best = 0;
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (std::isnan(v[i])) return i;
+      if (is_max ? v[i] > v[best] : v[i] < v[best]) best = i;
+    }
+    return best;
+  };
+  for (Dtype dt : {float32, float16, float64, int32}) {
+    for (int n : {16, 17, 31, 32, 33, 47, 100, 257, 2048}) {
+      for (int kind = 0; kind < 6; ++kind) {
+        std::vector<double> v(n);
+        for (auto& x : v) x = double(int(gen() % 9) - 4);  // many ties
+        if (kind == 1) {
+          for (auto& x : v) x = (gen() % 2) ? 0.0 : -0.0;
+        } else if (kind >= 2 && dt != int32) {
+          // A NaN at the start, in the first 16, in the body or in the tail.
+          int at = kind == 2 ? 0 : kind == 3 ? 9 : kind == 4 ? n / 2 : n - 1;
+          v[at] = NAN;
+          if (kind == 4 && n > 40) v[n - 3] = NAN;  // only the first counts
+        }
+        array a = make(v, {1, n}, dt);
+        std::string what = std::string(dtype_name(dt)) + " n " + std::to_string(n) +
+                           " kind " + std::to_string(kind);
+        EXPECT_EQ(argmax(a, 1).item<uint32_t>(), uint32_t(ref(v, true))) << what;
+        EXPECT_EQ(argmin(a, 1).item<uint32_t>(), uint32_t(ref(v, false))) << what;
+      }
+    }
+  }
+  // Many rows (parallel) with the extreme in varying lanes.
+  const int rows = 64, n = 300;
+  std::vector<double> v(rows * n);
+  for (auto& x : v) x = double(int(gen() % 1000));
+  array a = make(v, {rows, n});
+  auto gmax = to_vector(argmax(a, 1)), gmin = to_vector(argmin(a, 1));
+  for (int r = 0; r < rows; ++r) {
+    std::vector<double> line(v.begin() + r * n, v.begin() + (r + 1) * n);
+    EXPECT_EQ(gmax[r], double(ref(line, true))) << "row " << r;
+    EXPECT_EQ(gmin[r], double(ref(line, false))) << "row " << r;
+  }
+}
+
 TEST(Reduce, Softmax) {
   Shape shape{3, 4, 2};
   auto v = random_values(24, 8, -4, 4);

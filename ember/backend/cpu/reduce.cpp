@@ -9,6 +9,7 @@
 // ArgReduce, Softmax and LogSumExp process lines along the reduced axes.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -287,6 +288,63 @@ void Reduce::eval_cpu(const std::vector<array>& inputs, array& out) {
 // ---- ArgReduce: (outer, n, inner) view of a row-contiguous input ----
 
 namespace {
+
+// First index of the largest (IsMax) or smallest float of a contiguous line
+// of at least 16, or of its first NaN: two 8-lane running extremes with their
+// indices (GCC vector extensions), strict comparisons so that each lane keeps
+// its first occurrence, then the lowest index among the lanes holding the
+// extreme.
+template <bool IsMax>
+uint32_t arg_extreme_f32(const float* row, int64_t n) {
+  typedef float v8f __attribute__((vector_size(32)));
+  typedef int32_t v8i __attribute__((vector_size(32)));
+  auto load = [](const float* p) {
+    v8f v;
+    std::memcpy(&v, p, sizeof(v));
+    return v;
+  };
+  v8f b0 = load(row), b1 = load(row + 8);
+  v8i i0 = {0, 1, 2, 3, 4, 5, 6, 7};
+  v8i i1 = i0 + 8, c0 = i0, c1 = i1;
+  v8i nan = (b0 != b0) | (b1 != b1);
+  int64_t k = 16;
+  for (; k + 16 <= n; k += 16) {
+    c0 += 16;
+    c1 += 16;
+    v8f v0 = load(row + k), v1 = load(row + k + 8);
+    nan |= (v0 != v0) | (v1 != v1);
+    v8i m0 = IsMax ? (v0 > b0) : (v0 < b0);
+    v8i m1 = IsMax ? (v1 > b1) : (v1 < b1);
+    b0 = m0 ? v0 : b0;
+    b1 = m1 ? v1 : b1;
+    i0 = m0 ? c0 : i0;
+    i1 = m1 ? c1 : i1;
+  }
+  float best = b0[0];
+  int64_t bi = i0[0];
+  auto take = [&](float v, int64_t i) {
+    if ((IsMax ? v > best : v < best) || (v == best && i < bi)) {
+      best = v;
+      bi = i;
+    }
+  };
+  bool any_nan = false;
+  for (int l = 0; l < 8; ++l) {
+    take(b0[l], i0[l]);
+    take(b1[l], i1[l]);
+    any_nan |= nan[l] != 0;
+  }
+  for (; k < n; ++k) {
+    any_nan |= row[k] != row[k];
+    take(row[k], k);
+  }
+  if (any_nan) {
+    int64_t i = 0;
+    while (row[i] == row[i]) ++i;
+    return uint32_t(i);
+  }
+  return uint32_t(bi);
+}
 template <typename T, bool IsMax>
 void arg_reduce_impl(const array& x, array& out, int axis) {
   using C = acc_t<T>;
@@ -301,6 +359,44 @@ void arg_reduce_impl(const array& x, array& out, int axis) {
     if (cpu::is_nan(v)) return true;
     return IsMax ? cpu::less_than(best, v) : cpu::less_than(v, best);
   };
+  if constexpr (!cpu::is_complex_v<C>) {
+    if (inner == 1) {
+      // Contiguous lines: the extreme value in a select loop that vectorizes
+      // (with a NaN flag), then the first index holding it (or the first NaN).
+      // Ties and +0/-0 give the first index, as the scalar loop does.
+      scheduler::parallel_for(outer, std::max<int64_t>(1, kGrain / std::max<int64_t>(n, 1)),
+                              [&](int64_t b, int64_t e) {
+        for (int64_t o = b; o < e; ++o) {
+          const T* row = src + o * n;
+          if constexpr (std::is_same_v<T, float>) {
+            if (n >= 16) {
+              dst[o] = arg_extreme_f32<IsMax>(row, n);
+              continue;
+            }
+          }
+          C m = convert<C>(row[0]);
+          bool nan = cpu::is_nan(m);
+          for (int64_t i = 1; i < n; ++i) {
+            C v = convert<C>(row[i]);
+            nan |= cpu::is_nan(v);
+            if constexpr (IsMax) {
+              m = v > m ? v : m;
+            } else {
+              m = v < m ? v : m;
+            }
+          }
+          int64_t i = 0;
+          if (nan) {
+            while (!cpu::is_nan(convert<C>(row[i]))) ++i;
+          } else {
+            while (!(convert<C>(row[i]) == m)) ++i;
+          }
+          dst[o] = uint32_t(i);
+        }
+      });
+      return;
+    }
+  }
   if (inner == 1) {
     scheduler::parallel_for(outer, std::max<int64_t>(1, kGrain / std::max<int64_t>(n, 1)),
                             [&](int64_t b, int64_t e) {
