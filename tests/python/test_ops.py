@@ -341,6 +341,50 @@ def test_linalg_products(rng):
         mx.matmul(mx.zeros((2, 3)), mx.zeros((4, 2)))
 
 
+@pytest.mark.parametrize("dt", [mx.float32, mx.float64, mx.float16, mx.bfloat16, mx.complex64])
+@pytest.mark.parametrize("mkn", [(1, 37, 53), (41, 29, 1), (1, 1, 7), (5, 1, 1), (1, 64, 1)])
+def test_matrix_vector_products(rng, dt, mkn):
+    # One output row or column (matrix-vector products on the CPU): row-major,
+    # transposed and strided operands, addmm with beta, and beta == 0 with
+    # NaNs in c (ignored), against float64/complex128 products of the
+    # dtype-rounded inputs.
+    m, k, n = mkn
+    cplx = dt == mx.complex64
+    a, b = rng.standard_normal((m, k)), rng.standard_normal((k, n))
+    if cplx:
+        a, b = a + 1j * rng.standard_normal((m, k)), b + 1j * rng.standard_normal((k, n))
+    ea, eb = mx.array(a).astype(dt), mx.array(b).astype(dt)
+    wide = np.complex128 if cplx else np.float64
+    na = np.array(ea.astype(mx.float32) if dt == mx.bfloat16 else ea).astype(wide)
+    nb = np.array(eb.astype(mx.float32) if dt == mx.bfloat16 else eb).astype(wide)
+    tol = {mx.float32: 1e-4, mx.float64: 1e-10, mx.float16: 2e-2, mx.bfloat16: 5e-2,
+           mx.complex64: 1e-4}[dt]
+
+    def near(out, ref):
+        got = np.array(out.astype(mx.float32) if out.dtype == mx.bfloat16 else out).astype(wide)
+        assert got.shape == ref.shape
+        np.testing.assert_allclose(got, ref, rtol=tol, atol=tol * max(1.0, np.abs(ref).max()))
+
+    want = na @ nb
+    a_t = mx.array(np.ascontiguousarray(na.T)).astype(dt).T
+    b_t = mx.array(np.ascontiguousarray(nb.T)).astype(dt).T
+    a_s = mx.array(np.repeat(na, 2, axis=1)).astype(dt)[:, ::2]
+    b_s = mx.array(np.repeat(nb, 2, axis=0)).astype(dt)[::2]
+    for x, y in [(ea, eb), (a_t, eb), (ea, b_t), (a_t, b_t), (a_s, eb), (ea, b_s)]:
+        near(x @ y, want)
+    if not cplx:
+        c = rng.standard_normal((m, n))
+        nc = np.array(mx.array(c).astype(dt).astype(mx.float32)).astype(np.float64)
+        near(mx.addmm(mx.array(c).astype(dt), ea, eb, alpha=0.5, beta=2.0), 0.5 * want + 2 * nc)
+        nan_c = mx.full((m, n), float("nan")).astype(dt)
+        near(mx.addmm(nan_c, ea, eb, alpha=1.5, beta=0.0), 1.5 * want)
+    # A vector against a different matrix per batch.
+    av, bv = rng.standard_normal((3, 1, 20)), rng.standard_normal((3, 20, 9))
+    eav, ebv = mx.array(av).astype(dt), mx.array(bv).astype(dt)
+    to_np = lambda e: np.array(e.astype(mx.float32) if dt == mx.bfloat16 else e).astype(wide)
+    near(eav @ ebv, to_np(eav) @ to_np(ebv))
+
+
 def test_fast(rng):
     x = rng.standard_normal((2, 3, 8)).astype(np.float32)
     w = rng.standard_normal(8).astype(np.float32)

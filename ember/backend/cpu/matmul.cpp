@@ -4,7 +4,8 @@
 // Trans (ld = its outer stride); other layouts (and f16/bf16, which compute in
 // float32) are packed into a contiguous scratch matrix first. When b is shared
 // by all batches and a is row-contiguous, the batches fold into one gemm of
-// (batch*M, K) x (K, N). OpenBLAS threads the gemm itself over both cores; the
+// (batch*M, K) x (K, N); one output row or column goes through gemv. OpenBLAS
+// threads the gemm itself over both cores; the
 // batch loop is serial. Traffic: one read of a and b per gemm, one write of
 // out (allocated uninitialised; addmm pre-fills it with c).
 #include <cblas.h>
@@ -59,6 +60,53 @@ void gemm(bool ta, bool tb, int M, int N, int K, T alpha, const T* A, int lda,
     cblas_cgemm(CblasRowMajor, TA, TB, M, N, K, &alpha, A, lda, B, ldb, &beta,
                 C, ldc);
   }
+}
+
+// y = alpha * op(A) x + beta * y for a row-major A (rows x cols, leading
+// dimension lda); op transposes when `trans`. y is contiguous.
+template <typename T>
+void gemv(bool trans, int rows, int cols, T alpha, const T* A, int lda, const T* x,
+          int incx, T beta, T* y) {
+  auto TA = trans ? CblasTrans : CblasNoTrans;
+  if constexpr (std::is_same_v<T, float>) {
+    cblas_sgemv(CblasRowMajor, TA, rows, cols, alpha, A, lda, x, incx, beta, y, 1);
+  } else if constexpr (std::is_same_v<T, double>) {
+    cblas_dgemv(CblasRowMajor, TA, rows, cols, alpha, A, lda, x, incx, beta, y, 1);
+  } else {
+    static_assert(std::is_same_v<T, complex64_t>);
+    cblas_cgemv(CblasRowMajor, TA, rows, cols, &alpha, A, lda, x, incx, &beta, y, 1);
+  }
+}
+
+// A product with one output row or column as a matrix-vector product: gemm
+// with M = 1 packs all of b first (OpenBLAS 0.3.21), gemv streams it once.
+// y (M * N contiguous values) is zeroed first when beta == 0, so that what
+// the uninitialised output held never reaches it.
+template <typename T>
+void gemm_or_gemv(bool ta, bool tb, int M, int N, int K, T alpha, const T* A, int lda,
+                  const T* B, int ldb, T beta, T* C, int ldc) {
+  if (M == 1 || N == 1) {
+    if (beta == T(0)) std::memset(static_cast<void*>(C), 0, sizeof(T) * size_t(M) * N);
+    if (M == 1) {
+      // out[n] = sum_k a[k] b[k, n]; a[k] sits at A[k * (ta ? lda : 1)].
+      int incx = ta ? lda : 1;
+      if (tb) {  // b stored (N, K)
+        gemv<T>(false, N, K, alpha, B, ldb, A, incx, beta, C);
+      } else {  // b stored (K, N)
+        gemv<T>(true, K, N, alpha, B, ldb, A, incx, beta, C);
+      }
+    } else {
+      // out[m] = sum_k a[m, k] b[k]; b[k] sits at B[k * (tb ? 1 : ldb)].
+      int incx = tb ? 1 : ldb;
+      if (ta) {  // a stored (K, M)
+        gemv<T>(true, K, M, alpha, A, lda, B, incx, beta, C);
+      } else {  // a stored (M, K)
+        gemv<T>(false, M, K, alpha, A, lda, B, incx, beta, C);
+      }
+    }
+    return;
+  }
+  gemm<T>(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
 // Packs a strided rows x cols matrix into a row-major buffer of type C.
@@ -146,14 +194,14 @@ void matmul_impl(const array& a, const array& b, array& out, G alpha, G beta) {
       B = reinterpret_cast<const G*>(bm);
     }
     if constexpr (same) {
-      gemm<G>(ta, tb, int(M), int(N), int(K), alpha, A, int(lda), B, int(ldb),
-              beta, reinterpret_cast<G*>(cm), int(N));
+      gemm_or_gemv<G>(ta, tb, int(M), int(N), int(K), alpha, A, int(lda), B, int(ldb),
+                      beta, reinterpret_cast<G*>(cm), int(N));
     } else {
       if (beta != G(0)) {
         for (int64_t j = 0; j < M * N; ++j) cbuf[j] = cpu::convert<G>(cm[j]);
       }
-      gemm<G>(ta, tb, int(M), int(N), int(K), alpha, A, int(lda), B, int(ldb),
-              beta, cbuf.data(), int(N));
+      gemm_or_gemv<G>(ta, tb, int(M), int(N), int(K), alpha, A, int(lda), B, int(ldb),
+                      beta, cbuf.data(), int(N));
       scheduler::parallel_for(M * N, 1 << 15, [&](int64_t lo, int64_t hi) {
         for (int64_t j = lo; j < hi; ++j) cm[j] = cpu::convert<T>(cbuf[j]);
       });
