@@ -27,8 +27,13 @@ void unary_kernel(const array& in, array& out, Op op) {
     Out* dst = out.data<Out>();
     scheduler::parallel_for(int64_t(in.data_size()), kGrain,
                             [&](int64_t b, int64_t e) {
-                              for (int64_t i = b; i < e; ++i) dst[i] = op(src[i]);
-                            });
+      // Ops with a block form (sin, cos) take contiguous runs at once.
+      if constexpr (requires { op.block(src + b, dst + b, e - b); }) {
+        op.block(src + b, dst + b, e - b);
+      } else {
+        for (int64_t i = b; i < e; ++i) dst[i] = op(src[i]);
+      }
+    });
     return;
   }
   out.set_data(allocator::malloc(std::max<size_t>(out.nbytes(), 1)));
