@@ -188,32 +188,20 @@ inline float sincos_f32(float x, int shift) {
   return std::bit_cast<float>((v & ~keep_x) | (xb & keep_x));
 }
 
-template <typename C>
-inline C erf_of(C x) {
-  if constexpr (std::is_same_v<C, float>) {
-    return erf_f32(x);
-  } else {
-    return std::erf(x);
+// NAME(x): the float form above for float, the std function for double.
+#define EMBER_FLOAT_FORM(NAME, F32, STD)             \
+  template <typename C>                              \
+  inline C NAME(C x) {                               \
+    if constexpr (std::is_same_v<C, float>) {        \
+      return F32(x);                                 \
+    } else {                                         \
+      return STD(x);                                 \
+    }                                                \
   }
-}
-
-template <typename C>
-inline C exp_of(C x) {
-  if constexpr (std::is_same_v<C, float>) {
-    return exp_f32_full(x);
-  } else {
-    return std::exp(x);
-  }
-}
-
-template <typename C>
-inline C tanh_of(C x) {
-  if constexpr (std::is_same_v<C, float>) {
-    return tanh_f32(x);
-  } else {
-    return std::tanh(x);
-  }
-}
+EMBER_FLOAT_FORM(exp_of, exp_f32_full, std::exp)
+EMBER_FLOAT_FORM(tanh_of, tanh_f32, std::tanh)
+EMBER_FLOAT_FORM(erf_of, erf_f32, std::erf)
+#undef EMBER_FLOAT_FORM
 
 // Giles' single-precision erfinv polynomial, then Newton steps on erf.
 template <typename F>
