@@ -188,6 +188,47 @@ inline float sincos_f32(float x, int shift) {
   return std::bit_cast<float>((v & ~keep_x) | (xb & keep_x));
 }
 
+// log in float, branch-free (vectorizes; glibc's logf is a scalar call):
+// x = m 2^e with m in [sqrt(1/2), sqrt(2)) (subnormals scaled by 2^23
+// first), log(1 + f) = f - f^2/2 + f^3 P(f) with P of degree 8 fitted for
+// relative error and rounded to float one coefficient at a time, plus e ln2
+// in two parts. log(0) = -inf, log(inf) = inf, negative and NaN give NaN.
+// Within 0.77 ulp of the float64 log over a sweep of all positive floats.
+inline float log_f32(float x) {
+  const uint32_t b = std::bit_cast<uint32_t>(x);
+  const uint32_t is_sub = 0u - uint32_t(b != 0 && b < 0x00800000u);
+  const uint32_t bs = (std::bit_cast<uint32_t>(x * 8388608.0f) & is_sub) | (b & ~is_sub);
+  int32_t e = int32_t((bs >> 23) & 0xff) - 127 - int32_t(is_sub & 23);
+  float m = std::bit_cast<float>((bs & 0x007fffffu) | 0x3f800000u);  // [1, 2)
+  const uint32_t big = 0u - uint32_t(m > 1.41421356f);
+  m = std::bit_cast<float>((std::bit_cast<uint32_t>(m * 0.5f) & big) |
+                           (std::bit_cast<uint32_t>(m) & ~big));
+  e += int32_t(big & 1);
+  const float f = m - 1.0f;
+  const float z = f * f;
+  float p = 0.06746552139520645f;
+  p = p * f - 0.11675629764795303f;
+  p = p * f + 0.11888191103935242f;
+  p = p * f - 0.12405594438314438f;
+  p = p * f + 0.14219549298286438f;
+  p = p * f - 0.16667994856834412f;
+  p = p * f + 0.2000211924314499f;
+  p = p * f - 0.25000008940696716f;
+  p = p * f + 0.3333331346511841f;
+  const float ef = float(e);
+  float y = std::fma(z * f, p, ef * -0.00021219444170128554f);
+  y = std::fma(z, -0.5f, y);
+  const float r = std::fma(ef, 0.693359375f, f + y);
+  // Specials: +-0 -> -inf, +inf -> inf, negative or NaN -> NaN.
+  const uint32_t rb = std::bit_cast<uint32_t>(r);
+  const uint32_t is_zero = 0u - uint32_t((b & 0x7fffffffu) == 0);
+  const uint32_t is_inf = 0u - uint32_t(b == 0x7f800000u);
+  const uint32_t is_bad = (0u - uint32_t(b > 0x7f800000u)) & ~is_zero;  // NaN, x < 0
+  const uint32_t out = (rb & ~(is_zero | is_inf | is_bad)) | (0xff800000u & is_zero) |
+                       (0x7f800000u & is_inf) | (0x7fc00000u & is_bad);
+  return std::bit_cast<float>(out);
+}
+
 // NAME(x): the float form above for float, the std function for double.
 #define EMBER_FLOAT_FORM(NAME, F32, STD)             \
   template <typename C>                              \
@@ -201,6 +242,7 @@ inline float sincos_f32(float x, int shift) {
 EMBER_FLOAT_FORM(exp_of, exp_f32_full, std::exp)
 EMBER_FLOAT_FORM(tanh_of, tanh_f32, std::tanh)
 EMBER_FLOAT_FORM(erf_of, erf_f32, std::erf)
+EMBER_FLOAT_FORM(log_of, log_f32, std::log)
 #undef EMBER_FLOAT_FORM
 
 // Giles' single-precision erfinv polynomial, then Newton steps on erf.
@@ -345,7 +387,8 @@ EMBER_INEXACT_UNARY_OP(RsqrtOp, C(1) / std::sqrt(x))
 // float (and f16/bf16, computed in float): detail::exp_f32_full.
 EMBER_INEXACT_UNARY_OP(ExpOp, detail::exp_of(x))
 EMBER_REAL_FLOAT_UNARY_OP(Expm1Op, std::expm1(x))
-EMBER_INEXACT_UNARY_OP(LogOp, std::log(x))
+// float (and f16/bf16, computed in float): detail::log_f32.
+EMBER_INEXACT_UNARY_OP(LogOp, detail::log_of(x))
 EMBER_INEXACT_UNARY_OP(Log10Op, std::log10(x))
 EMBER_INEXACT_UNARY_OP(SinOpScalar, std::sin(x))
 EMBER_INEXACT_UNARY_OP(CosOpScalar, std::cos(x))
