@@ -342,12 +342,13 @@ def test_linalg_products(rng):
 
 
 @pytest.mark.parametrize("dt", [mx.float32, mx.float64, mx.float16, mx.bfloat16, mx.complex64])
-@pytest.mark.parametrize("mkn", [(1, 37, 53), (41, 29, 1), (1, 1, 7), (5, 1, 1), (1, 64, 1)])
+@pytest.mark.parametrize("mkn", [(1, 37, 53), (41, 29, 1), (1, 1, 7), (5, 1, 1), (1, 64, 1),
+                                 (1, 1100, 1000), (1000, 1100, 1)])
 def test_matrix_vector_products(rng, dt, mkn):
-    # One output row or column (matrix-vector products on the CPU): row-major,
-    # transposed and strided operands, addmm with beta, and beta == 0 with
-    # NaNs in c (ignored), against float64/complex128 products of the
-    # dtype-rounded inputs.
+    # One output row or column (on the CPU, gemv from 2^20 matrix elements,
+    # gemm below): row-major, transposed and strided operands, addmm with
+    # beta, and beta == 0 with NaNs in c (ignored), against float64/complex128
+    # products of the dtype-rounded inputs.
     m, k, n = mkn
     cplx = dt == mx.complex64
     a, b = rng.standard_normal((m, k)), rng.standard_normal((k, n))

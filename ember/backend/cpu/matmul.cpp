@@ -4,12 +4,14 @@
 // Trans (ld = its outer stride); other layouts (and f16/bf16, which compute in
 // float32) are packed into a contiguous scratch matrix first. When b is shared
 // by all batches and a is row-contiguous, the batches fold into one gemm of
-// (batch*M, K) x (K, N); one output row or column goes through gemv. OpenBLAS
+// (batch*M, K) x (K, N); one output row or column of a large matrix goes
+// through gemv. OpenBLAS
 // threads the gemm itself over both cores; the
 // batch loop is serial. Traffic: one read of a and b per gemm, one write of
 // out (allocated uninitialised; addmm pre-fills it with c).
 #include <cblas.h>
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -78,14 +80,20 @@ void gemv(bool trans, int rows, int cols, T alpha, const T* A, int lda, const T*
   }
 }
 
-// A product with one output row or column as a matrix-vector product: gemm
-// with M = 1 packs all of b first (OpenBLAS 0.3.21), gemv streams it once.
+// A product with one output row or column and a matrix of at least
+// kGemvMin elements as a matrix-vector product: gemm with M = 1 packs all of
+// b first (OpenBLAS 0.3.21), gemv streams it once. Smaller ones stay on
+// gemm: OpenBLAS threads gemv even for small matrices, and with several
+// threads serving requests at once its pool serialised them (the demo's
+// completion p99 went from 16-28 to 49-157 ms with gemv for every size).
 // y (M * N contiguous values) is zeroed first when beta == 0, so that what
 // the uninitialised output held never reaches it.
+constexpr int64_t kGemvMin = int64_t(1) << 20;
+
 template <typename T>
 void gemm_or_gemv(bool ta, bool tb, int M, int N, int K, T alpha, const T* A, int lda,
                   const T* B, int ldb, T beta, T* C, int ldc) {
-  if (M == 1 || N == 1) {
+  if ((M == 1 || N == 1) && int64_t(K) * std::max(M, N) >= kGemvMin) {
     if (beta == T(0)) std::memset(static_cast<void*>(C), 0, sizeof(T) * size_t(M) * N);
     if (M == 1) {
       // out[n] = sum_k a[k] b[k, n]; a[k] sits at A[k * (ta ? lda : 1)].
