@@ -7,6 +7,7 @@
 #include <bit>
 #include <cmath>
 #include <complex>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <type_traits>
@@ -36,6 +37,15 @@ template <typename T>
 concept Real = Int<T> || Bool<T> || RealFloat<T>;
 
 namespace detail {
+// c[0] x^(N-1) + ... + c[N-1], by Horner's rule (unrolled; loops over it
+// vectorize).
+template <std::size_t N>
+inline float horner(float x, const float (&c)[N]) {
+  float p = c[0];
+  for (std::size_t i = 1; i < N; ++i) p = p * x + c[i];
+  return p;
+}
+
 // exp(x) over all of float, branch-free so that loops over it vectorize:
 // the input clamped to [-104, 89] (beyond, the result is 0 or inf anyway);
 // x = n ln2 + r with |r| <= ln2 / 2 (ln2 in two parts, Cody and Waite);
@@ -61,12 +71,8 @@ inline float exp_f32_full(float x) {
   const float n = t - kRound;
   float r = xc - n * 0.693359375f;
   r = r - n * -2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
+  float p = horner(r, {1.9875691500e-4f, 1.3981999507e-3f, 8.3334519073e-3f,
+                       4.1665795894e-2f, 1.6666665459e-1f, 5.0000001201e-1f});
   p = p * r * r + r + 1.0f;
   const int32_t k = std::bit_cast<int32_t>(t) - std::bit_cast<int32_t>(kRound);
   const int32_t k1 = k >> 1, k2 = k - k1;  // each in [-75, 65]
@@ -88,12 +94,9 @@ inline float tanh_f32(float x) {
   const uint32_t ub = std::bit_cast<uint32_t>(x) & 0x7fffffffu;  // |x|
   const float ax = std::bit_cast<float>(ub);
   const float x2 = ax * ax;
-  float q = 0.002225229749456048f;
-  q = q * x2 - 0.008268717676401138f;
-  q = q * x2 + 0.021738369017839432f;
-  q = q * x2 - 0.05395381525158882f;
-  q = q * x2 + 0.13333263993263245f;
-  q = q * x2 - 0.3333333134651184f;
+  const float q = horner(x2, {0.002225229749456048f, -0.008268717676401138f,
+                              0.021738369017839432f, -0.05395381525158882f,
+                              0.13333263993263245f, -0.3333333134651184f});
   const float small = ax + ax * x2 * q;
   const uint32_t k95 = std::bit_cast<uint32_t>(9.5f);
   const float axc = std::bit_cast<float>(ub < k95 ? ub : k95);
@@ -118,27 +121,19 @@ inline float erf_f32(float x) {
   const uint32_t ub = std::bit_cast<uint32_t>(x) & 0x7fffffffu;  // |x|
   const float a = std::bit_cast<float>(ub);
   const float s = a * a;
-  float q = 7.854119758121669e-05f;
-  q = q * s - 0.0008010278106667101f;
-  q = q * s + 0.005188338458538055f;
-  q = q * s - 0.02685381844639778f;
-  q = q * s + 0.1128358542919159f;
-  q = q * s - 0.3761262595653534f;
-  q = q * s + 1.1283791065216064f;
+  const float q = horner(s, {7.854119758121669e-05f, -0.0008010278106667101f,
+                             0.005188338458538055f, -0.02685381844639778f,
+                             0.1128358542919159f, -0.3761262595653534f,
+                             1.1283791065216064f});
   const float small = a * q;
   const uint32_t kb = std::bit_cast<uint32_t>(3.92f);
   const float t = std::bit_cast<float>(ub < kb ? ub : kb) - 2.46f;
-  float p = -5.065999175712932e-08f;
-  p = p * t - 5.3167308777801736e-08f;
-  p = p * t + 1.914938820846146e-06f;
-  p = p * t - 1.3553049939218909e-05f;
-  p = p * t + 8.0568490375299e-05f;
-  p = p * t - 0.0004396402509883046f;
-  p = p * t + 0.0022516062017530203f;
-  p = p * t - 0.01121146697551012f;
-  p = p * t - 0.9425697326660156f;
-  p = p * t - 5.277222156524658f;
-  p = p * t - 7.594217777252197f;
+  const float p = horner(t, {-5.065999175712932e-08f, -5.3167308777801736e-08f,
+                             1.914938820846146e-06f, -1.3553049939218909e-05f,
+                             8.0568490375299e-05f, -0.0004396402509883046f,
+                             0.0022516062017530203f, -0.01121146697551012f,
+                             -0.9425697326660156f, -5.277222156524658f,
+                             -7.594217777252197f});
   const float big = 1.0f - exp_f32_full(p);
   const uint32_t use_small = 0u - uint32_t(ub < std::bit_cast<uint32_t>(1.0f));
   const uint32_t use_big = ~use_small & (0u - uint32_t(ub < kb));
@@ -169,15 +164,11 @@ inline float sincos_f32(float x, int shift) {
   r = std::fma(kf, 4.371138828673793e-08f, r);
   r = std::fma(kf, 1.7151245100058819e-15f, r);
   const float z = r * r;
-  float sp = 2.7181142741028452e-06f;
-  sp = sp * z - 0.00019839311426039785f;
-  sp = sp * z + 0.008333329111337662f;
-  sp = sp * z - 0.1666666716337204f;
+  const float sp = horner(z, {2.7181142741028452e-06f, -0.00019839311426039785f,
+                              0.008333329111337662f, -0.1666666716337204f});
   const float sv = std::fma(r * z, sp, r);
-  float cp = -2.720568375025323e-07f;
-  cp = cp * z + 2.4799459424684756e-05f;
-  cp = cp * z - 0.0013888883404433727f;
-  cp = cp * z + 0.0416666679084301f;
+  const float cp = horner(z, {-2.720568375025323e-07f, 2.4799459424684756e-05f,
+                              -0.0013888883404433727f, 0.0416666679084301f});
   const float cv = std::fma(z * z, cp, std::fma(z, -0.5f, 1.0f));
   const uint32_t use_cos = 0u - uint32_t(q & 1);
   uint32_t v = (std::bit_cast<uint32_t>(cv) & use_cos) | (std::bit_cast<uint32_t>(sv) & ~use_cos);
@@ -206,15 +197,11 @@ inline float log_f32(float x) {
   e += int32_t(big & 1);
   const float f = m - 1.0f;
   const float z = f * f;
-  float p = 0.06746552139520645f;
-  p = p * f - 0.11675629764795303f;
-  p = p * f + 0.11888191103935242f;
-  p = p * f - 0.12405594438314438f;
-  p = p * f + 0.14219549298286438f;
-  p = p * f - 0.16667994856834412f;
-  p = p * f + 0.2000211924314499f;
-  p = p * f - 0.25000008940696716f;
-  p = p * f + 0.3333331346511841f;
+  const float p = horner(f, {0.06746552139520645f, -0.11675629764795303f,
+                             0.11888191103935242f, -0.12405594438314438f,
+                             0.14219549298286438f, -0.16667994856834412f,
+                             0.2000211924314499f, -0.25000008940696716f,
+                             0.3333331346511841f});
   const float ef = float(e);
   float y = std::fma(z * f, p, ef * -0.00021219444170128554f);
   y = std::fma(z, -0.5f, y);
