@@ -5,9 +5,8 @@
 // float32) are packed into a contiguous scratch matrix first. When b is shared
 // by all batches and a is row-contiguous, the batches fold into one gemm of
 // (batch*M, K) x (K, N); one output row or column of a large matrix goes
-// through gemv. OpenBLAS
-// threads the gemm itself over both cores; the
-// batch loop is serial. Traffic: one read of a and b per gemm, one write of
+// through gemv. OpenBLAS threads the gemm itself over both cores; the batch
+// loop is serial. Traffic: one read of a and b per gemm, one write of
 // out (allocated uninitialised; addmm pre-fills it with c).
 #include <cblas.h>
 

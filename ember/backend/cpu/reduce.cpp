@@ -397,7 +397,7 @@ void arg_reduce_impl(const array& x, array& out, int axis) {
       return;
     }
   }
-  if (inner == 1) {
+  if (inner == 1) {  // complex64: lexicographic order, one pass
     scheduler::parallel_for(outer, std::max<int64_t>(1, kGrain / std::max<int64_t>(n, 1)),
                             [&](int64_t b, int64_t e) {
       for (int64_t o = b; o < e; ++o) {

@@ -10,8 +10,7 @@
 // - shorter lines, complex64: std::stable_sort on values in acc_t<T>.
 // - partitions: std::nth_element on indices.
 #include <algorithm>
-#include <cmath>
-#include <cstring>
+#include <bit>
 #include <numeric>
 #include <vector>
 
@@ -70,8 +69,7 @@ U float_key(F x) {
   constexpr U sign = U(1) << (8 * sizeof(U) - 1);
   if (x != x) return ~U(0);  // every NaN, after +inf
   if (x == F(0)) return sign;  // +0 and -0
-  U b;
-  std::memcpy(&b, &x, sizeof(b));
+  const U b = std::bit_cast<U>(x);
   return (b & sign) ? ~b : (b | sign);
 }
 template <typename T>
@@ -165,17 +163,20 @@ void sort_impl(const array& in, array& out, int axis, int kth, Mode mode) {
   int64_t si = in.strides()[axis], so = out.strides()[axis];
   const T* src = in.data<T>();
   auto less = [](C a, C b) { return nan_last_less(a, b); };
+  // Writes a line's order: the values at the indices, or the indices.
+  auto write_order = [&](int64_t io, int64_t oo, const uint32_t* idx, bool values) {
+    if (values) {
+      T* dst = out.data<T>();
+      for (int64_t i = 0; i < n; ++i) dst[oo + i * so] = src[io + int64_t(idx[i]) * si];
+    } else {
+      uint32_t* dst = out.data<uint32_t>();
+      for (int64_t i = 0; i < n; ++i) dst[oo + i * so] = idx[i];
+    }
+  };
   if constexpr (Radix<T>::ok) {
     if ((mode == Mode::Sort || mode == Mode::ArgSort) && n >= kRadixMin) {
       for_each_line(in, out, axis, [&](int64_t io, int64_t oo) {
-        const uint32_t* idx = radix_sort_line<T>(src + io, si, n);
-        if (mode == Mode::Sort) {
-          T* dst = out.data<T>();
-          for (int64_t i = 0; i < n; ++i) dst[oo + i * so] = src[io + int64_t(idx[i]) * si];
-        } else {
-          uint32_t* dst = out.data<uint32_t>();
-          for (int64_t i = 0; i < n; ++i) dst[oo + i * so] = idx[i];
-        }
+        write_order(io, oo, radix_sort_line<T>(src + io, si, n), mode == Mode::Sort);
       });
       return;
     }
@@ -205,13 +206,7 @@ void sort_impl(const array& in, array& out, int axis, int kth, Mode mode) {
     } else if (n > 0) {
       std::nth_element(idx.begin(), idx.begin() + kth, idx.end(), by_val);
     }
-    if (mode == Mode::Partition) {
-      T* dst = out.data<T>();
-      for (int64_t i = 0; i < n; ++i) dst[oo + i * so] = src[io + int64_t(idx[i]) * si];
-    } else {
-      uint32_t* dst = out.data<uint32_t>();
-      for (int64_t i = 0; i < n; ++i) dst[oo + i * so] = idx[i];
-    }
+    write_order(io, oo, idx.data(), mode == Mode::Partition);
   });
 }
 

@@ -152,8 +152,9 @@ inline float erf_f32(float x) {
 // relative error in float64 and rounded to float one coefficient at a time;
 // the parts of pi/2 come from a 60-digit pi (the third part from float64
 // arithmetic was 3% off, 1000 ulp near zeros of cos at 5e4). Within 1.54
-// ulp of the float64 functions over a dense sweep. SinOp/CosOp take this path for blocks whose |x| all lie within the bound
-// (larger, inf and NaN inputs go to std::sin/std::cos).
+// ulp of the float64 functions over a dense sweep. SinOp/CosOp take this
+// path for blocks whose |x| all lie within the bound (larger, inf and NaN
+// inputs go to std::sin/std::cos).
 inline constexpr float kSinCosBound = 65536.0f;
 inline float sincos_f32(float x, int shift) {
   constexpr float kRound = 12582912.0f;

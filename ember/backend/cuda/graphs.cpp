@@ -23,10 +23,10 @@
 //   even for donated buffers: they were not written); a key that fails
 //   twice is no longer captured.
 // EMBER_CUDA_GRAPHS=0 turns this off; so does EMBER_CUDA_PROFILE (per-op
-// timing needs direct launches). CallGraphs (cuda.h, at the end of this
-// file) replays single library calls with a large host cost the same way. EMBER_CUDA_GRAPHS=always captures every
+// timing needs direct launches). EMBER_CUDA_GRAPHS=always captures every
 // segment, even single tasks seen once: a test mode that runs every
-// primitive through capture.
+// primitive through capture. CallGraphs (cuda.h, at the end of this file)
+// replays single library calls with a large host cost the same way.
 #include <cuda_runtime.h>
 
 #include <atomic>

@@ -48,6 +48,7 @@
 #include "ember/backend/cuda/fast/sdpa_cudnn.h"
 
 #include <algorithm>
+#include <bit>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -669,13 +670,13 @@ void execute(const Stream& s, Entry& e, std::unordered_map<int64_t, void*>& pack
   std::vector<uint64_t> key = {uint64_t(e.plan), uint64_t(uintptr_t(wp))};
   for (int64_t uid = kQ; uid <= kScale; ++uid) {
     auto it = pack.find(uid);
-    uint64_t v = ~uint64_t(0);
-    if (it != pack.end()) {
-      uint32_t bits = 0;
-      if (uid == kScale) std::memcpy(&bits, &scale, sizeof(bits));
-      v = uid == kScale ? bits : uint64_t(uintptr_t(it->second));
+    if (it == pack.end()) {
+      key.push_back(~uint64_t(0));
+    } else if (uid == kScale) {
+      key.push_back(std::bit_cast<uint32_t>(scale));
+    } else {
+      key.push_back(uint64_t(uintptr_t(it->second)));
     }
-    key.push_back(v);
   }
   e.replay.run(stream, key, [&](cudaStream_t cs) {
     if (cs != stream) set_stream(cs);
