@@ -27,6 +27,12 @@ import numpy as np
 
 
 INNER = 10
+# Middle-axis sums: shape summed over axis 1.
+MID_SUMS = {
+    "mid_sum_64": (256, 4096, 64),
+    "mid_sum_256": (4, 65536, 256),
+    "mid_sum_255": (64, 4096, 255),  # rows off 16 bytes: scalar column tiles
+}
 
 
 def median_time(fn, sync, reps=10, inner=INNER, warmup=2):
@@ -62,6 +68,10 @@ def torch_bench(torch, name, n):
         cols = 3072 if name.endswith("3072") else 768
         x = torch.randn(8192, cols, device=dev, dtype=torch.bfloat16)
         return median_time(lambda: torch.sum(x, 0), sync), 2 * x.numel()
+    if name in MID_SUMS:
+        # float32 summed over a middle axis (inner-strided columns).
+        x = torch.randn(*MID_SUMS[name], device=dev)
+        return median_time(lambda: torch.sum(x, 1), sync), 4 * x.numel()
     if name == "softmax":
         x = torch.randn(8192, 8192, device=dev)
         return median_time(lambda: torch.softmax(x, -1), sync), 8 * x.numel()
@@ -169,6 +179,10 @@ def ember_bench(mx, name, n):
         x = mx.random.normal((8192, cols), stream=gpu).astype(mx.bfloat16, stream=gpu)
         mx.eval(x)
         return median_time(lambda: run(mx.sum(x, axis=0, stream=gpu)), sync), 2 * 8192 * cols
+    if name in MID_SUMS:
+        x = mx.random.normal(MID_SUMS[name], stream=gpu)
+        mx.eval(x)
+        return median_time(lambda: run(mx.sum(x, axis=1, stream=gpu)), sync), 4 * x.size
     if name == "softmax":
         x = mx.random.normal((8192, 8192), stream=gpu)
         mx.eval(x)
@@ -289,6 +303,9 @@ WORKLOADS = [
     "sum",
     "col_sum",
     "col_sum_3072",
+    "mid_sum_64",
+    "mid_sum_256",
+    "mid_sum_255",
     "softmax",
     "layer_norm",
     "layer_norm_fwd_bwd",

@@ -247,6 +247,47 @@ TEST(GpuReduce, LeadingAxisColumnSums) {
   }
 }
 
+// Sums over a middle axis: every kept index other than the columns is its
+// own (R, M) problem for the vectorized column kernels (when the strides
+// allow; the others take the scalar column tiles and must agree too).
+TEST(GpuReduce, MiddleAxisColumnSums) {
+  REQUIRE_GPU();
+  Device cpu(Device::cpu);
+  uint64_t seed = 1300;
+  const std::vector<Case> cases = {
+      {{256, 4096, 64}, {1}},    // many problems, rows split over blocks
+      {{4, 8192, 256}, {1}},     // few wide problems
+      {{3, 5, 1000, 24}, {2}},   // two kept outer dims
+      {{2, 3, 300, 40}, {1, 2}}, // two merged reduced dims
+      {{1000, 7, 32}, {0}},      // kept dim inside the reduced one
+      {{64, 33, 12}, {1}},       // rows of 12 (not whole 16-byte groups for int64)
+      {{9, 100, 13}, {1}},       // odd columns: kept stride off 16 bytes
+      {{4, 5000, 63}, {1}},      // the same with many rows (8 loads in flight)
+      {{3000, 255}, {0}},        // rows off 16 bytes: scalar column tiles
+      {{20000, 2, 8}, {1}},      // many tiny problems
+      {{2, 1, 64}, {1}},         // one row each
+  };
+  for (Dtype dt : {bfloat16, float16, float32, int32, int8, int64, bool_, float64, complex64}) {
+    for (const auto& c : cases) {
+      int64_t n = 1;
+      for (auto d : c.shape) n *= d;
+      if (n > (int64_t(1) << 22) && dt != bfloat16 && dt != float32) continue;
+      for (Layout l : {Layout::Dense, Layout::Offset}) {
+        array x = make_layout(c.shape, dt, Kind::Unit, ++seed, l);
+        check_col_sum(x, c.axes, ctx_str("middle-axis sum", dt, c.shape, c.axes, l));
+      }
+    }
+  }
+  // Kept dims whose memory order differs from the output's: (A, B, R, M)
+  // viewed as (B, A, R, M).
+  for (Dtype dt : {bfloat16, float32}) {
+    array base = make({6, 5, 700, 48}, dt, Kind::Unit, ++seed);
+    array x = transpose(base, {1, 0, 2, 3}, cpu);
+    check_col_sum(x, {2}, ctx_str("middle-axis sum, swapped kept dims", dt, x.shape(), {2},
+                                  Layout::Transposed));
+  }
+}
+
 TEST(GpuReduce, LeadingAxisColumnSumsAreDeterministic) {
   REQUIRE_GPU();
   array x = make({8192, 768}, bfloat16, Kind::Signed, 4242);
@@ -254,9 +295,12 @@ TEST(GpuReduce, LeadingAxisColumnSumsAreDeterministic) {
   Stream g = gpu_stream();
   array a = sum(x, std::vector<int>{0}, false, g), b = sum(x, std::vector<int>{0}, false, g);
   array c = sum(y, std::vector<int>{0}, false, g), d = sum(y, std::vector<int>{0}, false, g);
-  eval({a, b, c, d});
+  array z = make({64, 4096, 64}, float32, Kind::Signed, 4244);
+  array e = sum(z, std::vector<int>{1}, false, g), f = sum(z, std::vector<int>{1}, false, g);
+  eval({a, b, c, d, e, f});
   expect_match(a, b, 0, "bf16 col sum run twice");
   expect_match(c, d, 0, "f32 col sum run twice");
+  expect_match(e, f, 0, "f32 middle-axis sum run twice");
 }
 
 // ---- ArgReduce ----
