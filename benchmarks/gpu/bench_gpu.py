@@ -68,6 +68,11 @@ def torch_bench(torch, name, n):
         cols = 3072 if name.endswith("3072") else 768
         x = torch.randn(8192, cols, device=dev, dtype=torch.bfloat16)
         return median_time(lambda: torch.sum(x, 0), sync), 2 * x.numel()
+    if name == "decode_gemv_bf16":
+        # One token through an (11008, 4096) bf16 Linear weight: x @ W.T.
+        w = torch.randn(11008, 4096, device=dev, dtype=torch.bfloat16)
+        x = torch.randn(1, 4096, device=dev, dtype=torch.bfloat16)
+        return median_time(lambda: x @ w.T, sync), 2 * w.numel()
     if name in MID_SUMS:
         # float32 summed over a middle axis (inner-strided columns).
         x = torch.randn(*MID_SUMS[name], device=dev)
@@ -179,6 +184,11 @@ def ember_bench(mx, name, n):
         x = mx.random.normal((8192, cols), stream=gpu).astype(mx.bfloat16, stream=gpu)
         mx.eval(x)
         return median_time(lambda: run(mx.sum(x, axis=0, stream=gpu)), sync), 2 * 8192 * cols
+    if name == "decode_gemv_bf16":
+        w = mx.random.normal((11008, 4096), stream=gpu).astype(mx.bfloat16, stream=gpu)
+        x = mx.random.normal((1, 4096), stream=gpu).astype(mx.bfloat16, stream=gpu)
+        mx.eval(w, x)
+        return median_time(lambda: run(mx.matmul(x, w.T, stream=gpu)), sync), 2 * w.size
     if name in MID_SUMS:
         x = mx.random.normal(MID_SUMS[name], stream=gpu)
         mx.eval(x)
@@ -310,6 +320,7 @@ WORKLOADS = [
     "layer_norm",
     "layer_norm_fwd_bwd",
     "matmul_bf16",
+    "decode_gemv_bf16",
     "sdpa_causal_bf16",
     "gelu_tanh",
     "gelu_tanh_8x",

@@ -277,6 +277,58 @@ TEST(GpuAddMM, BetaZeroIgnoresNaNAndEmptySum) {
   }
 }
 
+// Matrix-vector products (the kernels of gemv.cu where eligible, cuBLASLt
+// otherwise): up to 8 rows against a transposed weight, K not a multiple of
+// the 16-byte chunk, sliced weights and vectors, misaligned vectors, 9 rows
+// (cuBLASLt), a matrix against one column, addmm with a bias row and with
+// beta 0 over NaNs.
+TEST(GpuMatmul, MatrixVectorProducts) {
+  EMBER_REQUIRE_GPU();
+  struct S { int K, N, ld; };
+  uint64_t seed = 700;
+  for (Dtype dt : {float32, float16, bfloat16}) {
+    for (auto [K, N, ld] : std::vector<S>{{768, 1024, 768}, {1001, 1100, 1024},
+                                          {520, 2051, 520}}) {
+      // W (N, K) inside rows of ld elements; b = W.T.
+      auto w = slice(rand_array({N, ld}, dt, seed++), {0, 0}, {N, K}, kCpu);
+      auto b = swapaxes(w, 0, 1, kCpu);
+      auto bias = rand_array({N}, dt, seed++);
+      eval({b});
+      for (int M : {1, 2, 3, 8, 9}) {
+        std::string what = dname(dt) + " M=" + std::to_string(M) + " K=" +
+                           std::to_string(K) + " N=" + std::to_string(N);
+        auto x = rand_array({M, K}, dt, seed++);
+        auto xs = slice(rand_array({M, ld}, dt, seed++), {0, 0}, {M, K}, kCpu);
+        auto xm = slice(rand_array({M, K + 1}, dt, seed++), {0, 1}, {M, K + 1}, kCpu);
+        eval({xs, xm});
+        expect_ref(matmul(x, b, gpu()), reference(x, b), dt, what + " x @ W.T");
+        expect_ref(matmul(xs, b, gpu()), reference(xs, b), dt, what + " sliced x");
+        expect_ref(matmul(xm, b, gpu()), reference(xm, b), dt, what + " misaligned x");
+        auto c = broadcast_to(bias, {M, N}, kCpu);
+        c.eval();
+        expect_ref(addmm(c, x, b, 0.5f, 1.0f, gpu()), reference(x, b, 0.5f, 1.0f, c), dt,
+                   what + " addmm bias row");
+        auto cn = astype(full({M, N}, std::nanf(""), float32, kCpu), dt, kCpu);
+        cn.eval();
+        expect_ref(addmm(cn, x, b, 2.0f, 0.0f, gpu()), reference(x, b, 2.0f), dt,
+                   what + " addmm beta 0");
+      }
+    }
+    for (auto [M, K, ld] : std::vector<S>{{1024, 768, 768}, {1500, 1001, 1024}}) {
+      auto a = slice(rand_array({M, ld}, dt, seed++), {0, 0}, {M, K}, kCpu);
+      auto v = rand_array({K, 1}, dt, seed++);
+      auto vs = slice(rand_array({K, 3}, dt, seed++), {0, 1}, {K, 2}, kCpu);
+      auto c = broadcast_to(rand_array({1}, dt, seed++), {M, 1}, kCpu);
+      eval({a, vs, c});
+      std::string what = dname(dt) + " A @ v M=" + std::to_string(M);
+      expect_ref(matmul(a, v, gpu()), reference(a, v), dt, what);
+      expect_ref(matmul(a, vs, gpu()), reference(a, vs), dt, what + " strided v");
+      expect_ref(addmm(c, a, v, 1.5f, 1.0f, gpu()), reference(a, v, 1.5f, 1.0f, c), dt,
+                 what + " addmm");
+    }
+  }
+}
+
 TEST(GpuMatmul, LargeAgainstCpu) {
   EMBER_REQUIRE_GPU();
   // Multi-tile products with odd sizes; the CPU backend is the reference.

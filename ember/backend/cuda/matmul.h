@@ -22,6 +22,7 @@
 #include <functional>
 #include <vector>
 
+#include "ember/core/array.h"
 #include "ember/core/device.h"
 #include "ember/core/dtype.h"
 
@@ -79,5 +80,13 @@ void gemm(const Stream& s, Dtype dtype, int64_t M, int64_t N, int64_t K,
           const GemmOperand& a, const GemmOperand& b, void* c, int64_t ldc,
           int64_t c_batch_stride, int64_t batch, float alpha, float beta,
           const void* bias = nullptr);
+
+/// out = alpha * a @ b (+ bias, one row of out's dtype, when not null) by
+/// the matrix-vector kernels of matmul/gemv.cu when the product is one
+/// (see there: up to 8 rows of a against b = W.T, or b one column); returns
+/// false, having queued nothing, otherwise. out is allocated,
+/// row-contiguous.
+bool try_gemv(const array& a, const array& b, array& out, float alpha, const void* bias,
+              const Stream& s);
 
 }  // namespace ember::cuda

@@ -9,7 +9,8 @@
 // folds into M (one large product). AddMM first copies c (any layout) into
 // out, then runs in place with beta.
 // Traffic: one read of a and b per product (cuBLASLt tiles them), one write
-// of out; plus one read+write of c for AddMM.
+// of out; plus one read+write of c for AddMM. Matrix-vector products
+// (decoding) go to the kernels of gemv.cu instead when eligible.
 #include <cuda_runtime.h>
 
 #include <cstdlib>
@@ -226,6 +227,7 @@ void Matmul::eval_gpu(const std::vector<array>& inputs, array& out) {
   auto& s = stream();
   cuda::allocate(out, s);
   if (out.size() == 0) return;
+  if (cuda::try_gemv(inputs[0], inputs[1], out, 1.0f, nullptr, s)) return;
   run_matmul(inputs[0], inputs[1], out, 1.0f, 0.0f, s, "matmul");
 }
 
@@ -236,10 +238,14 @@ void AddMM::eval_gpu(const std::vector<array>& inputs, array& out) {
   // A bias row (c broadcast over rows, beta 1) is added by cuBLASLt's
   // epilogue instead of being copied into out first.
   if (const void* bias = bias_row(inputs[2], inputs[0].shape(-1), beta_)) {
+    if (cuda::try_gemv(inputs[0], inputs[1], out, alpha_, bias, s)) return;
     run_matmul(inputs[0], inputs[1], out, alpha_, 0.0f, s, "addmm", bias);
     return;
   }
   // beta == 0 ignores c entirely (even NaNs), as BLAS does.
+  if (beta_ == 0.0f && cuda::try_gemv(inputs[0], inputs[1], out, alpha_, nullptr, s)) {
+    return;
+  }
   if (beta_ != 0.0f) cuda::copy_gpu(inputs[2], out, s);
   run_matmul(inputs[0], inputs[1], out, alpha_, beta_, s, "addmm");
 }
