@@ -217,6 +217,84 @@ inline float log_f32(float x) {
   return std::bit_cast<float>(out);
 }
 
+// Float bits of a selected by mask m (all ones or zero), else of b.
+inline float select_bits(uint32_t m, float a, float b) {
+  return std::bit_cast<float>((std::bit_cast<uint32_t>(a) & m) |
+                              (std::bit_cast<uint32_t>(b) & ~m));
+}
+
+// log1p in float, branch-free: u = 1 + x, then log(u) * x / (u - 1) (the
+// division corrects the rounding of u; Kahan's form), or x itself where u
+// rounds to 1. log1p(inf) = inf, log1p(-1) = -inf, x < -1 and NaN give NaN,
+// the sign of zero is kept. A test bounds the error against float64 log1p.
+inline float log1p_f32(float x) {
+  const float u = 1.0f + x;
+  const float d = u - 1.0f;
+  const float r = log_f32(u) * (x / d);
+  const uint32_t xb = std::bit_cast<uint32_t>(x);
+  const uint32_t keep_x = (0u - uint32_t((std::bit_cast<uint32_t>(d) & 0x7fffffffu) == 0)) |
+                          (0u - uint32_t(xb == 0x7f800000u));  // u == 1, or +inf
+  return select_bits(keep_x, x, r);
+}
+
+// expm1 in float, branch-free: x = n ln2 + r with |r| <= ln2 / 2 (as in
+// exp_f32_full), expm1(r) by its Taylor series to r^8 (the next term is
+// below 1e-9 of the result), then expm1(x) = 2^n expm1(r) + (2^n - 1) in one
+// fused multiply-add (2^n - 1 is exact for the n in range). x below -17
+// gives -1, above 20 exp(x) (the same float, inf past 88.72); |x| below
+// 2^-25 gives x (the sign of zero is kept); NaN gives NaN.
+inline float expm1_f32(float x) {
+  constexpr int32_t lo = ordered_bits(std::bit_cast<int32_t>(-17.0f));
+  constexpr int32_t hi = ordered_bits(std::bit_cast<int32_t>(20.0f));
+  const uint32_t xb = std::bit_cast<uint32_t>(x);
+  const uint32_t ub = xb & 0x7fffffffu;
+  const int32_t o = ordered_bits(std::bit_cast<int32_t>(x));
+  const float xc = std::bit_cast<float>(ordered_bits(o < lo ? lo : (o > hi ? hi : o)));
+  constexpr float kRound = 12582912.0f;
+  const float t = xc * 1.44269504f + kRound;
+  const float n = t - kRound;
+  float r = xc - n * 0.693359375f;
+  r = r - n * -2.12194440e-4f;
+  const float q = horner(r, {1.0f / 40320, 1.0f / 5040, 1.0f / 720, 1.0f / 120, 1.0f / 24,
+                             1.0f / 6, 0.5f});
+  const float p = std::fma(r * r, q, r);
+  const int32_t k = std::bit_cast<int32_t>(t) - std::bit_cast<int32_t>(kRound);
+  const float s = std::bit_cast<float>((k + 127) << 23);  // 2^k, k in [-25, 29]
+  const float core = std::fma(s, p, s - 1.0f);
+  const uint32_t use_big = 0u - uint32_t(o > hi);
+  const uint32_t use_m1 = 0u - uint32_t(o < lo);
+  const uint32_t use_x = 0u - uint32_t(ub < 0x33000000u);  // |x| < 2^-25
+  const uint32_t is_nan = 0u - uint32_t(ub > 0x7f800000u);
+  float res = select_bits(use_big, exp_f32_full(x), select_bits(use_m1, -1.0f, core));
+  return select_bits(use_x | is_nan, x, res);
+}
+
+// atan in float, branch-free: |x| reduced to t in [-0.4143, 0.4143] by
+// atan|x| = pi/2 + atan(-1/|x|) above tan(3pi/8) and pi/4 + atan((|x| - 1) /
+// (|x| + 1)) above tan(pi/8), then t + t^3 P(t^2) (Cephes' atanf
+// coefficients); the sign of x is put back (-0 stays -0). +-inf gives
+// +-pi/2, NaN gives NaN.
+inline float atan_f32(float x) {
+  const uint32_t xb = std::bit_cast<uint32_t>(x);
+  const uint32_t ub = xb & 0x7fffffffu;
+  const float a = std::bit_cast<float>(ub);
+  const uint32_t big = 0u - uint32_t(ub > std::bit_cast<uint32_t>(2.414213562373095f));
+  const uint32_t mid = ~big & (0u - uint32_t(ub > std::bit_cast<uint32_t>(0.4142135623730950f)));
+  const float t = select_bits(big, -1.0f / a, select_bits(mid, (a - 1.0f) / (a + 1.0f), a));
+  // pi/2 and pi/4 as float plus the float of the remainder.
+  const float base = select_bits(big, 1.5707963267948966f,
+                                 select_bits(mid, 0.7853981633974483f, 0.0f));
+  const float base_lo = select_bits(big, -4.371138828673793e-08f,
+                                    select_bits(mid, -2.1855694143368964e-08f, 0.0f));
+  const float z = t * t;
+  const float p = horner(z, {8.05374449538e-2f, -1.38776856032e-1f, 1.99777106478e-1f,
+                             -3.33329491539e-1f});
+  const float r = base + (std::fma(p * z, t, t) + base_lo);
+  const uint32_t is_nan = 0u - uint32_t(ub > 0x7f800000u);
+  return std::bit_cast<float>(((std::bit_cast<uint32_t>(r) | (xb & 0x80000000u)) & ~is_nan) |
+                              (xb & is_nan));
+}
+
 // NAME(x): the float form above for float, the std function for double.
 #define EMBER_FLOAT_FORM(NAME, F32, STD)             \
   template <typename C>                              \
@@ -231,6 +309,9 @@ EMBER_FLOAT_FORM(exp_of, exp_f32_full, std::exp)
 EMBER_FLOAT_FORM(tanh_of, tanh_f32, std::tanh)
 EMBER_FLOAT_FORM(erf_of, erf_f32, std::erf)
 EMBER_FLOAT_FORM(log_of, log_f32, std::log)
+EMBER_FLOAT_FORM(log1p_of, log1p_f32, std::log1p)
+EMBER_FLOAT_FORM(expm1_of, expm1_f32, std::expm1)
+EMBER_FLOAT_FORM(atan_of, atan_f32, std::atan)
 #undef EMBER_FLOAT_FORM
 
 // Giles' single-precision erfinv polynomial, then Newton steps on erf.
@@ -374,7 +455,8 @@ EMBER_INEXACT_UNARY_OP(SqrtOp, std::sqrt(x))
 EMBER_INEXACT_UNARY_OP(RsqrtOp, C(1) / std::sqrt(x))
 // float (and f16/bf16, computed in float): detail::exp_f32_full.
 EMBER_INEXACT_UNARY_OP(ExpOp, detail::exp_of(x))
-EMBER_REAL_FLOAT_UNARY_OP(Expm1Op, std::expm1(x))
+// float (and f16/bf16, computed in float): detail::expm1_f32.
+EMBER_REAL_FLOAT_UNARY_OP(Expm1Op, detail::expm1_of(x))
 // float (and f16/bf16, computed in float): detail::log_f32.
 EMBER_INEXACT_UNARY_OP(LogOp, detail::log_of(x))
 EMBER_INEXACT_UNARY_OP(Log10Op, std::log10(x))
@@ -383,7 +465,8 @@ EMBER_INEXACT_UNARY_OP(CosOpScalar, std::cos(x))
 EMBER_INEXACT_UNARY_OP(TanOp, std::tan(x))
 EMBER_INEXACT_UNARY_OP(ArcSinOp, std::asin(x))
 EMBER_INEXACT_UNARY_OP(ArcCosOp, std::acos(x))
-EMBER_INEXACT_UNARY_OP(ArcTanOp, std::atan(x))
+// float (and f16/bf16, computed in float): detail::atan_f32.
+EMBER_INEXACT_UNARY_OP(ArcTanOp, detail::atan_of(x))
 EMBER_INEXACT_UNARY_OP(SinhOp, std::sinh(x))
 EMBER_INEXACT_UNARY_OP(CoshOp, std::cosh(x))
 // float (and f16/bf16, computed in float): detail::tanh_f32.
@@ -453,7 +536,7 @@ struct Log1pOp {
     if constexpr (Complex<T>) {
       return std::log(x + T(1));
     } else {
-      return T(std::log1p(compute_t<T>(x)));
+      return T(detail::log1p_of(compute_t<T>(x)));
     }
   }
 };
