@@ -181,9 +181,10 @@ TEST(Binary, PromotionAndWeakScalars) {
   EXPECT_EQ(add(array({1.0f}), array({complex64_t(0, 1)})).dtype(), complex64);
 }
 
-TEST(Binary, PowerByScalarTwoOrThreeIsProducts) {
-  // x ** 2 and x ** 3 with one exponent for all elements run as products:
-  // same values as pow (float64 reference rounded to the dtype), for every
+TEST(Binary, PowerByScalarTwoThreeOrHalfIsProductsOrSqrt) {
+  // x ** 2 and x ** 3 with one exponent for all elements run as products,
+  // x ** 0.5 as sqrt: same values as pow (float64 reference rounded to the
+  // dtype; pow(-0, 0.5) = +0 and pow(-inf, 0.5) = inf), for every
   // float dtype, strided and broadcast bases, special values; other
   // exponents and per-element exponents keep pow. A test of the CPU kernels:
   // it pins the CPU also when the suite runs with the GPU as default device
@@ -193,7 +194,7 @@ TEST(Binary, PowerByScalarTwoOrThreeIsProducts) {
                             -1e20, kInf, -kInf, kNaN};
   for (Dtype t : {float32, float16, bfloat16, float64}) {
     array x = astype(array(xs, {int(xs.size())}, float64), t);
-    for (double e : {2.0, 3.0, 2.5, -1.0}) {
+    for (double e : {2.0, 3.0, 0.5, 2.5, -1.0}) {
       array y = power(x, array(e, t));
       std::vector<double> ref;
       for (double v : to_vector(x)) ref.push_back(std::pow(v, e));

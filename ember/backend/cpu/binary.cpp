@@ -46,18 +46,29 @@ EMBER_BINARY_CPU(Divide)
 EMBER_BINARY_CPU(FloorDivide)
 EMBER_BINARY_CPU(Remainder)
 void Power::eval_cpu(const std::vector<array>& inputs, array& out) {
-  // A float power with one exponent 2 or 3 for every element (a broadcast
+  // A float power with one exponent 2, 3 or 0.5 for every element (a broadcast
   // scalar, e.g. x**3 in GELU) is products instead of a scalar pow call per
   // element; the loop vectorizes. The product is taken in double: exact for
   // half types, and for float32 pow's correctly rounded value up to double
   // rounding. float64 cubes keep pow: two roundings of x * x * x can miss
-  // its correctly rounded result by an ulp.
+  // its correctly rounded result by an ulp. Exponent 0.5 is sqrt (both
+  // correctly rounded), with pow's values at -0 (+0) and -inf (+inf).
   const array& e = inputs[1];
   if (is_floating_point(out.dtype()) && e.data_size() == 1) {
     bool done = false;
     dispatch_float(out.dtype(), "Power", [&](auto tag) {
       using T = decltype(tag);
       double v = double(cpu::compute_t<T>(e.data<T>()[0]));
+      if (v == 0.5) {
+        cpu::unary_kernel<T, T>(inputs[0], out, [](T x_) {
+          using C = cpu::compute_t<T>;
+          C x = C(x_);
+          constexpr C inf = std::numeric_limits<C>::infinity();
+          return T(x == -inf ? inf : std::sqrt(x) + C(0));
+        });
+        done = true;
+        return;
+      }
       if (v != 2.0 && (v != 3.0 || std::is_same_v<T, double>)) return;
       bool cube = v == 3.0;
       cpu::unary_kernel<T, T>(inputs[0], out, [cube](T x_) {
