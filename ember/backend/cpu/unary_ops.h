@@ -46,6 +46,12 @@ inline float horner(float x, const float (&c)[N]) {
   return p;
 }
 
+// Float bits of a selected by mask m (all ones or zero), else of b.
+inline float select_bits(uint32_t m, float a, float b) {
+  return std::bit_cast<float>((std::bit_cast<uint32_t>(a) & m) |
+                              (std::bit_cast<uint32_t>(b) & ~m));
+}
+
 // exp(x) over all of float, branch-free so that loops over it vectorize:
 // the input clamped to [-104, 89] (beyond, the result is 0 or inf anyway);
 // x = n ln2 + r with |r| <= ln2 / 2 (ln2 in two parts, Cody and Waite);
@@ -58,6 +64,21 @@ inline float horner(float x, const float (&c)[N]) {
 // keeps the compiler from vectorizing).
 constexpr int32_t ordered_bits(int32_t i) { return i ^ ((i >> 31) & 0x7fffffff); }
 
+// x = k ln2 + r with |r| <= ln2 / 2 (ln2 in two parts, Cody and Waite); k
+// from the low mantissa bits of the rounding sum. For |x| up to about 104.
+struct Ln2Split {
+  float r;
+  int32_t k;
+};
+inline Ln2Split split_ln2(float x) {
+  constexpr float kRound = 12582912.0f;
+  const float t = x * 1.44269504f + kRound;
+  const float n = t - kRound;
+  float r = x - n * 0.693359375f;
+  r = r - n * -2.12194440e-4f;
+  return {r, std::bit_cast<int32_t>(t) - std::bit_cast<int32_t>(kRound)};
+}
+
 inline float exp_f32_full(float x) {
   const uint32_t bits = std::bit_cast<uint32_t>(x);
   constexpr int32_t lo = ordered_bits(std::bit_cast<int32_t>(-104.0f));
@@ -65,21 +86,15 @@ inline float exp_f32_full(float x) {
   int32_t m = ordered_bits(std::bit_cast<int32_t>(x));
   m = m < lo ? lo : m;
   m = m > hi ? hi : m;
-  const float xc = std::bit_cast<float>(ordered_bits(m));
-  constexpr float kRound = 12582912.0f;
-  const float t = xc * 1.44269504f + kRound;
-  const float n = t - kRound;
-  float r = xc - n * 0.693359375f;
-  r = r - n * -2.12194440e-4f;
+  const auto [r, k] = split_ln2(std::bit_cast<float>(ordered_bits(m)));
   float p = horner(r, {1.9875691500e-4f, 1.3981999507e-3f, 8.3334519073e-3f,
                        4.1665795894e-2f, 1.6666665459e-1f, 5.0000001201e-1f});
   p = p * r * r + r + 1.0f;
-  const int32_t k = std::bit_cast<int32_t>(t) - std::bit_cast<int32_t>(kRound);
   const int32_t k1 = k >> 1, k2 = k - k1;  // each in [-75, 65]
   const float v = p * std::bit_cast<float>((k1 + 127) << 23) *
                   std::bit_cast<float>((k2 + 127) << 23);
   const uint32_t is_nan = 0u - uint32_t((bits & 0x7fffffffu) > 0x7f800000u);
-  return std::bit_cast<float>((std::bit_cast<uint32_t>(v) & ~is_nan) | (bits & is_nan));
+  return select_bits(is_nan, x, v);
 }
 
 // tanh in float, branch-free (the kernel's loop vectorizes; glibc's tanhf
@@ -104,9 +119,8 @@ inline float tanh_f32(float x) {
   const float big = 1.0f - 2.0f / (e + 1.0f);
   const uint32_t use_small = 0u - uint32_t(ub < std::bit_cast<uint32_t>(0.625f));
   const uint32_t is_nan = 0u - uint32_t(ub > 0x7f800000u);
-  uint32_t r = (std::bit_cast<uint32_t>(small) & use_small) |
-               (std::bit_cast<uint32_t>(big) & ~use_small);
-  r = (r & ~is_nan) | (ub & is_nan);
+  const uint32_t r =
+      std::bit_cast<uint32_t>(select_bits(is_nan, ax, select_bits(use_small, small, big)));
   return std::bit_cast<float>(r | (std::bit_cast<uint32_t>(x) & 0x80000000u));
 }
 
@@ -137,11 +151,9 @@ inline float erf_f32(float x) {
   const float big = 1.0f - exp_f32_full(p);
   const uint32_t use_small = 0u - uint32_t(ub < std::bit_cast<uint32_t>(1.0f));
   const uint32_t use_big = ~use_small & (0u - uint32_t(ub < kb));
-  uint32_t r = (std::bit_cast<uint32_t>(small) & use_small) |
-               (std::bit_cast<uint32_t>(big) & use_big) |
-               (std::bit_cast<uint32_t>(1.0f) & ~(use_small | use_big));
   const uint32_t is_nan = 0u - uint32_t(ub > 0x7f800000u);
-  r = (r & ~is_nan) | (ub & is_nan);
+  const uint32_t r = std::bit_cast<uint32_t>(
+      select_bits(is_nan, a, select_bits(use_small, small, select_bits(use_big, big, 1.0f))));
   return std::bit_cast<float>(r | (std::bit_cast<uint32_t>(x) & 0x80000000u));
 }
 
@@ -172,12 +184,12 @@ inline float sincos_f32(float x, int shift) {
                               -0.0013888883404433727f, 0.0416666679084301f});
   const float cv = std::fma(z * z, cp, std::fma(z, -0.5f, 1.0f));
   const uint32_t use_cos = 0u - uint32_t(q & 1);
-  uint32_t v = (std::bit_cast<uint32_t>(cv) & use_cos) | (std::bit_cast<uint32_t>(sv) & ~use_cos);
-  v ^= uint32_t(q & 2) << 30;
+  const uint32_t v =
+      std::bit_cast<uint32_t>(select_bits(use_cos, cv, sv)) ^ (uint32_t(q & 2) << 30);
   // sin(-0) is -0 (the reduction's additions of +0 lose the sign).
   const uint32_t xb = std::bit_cast<uint32_t>(x);
   const uint32_t keep_x = 0u - uint32_t(shift == 0 && (xb & 0x7fffffffu) == 0);
-  return std::bit_cast<float>((v & ~keep_x) | (xb & keep_x));
+  return select_bits(keep_x, x, std::bit_cast<float>(v));
 }
 
 // log in float, branch-free (vectorizes; glibc's logf is a scalar call):
@@ -193,8 +205,7 @@ inline float log_f32(float x) {
   int32_t e = int32_t((bs >> 23) & 0xff) - 127 - int32_t(is_sub & 23);
   float m = std::bit_cast<float>((bs & 0x007fffffu) | 0x3f800000u);  // [1, 2)
   const uint32_t big = 0u - uint32_t(m > 1.41421356f);
-  m = std::bit_cast<float>((std::bit_cast<uint32_t>(m * 0.5f) & big) |
-                           (std::bit_cast<uint32_t>(m) & ~big));
+  m = select_bits(big, m * 0.5f, m);
   e += int32_t(big & 1);
   const float f = m - 1.0f;
   const float z = f * f;
@@ -217,12 +228,6 @@ inline float log_f32(float x) {
   return std::bit_cast<float>(out);
 }
 
-// Float bits of a selected by mask m (all ones or zero), else of b.
-inline float select_bits(uint32_t m, float a, float b) {
-  return std::bit_cast<float>((std::bit_cast<uint32_t>(a) & m) |
-                              (std::bit_cast<uint32_t>(b) & ~m));
-}
-
 // log1p in float, branch-free: u = 1 + x, then log(u) * x / (u - 1) (the
 // division corrects the rounding of u; Kahan's form), or x itself where u
 // rounds to 1. log1p(inf) = inf, log1p(-1) = -inf, x < -1 and NaN give NaN,
@@ -237,8 +242,8 @@ inline float log1p_f32(float x) {
   return select_bits(keep_x, x, r);
 }
 
-// expm1 in float, branch-free: x = n ln2 + r with |r| <= ln2 / 2 (as in
-// exp_f32_full), expm1(r) by its Taylor series to r^8 (the next term is
+// expm1 in float, branch-free: x = n ln2 + r with |r| <= ln2 / 2
+// (split_ln2), expm1(r) by its Taylor series to r^8 (the next term is
 // below 1e-9 of the result), then expm1(x) = 2^n expm1(r) + (2^n - 1) in one
 // fused multiply-add (2^n - 1 is exact for the n in range). x below -17
 // gives -1, above 20 exp(x) (the same float, inf past 88.72); |x| below
@@ -249,16 +254,11 @@ inline float expm1_f32(float x) {
   const uint32_t xb = std::bit_cast<uint32_t>(x);
   const uint32_t ub = xb & 0x7fffffffu;
   const int32_t o = ordered_bits(std::bit_cast<int32_t>(x));
-  const float xc = std::bit_cast<float>(ordered_bits(o < lo ? lo : (o > hi ? hi : o)));
-  constexpr float kRound = 12582912.0f;
-  const float t = xc * 1.44269504f + kRound;
-  const float n = t - kRound;
-  float r = xc - n * 0.693359375f;
-  r = r - n * -2.12194440e-4f;
+  const int32_t oc = o < lo ? lo : (o > hi ? hi : o);
+  const auto [r, k] = split_ln2(std::bit_cast<float>(ordered_bits(oc)));
   const float q = horner(r, {1.0f / 40320, 1.0f / 5040, 1.0f / 720, 1.0f / 120, 1.0f / 24,
                              1.0f / 6, 0.5f});
   const float p = std::fma(r * r, q, r);
-  const int32_t k = std::bit_cast<int32_t>(t) - std::bit_cast<int32_t>(kRound);
   const float s = std::bit_cast<float>((k + 127) << 23);  // 2^k, k in [-25, 29]
   const float core = std::fma(s, p, s - 1.0f);
   const uint32_t use_big = 0u - uint32_t(o > hi);
@@ -291,8 +291,8 @@ inline float atan_f32(float x) {
                              -3.33329491539e-1f});
   const float r = base + (std::fma(p * z, t, t) + base_lo);
   const uint32_t is_nan = 0u - uint32_t(ub > 0x7f800000u);
-  return std::bit_cast<float>(((std::bit_cast<uint32_t>(r) | (xb & 0x80000000u)) & ~is_nan) |
-                              (xb & is_nan));
+  const float signed_r = std::bit_cast<float>(std::bit_cast<uint32_t>(r) | (xb & 0x80000000u));
+  return select_bits(is_nan, x, signed_r);
 }
 
 // NAME(x): the float form above for float, the std function for double.
