@@ -5,7 +5,9 @@
 // additive masks (broadcast and full) / boolean masks, GQA, strided q, and
 // EMBER_SDPA_KERNEL / EMBER_SDPA_VJP switches, cuDNN plan autotuning
 // (tuned results equal untuned ones) and cuDNN calls replayed from CUDA
-// graphs (equal to direct calls). CudnnFusedPathIsTaken fails
+// graphs (equal to direct calls), and the Hopper kernel (sdpa_hopper.cu:
+// tails, GQA, Tq < Tk, strided q, persistent tiles, its logsumexp feeding
+// the fused backward). CudnnFusedPathIsTaken fails
 // when cuDNN did not load or rejected the main configuration (run it with
 // EMBER_DEBUG=1 to see why).
 #include <gtest/gtest.h>
@@ -29,6 +31,10 @@ __attribute__((weak)) void set_graphs(bool on);
 __attribute__((weak)) void call_graph_counts(int64_t& captured, int64_t& replayed);
 namespace sdpa_cudnn {
 __attribute__((weak)) void autotune_counts(int64_t& considered, int64_t& timed);
+}
+namespace sdpa_hopper {
+__attribute__((weak)) int64_t launch_count();
+__attribute__((weak)) bool device_supported();
 }
 }  // namespace ember::cuda
 
@@ -409,6 +415,78 @@ TEST(GpuSdpa, KernelSwitches) {
   }
 }
 
+bool hopper_device() {
+  return &cuda::sdpa_hopper::device_supported != nullptr &&
+         cuda::sdpa_hopper::device_supported();
+}
+
+// Forward only: sdpa on the GPU against the CPU in float32.
+void check_forward(const Shape4& s, Dtype dt, const std::string& mode, uint64_t seed,
+                   bool bthd_q = false) {
+  std::string what = describe(s, dt, mode, 0) + (bthd_q ? " bthd-q" : "");
+  array q = bthd_q ? swapaxes(rand_array({s.B, s.Tq, s.Nq, s.D}, dt, seed, -2, 2), 1, 2, kCpu)
+                   : rand_array({s.B, s.Nq, s.Tq, s.D}, dt, seed, -2, 2);
+  array k = rand_array({s.B, s.Nkv, s.Tk, s.D}, dt, seed + 1, -2, 2);
+  array v = rand_array({s.B, s.Nkv, s.Tk, s.D}, dt, seed + 2);
+  float scale = float(1.0 / std::sqrt(double(s.D)));
+  array got = fast::scaled_dot_product_attention(q, k, v, scale, mode, std::nullopt,
+                                                 std::nullopt, gpu());
+  auto f32 = [&](const array& a) { return astype(a, float32, kCpu); };
+  array want = fast::scaled_dot_product_attention(f32(q), f32(k), f32(v), scale, mode,
+                                                  std::nullopt, std::nullopt, kCpu);
+  eval({got, want});
+  expect_rel(got, want, out_tol(dt), what);
+}
+
+TEST(GpuSdpa, HopperKernelMatchesCpu) {
+  EMBER_REQUIRE_GPU();
+  if (gpu_as_cpu()) GTEST_SKIP() << "GPU tests on the CPU";
+  if (!hopper_device()) GTEST_SKIP() << "not a compute capability 9.0 GPU";
+  auto launches = [] { return cuda::sdpa_hopper::launch_count(); };
+  {
+    EnvGuard k("EMBER_SDPA_KERNEL", "hopper");
+    for (Dtype dt : {bfloat16, float16}) {
+      for (const char* mode : {"causal", ""}) {
+        const int64_t before = launches();
+        // Tiles of 192 rows and 128 keys with tails on both.
+        check_case({2, 4, 4, 256, 256, 64}, dt, mode, 0, 90);
+        check_case({1, 3, 3, 200, 200, 64}, dt, mode, 0, 91);
+        // GQA, Tq < Tk (causal: bottom-right aligned), key tail.
+        check_case({2, 4, 2, 100, 300, 64}, dt, mode, 0, 92);
+        check_forward({1, 2, 1, 64, 1000, 64}, dt, mode, 93);
+        // q as a (B, T, H, D) view; the output takes that order.
+        check_forward({2, 6, 6, 129, 129, 64}, dt, mode, 94, true);
+        EXPECT_EQ(launches() - before, 5) << dtype_name(dt) << " '" << mode << "'";
+      }
+    }
+    // More tiles than multiprocessors: each persistent block walks several.
+    int64_t before = launches();
+    check_forward({4, 16, 16, 1024, 1024, 64}, bfloat16, "causal", 95);
+    check_forward({3, 8, 4, 768, 896, 64}, float16, "", 96);
+    EXPECT_EQ(launches() - before, 2);
+    // Not for this kernel: more queries than keys (causal), head dim 128,
+    // float32, fewer than 64 queries. The other kernels run them.
+    before = launches();
+    check_forward({1, 2, 2, 256, 128, 64}, bfloat16, "causal", 97);
+    check_forward({1, 2, 2, 128, 128, 128}, bfloat16, "causal", 98);
+    check_forward({1, 2, 2, 128, 128, 64}, float32, "causal", 99);
+    check_forward({1, 2, 2, 32, 128, 64}, bfloat16, "causal", 100);
+    EXPECT_EQ(launches() - before, 0);
+  }
+  {
+    // Default: causal attention takes the Hopper kernel, its logsumexp
+    // feeding cuDNN's fused backward (gradients checked against the CPU).
+    EnvGuard k("EMBER_SDPA_KERNEL", nullptr), vj("EMBER_SDPA_VJP", nullptr);
+    const int64_t before = launches();
+    bool fused = check_case({2, 4, 4, 384, 384, 64}, bfloat16, "causal", 0, 101);
+    EXPECT_GE(launches() - before, 1);
+    const bool cudnn = fused;  // the fused backward needs cuDNN
+    if (cudnn) {
+      EXPECT_TRUE(check_case({2, 4, 2, 192, 320, 64}, float16, "causal", 0, 102));
+    }
+  }
+}
+
 std::pair<int64_t, int64_t> sdpa_tune_counts() {
   int64_t considered = 0, timed = 0;
   cuda::sdpa_cudnn::autotune_counts(considered, timed);
@@ -493,7 +571,8 @@ TEST(GpuSdpa, CudnnCallsReplayFromGraphs) {
       &cuda::set_graphs == nullptr) {
     GTEST_SKIP() << "no CUDA backend";
   }
-  EnvGuard kern("EMBER_SDPA_KERNEL", nullptr), vj("EMBER_SDPA_VJP", nullptr);
+  // "cudnn": the causal forward too goes to cuDNN (else the Hopper kernel).
+  EnvGuard kern("EMBER_SDPA_KERNEL", "cudnn"), vj("EMBER_SDPA_VJP", nullptr);
   struct Restore {
     ~Restore() { cuda::set_graphs(true); }
   } restore;

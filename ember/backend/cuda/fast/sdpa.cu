@@ -36,8 +36,16 @@
 // Otherwise outputs are row-contiguous. (cuDNN takes the output strides in
 // its graph; if it rejects them, a row-contiguous result is copied over.)
 //
-// EMBER_SDPA_KERNEL (read at each call): unset or "cudnn" = cuDNN, then
-// flash version 1; "v1" = flash version 1 (the fastest hand-written one on
+// Hopper kernel (sdpa_hopper.cu, compute capability 9.0 only): wgmma/TMA,
+// float16/bfloat16, head dim 64, unmasked or causal, at least 64 queries.
+// Tried before cuDNN for causal attention (faster there), after it for
+// unmasked attention.
+//
+// EMBER_SDPA_KERNEL (read at each call): unset = the Hopper kernel for
+// causal attention, cuDNN, then the Hopper kernel for unmasked attention,
+// then flash version 1; "cudnn" = cuDNN first, then as unset; "hopper" =
+// the Hopper kernel first (unmasked and causal), then flash version 1;
+// "v1" = flash version 1 (the fastest hand-written one on
 // the H200), "generic" = the generic kernel for every dtype / head dim,
 // "v2" = version 2 (keys split over blocks when there are fewer query blocks
 // than multiprocessors, e.g. decoding), "v2-nosplit" = version 2 without key
@@ -58,6 +66,7 @@
 #include "ember/backend/cuda/fast/sdpa_common.cuh"
 #include "ember/backend/cuda/fast/sdpa_cudnn.h"
 #include "ember/backend/cuda/fast/sdpa_flash2.cuh"
+#include "ember/backend/cuda/fast/sdpa_hopper.h"
 #include "ember/primitives/fast.h"
 
 namespace ember {
@@ -500,10 +509,64 @@ bool flash_layout_ok(const array& x, int64_t sb, int64_t sh, int64_t st) {
   return (ptr & 15) == 0 && sb % 8 == 0 && sh % 8 == 0 && st % 8 == 0;
 }
 
+// EMBER_SDPA_KERNEL wants the Hopper kernel (sdpa_hopper.cu) tried first:
+// unset for causal attention (where it beats cuDNN), "hopper" for both
+// unmasked and causal attention.
+bool hopper_first(bool causal) {
+  const char* which = std::getenv("EMBER_SDPA_KERNEL");
+  return which == nullptr ? causal : std::strcmp(which, "hopper") == 0;
+}
+
+// The Hopper kernel for unmasked or causal attention without sinks, at
+// least 64 queries (shorter blocks, e.g. decoding, take the split-key
+// kernel); lse (B, Nq, Tq) float32 when given. False: nothing run (copies
+// of q, k, v may have been enqueued).
+bool sdpa_hopper_run(const std::vector<array>& inputs, array& out, array* lse, float scale,
+                     bool causal, const Stream& s) {
+  Dtype dt = out.dtype();
+  const array &q0 = inputs[0], &k0 = inputs[1], &v0 = inputs[2];
+  if (!(dt == float16 || dt == bfloat16) || q0.shape(2) < 64 || q0.shape(0) > INT32_MAX ||
+      !cuda::sdpa_hopper::supported(q0.shape(3), v0.shape(3), q0.shape(2), k0.shape(2),
+                                    q0.shape(1), k0.shape(1), scale, causal)) {
+    return false;
+  }
+  auto ok = [](const array& x) {
+    return flash_layout_ok(x, x.strides(0), x.strides(1), x.strides(2)) && x.strides(0) > 0 &&
+           x.strides(1) > 0 && x.strides(2) > 0;
+  };
+  array q = prepare_qkv(q0, dt, s), k = prepare_qkv(k0, dt, s), v = prepare_qkv(v0, dt, s);
+  if (!ok(q)) q = cuda::contiguous_gpu(q, s);
+  if (!ok(k)) k = cuda::contiguous_gpu(k, s);
+  if (!ok(v)) v = cuda::contiguous_gpu(v, s);
+  cuda::sdpa_hopper::Args a{};
+  a.q = cuda::gpu_ptr<void>(q);
+  a.k = cuda::gpu_ptr<void>(k);
+  a.v = cuda::gpu_ptr<void>(v);
+  a.out = cuda::gpu_ptr<void>(out);
+  a.lse = lse ? cuda::gpu_ptr<float>(*lse) : nullptr;
+  for (int i = 0; i < 3; ++i) {
+    a.q_s[i] = q.strides(i), a.k_s[i] = k.strides(i), a.v_s[i] = v.strides(i);
+    a.o_s[i] = out.strides(i);
+  }
+  a.B = q.shape(0), a.Nq = q.shape(1), a.Tq = q.shape(2), a.D = q.shape(3);
+  a.Nkv = k.shape(1), a.Tk = k.shape(2), a.Dv = v.shape(3);
+  a.scale = scale;
+  a.causal = causal;
+  a.half = dt == float16;
+  return cuda::sdpa_hopper::forward(a, cuda::get_stream(s));
+}
+
 // The hand-written kernels; `out` is allocated and not empty.
 void sdpa_builtin(const std::vector<array>& inputs, array& out, float scale_,
                   int mask_kind_, bool has_sinks_, const Stream& s) {
   Dtype dt = out.dtype();
+  // Unmasked or causal attention that cuDNN didn't take: the Hopper kernel.
+  const char* env = std::getenv("EMBER_SDPA_KERNEL");
+  if (mask_kind_ <= 1 && !has_sinks_ &&
+      (env == nullptr || std::strcmp(env, "cudnn") == 0 || std::strcmp(env, "hopper") == 0) &&
+      sdpa_hopper_run(inputs, out, nullptr, scale_, mask_kind_ == 1, s)) {
+    return;
+  }
   array q = prepare_qkv(inputs[0], dt, s);
   array k = prepare_qkv(inputs[1], dt, s);
   array v = prepare_qkv(inputs[2], dt, s);
@@ -671,6 +734,13 @@ void ScaledDotProductAttention::eval_gpu(const std::vector<array>& inputs,
   for (size_t i = 1; i < outputs.size(); ++i) cuda::allocate(outputs[i], s);
   if (out.size() == 0) return;
   Dtype dt = out.dtype();
+  // The Hopper kernel first for causal attention (unset EMBER_SDPA_KERNEL)
+  // or when asked for ("hopper"); it also gives the logsumexp.
+  if (mask_kind_ <= 1 && !has_sinks_ && hopper_first(mask_kind_ == 1) &&
+      sdpa_hopper_run(inputs, out, output_lse_ ? &outputs[1] : nullptr, scale_,
+                      mask_kind_ == 1, s)) {
+    return;
+  }
   // cuDNN: default (EMBER_SDPA_KERNEL unset or "cudnn"), and always when
   // the fused backward needs the logsumexp (the op only asks for it when
   // cuDNN supports the configuration). Boolean masks and sinks use the
