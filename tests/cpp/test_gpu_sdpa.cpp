@@ -460,10 +460,14 @@ TEST(GpuSdpa, HopperKernelMatchesCpu) {
       }
     }
     // More tiles than multiprocessors: each persistent block walks several.
+    // Below 1536 queries the tiles have 128 rows, from there on 192.
     int64_t before = launches();
     check_forward({4, 16, 16, 1024, 1024, 64}, bfloat16, "causal", 95);
     check_forward({3, 8, 4, 768, 896, 64}, float16, "", 96);
-    EXPECT_EQ(launches() - before, 2);
+    check_forward({2, 16, 16, 1600, 1600, 64}, bfloat16, "causal", 103);
+    check_forward({1, 4, 2, 1700, 1800, 64}, float16, "causal", 104);
+    check_forward({1, 4, 2, 1700, 1800, 64}, bfloat16, "", 105, true);
+    EXPECT_EQ(launches() - before, 5);
     // Not for this kernel: more queries than keys (causal), head dim 128,
     // float32, fewer than 64 queries. The other kernels run them.
     before = launches();

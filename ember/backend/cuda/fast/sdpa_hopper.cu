@@ -4,17 +4,19 @@
 // that one); see benchmarks/results/gpu_h200.md, "Tenth session".
 //
 // One persistent block per multiprocessor (fewer if there are fewer tiles)
-// walks query tiles of 192 rows of one (batch, head), heaviest first, in
+// walks query tiles of 192 rows (128 below 1536 queries) of one (batch,
+// head), heaviest first, in
 // snake order over the blocks (even rounds ascending, odd rounds
 // descending), which balances causal work to within a few percent.
 //
-// Warp specialisation, 4 warpgroups per block:
+// Warp specialisation, 4 warpgroups per block (3 with 128-row tiles):
 // - warpgroup 0, one thread: the producer. It issues bulk tensor copies
 //   (TMA, 128-byte swizzle, tensor maps passed as __grid_constant__
 //   parameters) of the query tile and of 128-key tiles of k and v into a
 //   4-stage ring, each completing on an mbarrier; "empty" barriers hand
 //   stages back. It gives its registers away (setmaxnreg 24).
-// - warpgroups 1-3: consumers, 64 query rows each (setmaxnreg 160). S =
+// - warpgroups 1-3: consumers, 64 query rows each (setmaxnreg 160; 240
+//   with two consumers). S =
 //   q k^T is one wgmma m64n128k16 chain from shared memory (k-major q and
 //   k), the online softmax runs on the S accumulators in registers, and
 //   O += P v is a wgmma m64n64k16 chain with P re-packed from S in
@@ -47,13 +49,13 @@ namespace ember::cuda::sdpa_hopper {
 namespace {
 
 constexpr int kD = 64;          // head dim
-constexpr int kConsumers = 3;   // consumer warpgroups
-constexpr int kBM = 64 * kConsumers;  // query rows per tile
+// Consumer warpgroups NW (3, or 2 for short sequences): 64 NW query rows
+// per tile, 128 (NW + 1) threads.
 constexpr int kBN = 128;        // keys per tile
 constexpr int kStages = 4;      // k/v ring depth
-constexpr int kThreads = 128 * (kConsumers + 1);
-constexpr int kTileQ = kBM * kD * 2, kTileK = kBN * kD * 2;
-constexpr int kSmem = kTileQ + 2 * kStages * kTileK + 256 + 1024;  // + barriers, alignment
+constexpr int kTileK = kBN * kD * 2;
+// Shared memory: q tile, k/v rings, barriers, 1024-byte alignment slack.
+constexpr int smem_bytes(int nw) { return 64 * nw * kD * 2 + 2 * kStages * kTileK + 256 + 1024; }
 
 struct Params {
   void* out;
@@ -266,11 +268,12 @@ __device__ __forceinline__ void to_p(uint32_t (&pa)[8][4], const float (&sc)[64]
 
 #endif  // __CUDA_ARCH_FEAT_SM90_ALL
 
-template <typename T, bool CAUSAL>
-__global__ void __launch_bounds__(kThreads, 1)
+template <typename T, bool CAUSAL, int NW>
+__global__ void __launch_bounds__(128 * (NW + 1), 1)
     attn_fwd_sm90(const __grid_constant__ CUtensorMap tmQ, const __grid_constant__ CUtensorMap tmK,
                   const __grid_constant__ CUtensorMap tmV, const Params p) {
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
+  constexpr int kConsumers = NW, kBM = 64 * NW, kTileQ = kBM * kD * 2;
   extern __shared__ uint8_t smem_raw[];
   const uint32_t sQ = (smem_u32(smem_raw) + 1023) & ~1023u;
   const uint32_t sK = sQ + kTileQ;
@@ -337,7 +340,8 @@ __global__ void __launch_bounds__(kThreads, 1)
       }
     }
   } else {
-    asm volatile("setmaxnreg.inc.sync.aligned.u32 160;\n" ::: "memory");
+    // 24 x 128 + regs x 128 NW <= 65536 registers of the block.
+    asm volatile("setmaxnreg.inc.sync.aligned.u32 %0;\n" ::"n"(NW == 3 ? 160 : 240) : "memory");
     const int cw = wg - 1;
     const int warp = (tid / 32) % 4, lane = tid % 32;
     const int g = lane / 4, t = lane % 4;
@@ -454,6 +458,24 @@ using EncodeFn = CUresult (*)(CUtensorMap*, CUtensorMapDataType, cuuint32_t, voi
                               const cuuint32_t*, CUtensorMapInterleave, CUtensorMapSwizzle,
                               CUtensorMapL2promotion, CUtensorMapFloatOOBfill);
 
+using Kernel = void (*)(CUtensorMap, CUtensorMap, CUtensorMap, Params);
+
+Kernel kernel_for(bool half, bool causal, int nw) {
+  if (nw == 3) {
+    if (half) return causal ? attn_fwd_sm90<__half, true, 3> : attn_fwd_sm90<__half, false, 3>;
+    return causal ? attn_fwd_sm90<__nv_bfloat16, true, 3> : attn_fwd_sm90<__nv_bfloat16, false, 3>;
+  }
+  if (half) return causal ? attn_fwd_sm90<__half, true, 2> : attn_fwd_sm90<__half, false, 2>;
+  return causal ? attn_fwd_sm90<__nv_bfloat16, true, 2> : attn_fwd_sm90<__nv_bfloat16, false, 2>;
+}
+
+// Consumer warpgroups: 3 (192-row tiles) from 1536 queries on, else 2
+// (128-row tiles, fewer padded rows; the block then has 240 registers per
+// consumer thread). H200, causal bf16, TFLOP/s for 192 / 128 rows: T 256:
+// 90 / 123, T 512: 175 / 188, T 1024: 243 / 269, T 2048: 357 / 341, T 8192:
+// 466 / 403 (benchmarks/results/gpu_h200.md).
+int pick_warpgroups(int Tq) { return Tq >= 1536 ? 3 : 2; }
+
 struct DeviceInfo {
   bool hopper = false;
   EncodeFn encode = nullptr;
@@ -480,14 +502,12 @@ const DeviceInfo& device_info() {
     }
     info.encode = reinterpret_cast<EncodeFn>(fn);
     info.hopper = major == 9 && minor == 0;
-    if (info.hopper) {
-      for (auto f : {attn_fwd_sm90<__nv_bfloat16, false>, attn_fwd_sm90<__nv_bfloat16, true>,
-                     attn_fwd_sm90<__half, false>, attn_fwd_sm90<__half, true>}) {
-        if (cudaFuncSetAttribute(f, cudaFuncAttributeMaxDynamicSharedMemorySize, kSmem) !=
-            cudaSuccess) {
-          cudaGetLastError();
-          info.hopper = false;
-        }
+    for (int i = 0; info.hopper && i < 8; ++i) {
+      if (cudaFuncSetAttribute(kernel_for(i & 1, i & 2, i & 4 ? 3 : 2),
+                               cudaFuncAttributeMaxDynamicSharedMemorySize,
+                               smem_bytes(i & 4 ? 3 : 2)) != cudaSuccess) {
+        cudaGetLastError();
+        info.hopper = false;
       }
     }
   });
@@ -535,11 +555,12 @@ bool forward(const Args& a, cudaStream_t stream) {
       (reinterpret_cast<uintptr_t>(a.out) & 3) != 0 || a.o_s[2] % 2 != 0) {
     return false;
   }
-  const int64_t n_tiles = int64_t(a.B) * a.Nq * ((a.Tq + kBM - 1) / kBM);
+  const int nw = pick_warpgroups(a.Tq), rows = 64 * nw;
+  const int64_t n_tiles = int64_t(a.B) * a.Nq * ((a.Tq + rows - 1) / rows);
   if (n_tiles > INT32_MAX / 2) return false;
   const DeviceInfo& info = device_info();
   CUtensorMap mq, mk, mv;
-  if (!make_map(mq, info, a.q, a.half, a.B, a.Nq, a.Tq, a.q_s, kBM) ||
+  if (!make_map(mq, info, a.q, a.half, a.B, a.Nq, a.Tq, a.q_s, rows) ||
       !make_map(mk, info, a.k, a.half, a.B, a.Nkv, a.Tk, a.k_s, kBN) ||
       !make_map(mv, info, a.v, a.half, a.B, a.Nkv, a.Tk, a.v_s, kBN)) {
     return false;
@@ -547,10 +568,7 @@ bool forward(const Args& a, cudaStream_t stream) {
   Params p{a.out, a.lse, a.o_s[0], a.o_s[1], a.o_s[2], a.B, a.Nq, a.Nkv, a.Tq, a.Tk,
            a.scale, float(double(a.scale) * 1.4426950408889634)};
   const int grid = int(std::min<int64_t>(n_tiles, sm_count()));
-  auto kernel = a.half ? (a.causal ? attn_fwd_sm90<__half, true> : attn_fwd_sm90<__half, false>)
-                       : (a.causal ? attn_fwd_sm90<__nv_bfloat16, true>
-                                   : attn_fwd_sm90<__nv_bfloat16, false>);
-  kernel<<<grid, kThreads, kSmem, stream>>>(mq, mk, mv, p);
+  kernel_for(a.half, a.causal, nw)<<<grid, 128 * (nw + 1), smem_bytes(nw), stream>>>(mq, mk, mv, p);
   check_launch("scaled_dot_product_attention");
   g_launches.fetch_add(1, std::memory_order_relaxed);
   return true;
