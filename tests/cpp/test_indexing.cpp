@@ -276,6 +276,33 @@ TEST(Indexing, TakeEmbeddingLarge) {
   expect_values(out, e, 1e-3);
 }
 
+TEST(Indexing, ElementGathersSplitAcrossRowsAndChunks) {
+  // Per-element indices split over all elements (chunks of 2^15 cross row
+  // boundaries): a flat take of one long row, and take_along_axis with a
+  // few long rows and strided (transposed) indices.
+  const int n = 100003;
+  array flat = make({7, 20011}, float32, [](size_t i) { return double(i % 1013); });
+  std::vector<int32_t> ids(n);
+  for (int i = 0; i < n; ++i) ids[i] = int32_t((int64_t(i) * 7919) % (7 * 20011)) - (i % 5 == 0 ? 7 * 20011 : 0);
+  std::vector<double> want(n);
+  for (int i = 0; i < n; ++i) want[i] = double(((ids[i] < 0 ? ids[i] + 7 * 20011 : ids[i])) % 1013);
+  expect_values(take(flat, array(ids, {n})), want);
+  const int rows = 3, cols = 40000;
+  array a = make({rows, cols}, float32, [](size_t i) { return double(i % 4099); });
+  std::vector<int32_t> t_ids(size_t(rows) * cols);
+  for (size_t i = 0; i < t_ids.size(); ++i) t_ids[i] = int32_t((i * 31) % cols);
+  // Indices stored transposed: (cols, rows) memory viewed as (rows, cols).
+  array idx = transpose(array(t_ids, {cols, rows}));
+  array got = take_along_axis(a, idx, 1);
+  std::vector<double> e(size_t(rows) * cols);
+  for (int r = 0; r < rows; ++r) {
+    for (int c = 0; c < cols; ++c) {
+      e[size_t(r) * cols + c] = double((size_t(r) * cols + t_ids[size_t(c) * rows + r]) % 4099);
+    }
+  }
+  expect_values(got, e);
+}
+
 TEST(Indexing, TakeErrors) {
   array a = make({3, 4});
   EXPECT_THROW(take(a, array({1.0f}), 0), std::invalid_argument);

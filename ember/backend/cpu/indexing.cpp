@@ -6,7 +6,8 @@
 // then rows of the slice copied with memcpy when the slice's inner dim is
 // contiguous (embedding lookup = one memcpy per looked-up row); split across
 // cores by rows. GatherAxis: same, rows of the output; an index constant
-// along the row (take) copies the row with memcpy.
+// along the row (take) copies the row with memcpy; an index per element is
+// split across cores over all elements (a flat take is one long row).
 // Scatter / ScatterAxis: donate or copy `a`, then apply updates; work is split
 // across cores only along coordinates that every update keeps (non-indexed
 // slice dims), so duplicate indices never race. Out-of-range indices are
@@ -282,22 +283,41 @@ void GatherAxis::eval_cpu(const std::vector<array>& inputs, array& out) {
     const U* src = a.data<U>();
     U* dst = out.data<U>();
     dispatch_index(idx, [&](auto* ip) {
-      scheduler::parallel_for(rows, std::max<int64_t>(1, kGrain / inner),
-                              [&](int64_t b, int64_t e) {
-        StridedIterator ia(out.shape(), a_rows, last), ii(out.shape(), idx.strides(), last);
-        ia.seek(b);
-        ii.seek(b);
-        for (int64_t r = b; r < e; ++r) {
-          U* d = dst + r * inner;
-          if (i_in == 0 && axis_ != last) {
+      if (i_in == 0 && axis_ != last) {
+        // One index per output row: the row is a copy.
+        scheduler::parallel_for(rows, std::max<int64_t>(1, kGrain / inner),
+                                [&](int64_t b, int64_t e) {
+          StridedIterator ia(out.shape(), a_rows, last), ii(out.shape(), idx.strides(), last);
+          ia.seek(b);
+          ii.seek(b);
+          for (int64_t r = b; r < e; ++r) {
             int64_t v = clamp_index(wrap_index(ip[ii.loc], dim), dim - 1);
-            copy_row(d, src + ia.loc + v * ax_stride, inner, a_in);
-          } else {
-            for (int64_t t = 0; t < inner; ++t) {
-              int64_t v = clamp_index(wrap_index(ip[ii.loc + t * i_in], dim), dim - 1);
-              d[t] = src[ia.loc + v * ax_stride + t * a_in];
-            }
+            copy_row(dst + r * inner, src + ia.loc + v * ax_stride, inner, a_in);
+            ia.step();
+            ii.step();
           }
+        });
+        return;
+      }
+      // An index per element: split over all elements, so that a few long
+      // rows (a flat take is one row) still use every core.
+      scheduler::parallel_for(rows * inner, kGrain, [&](int64_t b, int64_t e) {
+        int64_t r = b / inner, t0 = b - r * inner;
+        StridedIterator ia(out.shape(), a_rows, last), ii(out.shape(), idx.strides(), last);
+        ia.seek(r);
+        ii.seek(r);
+        while (b < e) {
+          const int64_t t1 = std::min(inner, t0 + (e - b));
+          U* d = dst + r * inner;
+          const auto* ipr = ip + ii.loc;
+          const U* sr = src + ia.loc;
+          for (int64_t t = t0; t < t1; ++t) {
+            int64_t v = clamp_index(wrap_index(ipr[t * i_in], dim), dim - 1);
+            d[t] = sr[v * ax_stride + t * a_in];
+          }
+          b += t1 - t0;
+          t0 = 0;
+          ++r;
           ia.step();
           ii.step();
         }
