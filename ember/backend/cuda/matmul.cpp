@@ -364,8 +364,8 @@ void tune(Plan& plan, const Call& call, void* c, const PlanKey& key,
   }
 }
 
-// A switch set by set_*() or, until then, by an environment variable read
-// once: unset or empty gives `dflt`, "0" off, anything else on.
+}  // namespace
+
 bool switch_on(std::atomic<int>& v, const char* var, bool dflt) {
   int cur = v.load(std::memory_order_relaxed);
   if (cur < 0) {
@@ -376,8 +376,6 @@ bool switch_on(std::atomic<int>& v, const char* var, bool dflt) {
   }
   return cur == 1;
 }
-
-}  // namespace
 
 bool tf32_enabled() { return switch_on(g_tf32, "EMBER_CUDA_TF32", false); }
 

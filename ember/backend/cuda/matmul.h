@@ -22,11 +22,18 @@
 #include <functional>
 #include <vector>
 
+#include <atomic>
+
 #include "ember/core/array.h"
 #include "ember/core/device.h"
 #include "ember/core/dtype.h"
 
 namespace ember::cuda {
+
+/// A switch set by a set_*() call or, until then, by the environment
+/// variable `var` read once: unset or empty gives `dflt`, "0" off, anything
+/// else on. `v` starts at -1 (not read yet); set_*() stores 0 or 1.
+bool switch_on(std::atomic<int>& v, const char* var, bool dflt);
 
 /// Whether float32 products may use TF32 tensor cores.
 bool tf32_enabled();

@@ -26,8 +26,7 @@
 // benchmarks).
 #include <cuda_runtime.h>
 
-#include <cstdlib>
-#include <string>
+#include <atomic>
 
 #include "ember/backend/cuda/cuda.h"
 #include "ember/backend/cuda/device/dtypes.cuh"
@@ -127,13 +126,9 @@ void dispatch(int nvec, const void* w, int64_t ldw, int64_t rows, const void* x,
       static_cast<T*>(y), ys_j, static_cast<const T*>(bias), bs, alpha);
 }
 
-bool enabled() {
-  static const bool on = [] {
-    const char* e = std::getenv("EMBER_CUDA_GEMV");
-    return !(e && std::string(e) == "0");
-  }();
-  return on;
-}
+std::atomic<int> g_gemv{-1};  // EMBER_CUDA_GEMV, default on
+
+bool enabled() { return switch_on(g_gemv, "EMBER_CUDA_GEMV", true); }
 
 bool aligned(const void* p, int64_t ld, int64_t nrows, size_t es) {
   return reinterpret_cast<uintptr_t>(p) % 16 == 0 &&

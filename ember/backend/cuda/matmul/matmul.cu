@@ -13,7 +13,6 @@
 // (decoding) go to the kernels of gemv.cu instead when eligible.
 #include <cuda_runtime.h>
 
-#include <cstdlib>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -203,13 +202,11 @@ void run_matmul(const array& a_in, const array& b_in, array& out, float alpha,
 // product (strides 0 except a unit last stride), beta is 1, the dtype has a
 // cuBLASLt bias epilogue and the row is 16-byte aligned; else null.
 // EMBER_CUDA_BIAS_EPILOGUE=0 turns the epilogue off (A/B benchmarks).
+std::atomic<int> g_bias_epilogue{-1};
+
 const void* bias_row(const array& c, int64_t K, float beta) {
-  static const bool enabled = [] {
-    const char* e = std::getenv("EMBER_CUDA_BIAS_EPILOGUE");
-    return !(e && std::string(e) == "0");
-  }();
   Dtype dt = c.dtype();
-  if (!enabled || beta != 1.0f || K == 0 || c.ndim() < 2 ||
+  if (!cuda::switch_on(g_bias_epilogue, "EMBER_CUDA_BIAS_EPILOGUE", true) || beta != 1.0f || K == 0 || c.ndim() < 2 ||
       (dt != Dtype::float16 && dt != Dtype::bfloat16 && dt != Dtype::float32)) {
     return nullptr;
   }
