@@ -43,6 +43,7 @@
 #include <type_traits>
 
 #include "ember/backend/cuda/cuda.h"
+#include "ember/backend/cuda/fast/sdpa_common.cuh"
 
 namespace ember::cuda::sdpa_hopper {
 
@@ -91,9 +92,6 @@ struct Params {
 
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
 
-__device__ __forceinline__ uint32_t smem_u32(const void* p) {
-  return static_cast<uint32_t>(__cvta_generic_to_shared(p));
-}
 __device__ __forceinline__ void mbar_init(uint32_t bar, int count) {
   asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;\n" ::"r"(bar), "r"(count));
 }
@@ -189,24 +187,6 @@ __device__ __forceinline__ void wgmma_o(float (&d)[32], const uint32_t (&a)[4], 
   }
 }
 
-__device__ __forceinline__ float ex2(float x) {
-  float y;
-  asm("ex2.approx.ftz.f32 %0, %1;\n" : "=f"(y) : "f"(x));
-  return y;
-}
-template <typename T>
-__device__ __forceinline__ uint32_t pack2(float lo, float hi) {
-  uint32_t r;
-  if constexpr (std::is_same_v<T, __nv_bfloat16>) {
-    __nv_bfloat162 v = __floats2bfloat162_rn(lo, hi);
-    memcpy(&r, &v, 4);
-  } else {
-    __half2 v = __floats2half2_rn(lo, hi);
-    memcpy(&r, &v, 4);
-  }
-  return r;
-}
-
 // Online softmax of one S tile in place (scores -> unnormalised
 // probabilities). Thread layout of the accumulators: rows r0 and r0 + 8,
 // keys k0 + 8 j + 2 t + {0, 1} for j < 16. m: running max of the raw
@@ -237,14 +217,14 @@ __device__ __forceinline__ void softmax_tile(float (&sc)[64], float (&m)[2], flo
     mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
     // A row with no key seen yet (all -inf so far) keeps exp() at 0.
     const float mu = mx == -INFINITY ? 0.f : mx * sl2;
-    corr[hf] = ex2(m[hf] * sl2 - mu);
+    corr[hf] = ex2_approx(m[hf] * sl2 - mu);
     m[hf] = mx;
     float sum = 0.f;
 #pragma unroll
     for (int j = 0; j < 16; ++j) {
 #pragma unroll
       for (int e = hf * 2; e < hf * 2 + 2; ++e) {
-        const float pe = ex2(fmaf(sc[j * 4 + e], sl2, -mu));
+        const float pe = ex2_approx(fmaf(sc[j * 4 + e], sl2, -mu));
         sc[j * 4 + e] = pe;
         sum += pe;
       }
@@ -275,7 +255,7 @@ __global__ void __launch_bounds__(128 * (NW + 1), 1)
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
   constexpr int kConsumers = NW, kBM = 64 * NW, kTileQ = kBM * kD * 2;
   extern __shared__ uint8_t smem_raw[];
-  const uint32_t sQ = (smem_u32(smem_raw) + 1023) & ~1023u;
+  const uint32_t sQ = (smem_addr(smem_raw) + 1023) & ~1023u;
   const uint32_t sK = sQ + kTileQ;
   const uint32_t sV = sK + kStages * kTileK;
   const uint32_t bars = sV + kStages * kTileK;
