@@ -77,12 +77,8 @@ const Driver& driver() {
   static const Driver d = [] {
     Driver d;
     auto get = [&d](const char* name, auto& fn) {
-      void* p = nullptr;
-      cudaDriverEntryPointQueryResult q = cudaDriverEntryPointSymbolNotFound;
-      cudaError_t e = cudaGetDriverEntryPointByVersion(name, &p, 12000,
-                                                       cudaEnableDefault, &q);
-      if (e != cudaSuccess || q != cudaDriverEntryPointSuccess || !p) {
-        cudaGetLastError();
+      void* p = driver_entry_point(name);
+      if (!p) {
         if (d.error.empty()) {
           d.error = std::string("CUDA driver function ") + name +
                     " is not available";
@@ -144,12 +140,6 @@ std::string ensure_context() {
 // Compiles `src` to a cubin for the current device and loads em_kernel.
 std::shared_ptr<FusedKernel> build(const std::string& src) {
   auto k = std::make_shared<FusedKernel>();
-  int dev = 0, major = 0, minor = 0;
-  EMBER_CUDA_CHECK(cudaGetDevice(&dev));
-  EMBER_CUDA_CHECK(cudaDeviceGetAttribute(
-      &major, cudaDevAttrComputeCapabilityMajor, dev));
-  EMBER_CUDA_CHECK(cudaDeviceGetAttribute(
-      &minor, cudaDevAttrComputeCapabilityMinor, dev));
   nvrtcProgram prog;
   nvrtcResult r = nvrtcCreateProgram(&prog, src.c_str(), "ember_fused.cu", 0,
                                      nullptr, nullptr);
@@ -157,7 +147,7 @@ std::shared_ptr<FusedKernel> build(const std::string& src) {
     k->error = std::string("nvrtcCreateProgram: ") + nvrtcGetErrorString(r);
     return k;
   }
-  std::string arch = "--gpu-architecture=sm_" + std::to_string(major * 10 + minor);
+  std::string arch = "--gpu-architecture=sm_" + std::to_string(compute_capability());
   const char* opts[] = {arch.c_str(), "--std=c++17"};
   r = nvrtcCompileProgram(prog, 2, opts);
   std::vector<char> cubin;
@@ -267,6 +257,18 @@ bool aligned(const void* p, size_t bytes) {
 }
 
 }  // namespace
+
+void* driver_entry_point(const char* name) {
+  void* p = nullptr;
+  cudaDriverEntryPointQueryResult q = cudaDriverEntryPointSymbolNotFound;
+  if (cudaGetDriverEntryPointByVersion(name, &p, 12000, cudaEnableDefault, &q) != cudaSuccess ||
+      q != cudaDriverEntryPointSuccess) {
+    cudaGetLastError();
+    return nullptr;
+  }
+  return p;
+}
+
 }  // namespace cuda
 
 void Compiled::eval_gpu(const std::vector<array>& inputs,

@@ -123,6 +123,12 @@ inline unsigned num_blocks(int64_t n, int threads = 256,
 
 /// Number of SMs of the current GPU.
 int sm_count();
+/// Compute capability of the current GPU as 10 * major + minor (90: Hopper).
+int compute_capability();
+
+/// A CUDA driver API function resolved through the runtime (libember does
+/// not link libcuda), or null when the driver lacks it.
+void* driver_entry_point(const char* name);
 
 /// Device memory bytes held by live arrays and scratch buffers.
 size_t device_active_memory();

@@ -18,11 +18,10 @@
 // profile of the op that tuned.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <vector>
-
-#include <atomic>
 
 #include "ember/core/array.h"
 #include "ember/core/device.h"

@@ -80,6 +80,7 @@ struct State {
   size_t total_memory = 0;
   std::atomic<size_t> active{0};
   int sms = 0;
+  int cc = 0;  // 10 * major + minor
   ConstantCache constants;
   BlockCache blocks;  // guarded by mtx
 };
@@ -102,6 +103,7 @@ void init_device() {
   cudaDeviceProp prop;
   EMBER_CUDA_CHECK(cudaGetDeviceProperties(&prop, 0));
   st.sms = prop.multiProcessorCount;
+  st.cc = prop.major * 10 + prop.minor;
 }
 
 cudaStream_t stream_by_index(int index) {
@@ -504,6 +506,7 @@ void check_launch(const char* op) {
 }
 
 int sm_count() { return state().sms; }
+int compute_capability() { return state().cc; }
 size_t device_active_memory() { return state().active.load(); }
 
 }  // namespace ember::cuda

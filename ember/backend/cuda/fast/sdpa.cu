@@ -509,12 +509,16 @@ bool flash_layout_ok(const array& x, int64_t sb, int64_t sh, int64_t st) {
   return (ptr & 15) == 0 && sb % 8 == 0 && sh % 8 == 0 && st % 8 == 0;
 }
 
-// EMBER_SDPA_KERNEL wants the Hopper kernel (sdpa_hopper.cu) tried first:
-// unset for causal attention (where it beats cuDNN), "hopper" for both
-// unmasked and causal attention.
-bool hopper_first(bool causal) {
+// When EMBER_SDPA_KERNEL lets the Hopper kernel (sdpa_hopper.cu) run:
+// first, before cuDNN (unset: causal attention, where it beats cuDNN;
+// "hopper": unmasked and causal), after cuDNN (unset: unmasked attention;
+// "cudnn": both), or not at all (any other value).
+enum class HopperTurn { kFirst, kAfterCudnn, kNever };
+HopperTurn hopper_turn(bool causal) {
   const char* which = std::getenv("EMBER_SDPA_KERNEL");
-  return which == nullptr ? causal : std::strcmp(which, "hopper") == 0;
+  if (which == nullptr) return causal ? HopperTurn::kFirst : HopperTurn::kAfterCudnn;
+  if (std::strcmp(which, "hopper") == 0) return HopperTurn::kFirst;
+  return std::strcmp(which, "cudnn") == 0 ? HopperTurn::kAfterCudnn : HopperTurn::kNever;
 }
 
 // The Hopper kernel for unmasked or causal attention without sinks, at
@@ -560,10 +564,10 @@ bool sdpa_hopper_run(const std::vector<array>& inputs, array& out, array* lse, f
 void sdpa_builtin(const std::vector<array>& inputs, array& out, float scale_,
                   int mask_kind_, bool has_sinks_, const Stream& s) {
   Dtype dt = out.dtype();
-  // Unmasked or causal attention that cuDNN didn't take: the Hopper kernel.
-  const char* env = std::getenv("EMBER_SDPA_KERNEL");
+  // Unmasked or causal attention that cuDNN didn't take, when the Hopper
+  // kernel wasn't already tried before cuDNN.
   if (mask_kind_ <= 1 && !has_sinks_ &&
-      (env == nullptr || std::strcmp(env, "cudnn") == 0 || std::strcmp(env, "hopper") == 0) &&
+      hopper_turn(mask_kind_ == 1) == HopperTurn::kAfterCudnn &&
       sdpa_hopper_run(inputs, out, nullptr, scale_, mask_kind_ == 1, s)) {
     return;
   }
@@ -736,7 +740,7 @@ void ScaledDotProductAttention::eval_gpu(const std::vector<array>& inputs,
   Dtype dt = out.dtype();
   // The Hopper kernel first for causal attention (unset EMBER_SDPA_KERNEL)
   // or when asked for ("hopper"); it also gives the logsumexp.
-  if (mask_kind_ <= 1 && !has_sinks_ && hopper_first(mask_kind_ == 1) &&
+  if (mask_kind_ <= 1 && !has_sinks_ && hopper_turn(mask_kind_ == 1) == HopperTurn::kFirst &&
       sdpa_hopper_run(inputs, out, output_lse_ ? &outputs[1] : nullptr, scale_,
                       mask_kind_ == 1, s)) {
     return;

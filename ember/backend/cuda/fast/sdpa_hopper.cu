@@ -433,10 +433,7 @@ __global__ void __launch_bounds__(128 * (NW + 1), 1)
 }
 
 // cuTensorMapEncodeTiled through the runtime (libember doesn't link libcuda).
-using EncodeFn = CUresult (*)(CUtensorMap*, CUtensorMapDataType, cuuint32_t, void*,
-                              const cuuint64_t*, const cuuint64_t*, const cuuint32_t*,
-                              const cuuint32_t*, CUtensorMapInterleave, CUtensorMapSwizzle,
-                              CUtensorMapL2promotion, CUtensorMapFloatOOBfill);
+using EncodeFn = decltype(&cuTensorMapEncodeTiled);
 
 using Kernel = void (*)(CUtensorMap, CUtensorMap, CUtensorMap, Params);
 
@@ -465,23 +462,10 @@ const DeviceInfo& device_info() {
   static DeviceInfo info;
   static std::once_flag once;
   std::call_once(once, [] {
-    int dev = 0, major = 0, minor = 0;
-    if (cudaGetDevice(&dev) != cudaSuccess ||
-        cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, dev) != cudaSuccess ||
-        cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, dev) != cudaSuccess) {
-      cudaGetLastError();
-      return;
-    }
-    void* fn = nullptr;
-    cudaDriverEntryPointQueryResult q = cudaDriverEntryPointSymbolNotFound;
-    if (cudaGetDriverEntryPointByVersion("cuTensorMapEncodeTiled", &fn, 12000, cudaEnableDefault,
-                                         &q) != cudaSuccess ||
-        q != cudaDriverEntryPointSuccess || fn == nullptr) {
-      cudaGetLastError();
-      return;
-    }
+    void* fn = driver_entry_point("cuTensorMapEncodeTiled");
+    if (fn == nullptr) return;
     info.encode = reinterpret_cast<EncodeFn>(fn);
-    info.hopper = major == 9 && minor == 0;
+    info.hopper = compute_capability() == 90;
     for (int i = 0; info.hopper && i < 8; ++i) {
       if (cudaFuncSetAttribute(kernel_for(i & 1, i & 2, i & 4 ? 3 : 2),
                                cudaFuncAttributeMaxDynamicSharedMemorySize,

@@ -203,10 +203,10 @@ void run_matmul(const array& a_in, const array& b_in, array& out, float alpha,
 // cuBLASLt bias epilogue and the row is 16-byte aligned; else null.
 // EMBER_CUDA_BIAS_EPILOGUE=0 turns the epilogue off (A/B benchmarks).
 std::atomic<int> g_bias_epilogue{-1};
-
 const void* bias_row(const array& c, int64_t K, float beta) {
   Dtype dt = c.dtype();
-  if (!cuda::switch_on(g_bias_epilogue, "EMBER_CUDA_BIAS_EPILOGUE", true) || beta != 1.0f || K == 0 || c.ndim() < 2 ||
+  if (!cuda::switch_on(g_bias_epilogue, "EMBER_CUDA_BIAS_EPILOGUE", true) || beta != 1.0f ||
+      K == 0 || c.ndim() < 2 ||
       (dt != Dtype::float16 && dt != Dtype::bfloat16 && dt != Dtype::float32)) {
     return nullptr;
   }
