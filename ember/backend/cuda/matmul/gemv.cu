@@ -41,7 +41,7 @@ constexpr int kWarps = 8;       // matrix rows per 256-thread block
 // to 2, where converting every vector chunk made 4 and 8 rows slower than
 // cuBLASLt (2635 and 1644 GB/s against 3096 and 3045 on (4 or 8, 4096) @
 // (11008, 4096).T bf16; float32 8 rows: 2582 against 1754; H200).
-inline int max_vecs(Dtype dt) { return dt == Dtype::float32 ? 8 : 2; }
+constexpr int max_vecs(size_t elem_bytes) { return elem_bytes == 4 ? 8 : 2; }
 constexpr int kUnroll = 4;      // 16-byte chunks in flight per lane
 constexpr int64_t kMinRows = 1024;
 
@@ -108,13 +108,12 @@ __global__ void __launch_bounds__(kWarps * 32)
   }
 }
 
-// Launches the kernel for J = nvec (J <= max_vecs of T's dtype).
+// Launches the kernel for J = nvec (J <= max_vecs(sizeof(T))).
 template <typename T, int J = 1>
 void dispatch(int nvec, const void* w, int64_t ldw, int64_t rows, const void* x,
               int64_t ldx, int64_t K, void* y, int64_t ys_j, const void* bias,
               int64_t bs, float alpha, cudaStream_t st) {
-  constexpr int kMax = sizeof(T) == 4 ? 8 : 2;
-  if constexpr (J < kMax) {
+  if constexpr (J < max_vecs(sizeof(T))) {
     if (nvec > J) {
       dispatch<T, J + 1>(nvec, w, ldw, rows, x, ldx, K, y, ys_j, bias, bs, alpha, st);
       return;
@@ -153,8 +152,7 @@ bool try_gemv(const array& a, const array& b, array& out, float alpha, const voi
   const void* w;
   const void* x;
   int64_t ldw, ldx, rows, J, ys_j, bs;
-  if (M <= max_vecs(dt) && N >= kMinRows && b.strides(-2) == 1 &&
-      (a.strides(-1) == 1)) {
+  if (M <= max_vecs(es) && N >= kMinRows && b.strides(-2) == 1 && a.strides(-1) == 1) {
     // x (M, K) @ W.T: the rows of W are b's columns.
     w = gpu_ptr<void>(b);
     ldw = b.strides(-1);
